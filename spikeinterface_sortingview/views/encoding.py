@@ -1,0 +1,167 @@
+"""The sortingview JSON encoding: ndarray objects, allowed dtypes, deterministic bytes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import zlib
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+ALLOWED_DTYPES = ("uint8", "int16", "uint16", "int32", "uint32", "float32")
+# Arrays at least this large are zlib-compressed when that makes them smaller.
+COMPRESS_MIN_BYTES = 1024
+ZLIB_LEVEL = 6
+
+
+class FigureDataError(ValueError):
+    """Data that the sortingview figure format cannot hold."""
+
+
+def check_array(
+    value: object,
+    name: str,
+    ndim: int | None = None,
+    dtypes: Sequence[str] = ALLOWED_DTYPES,
+) -> np.ndarray:
+    """Validate an array field and return it as a C-contiguous little-endian numpy array.
+
+    Parameters
+    ----------
+    value : np.ndarray
+        The array to check.
+    name : str
+        The field name, used in error messages.
+    ndim : int | None
+        Required number of dimensions, if any.
+    dtypes : sequence of str
+        Allowed dtype names; ``float64`` only where a field opts in.
+    """
+    if not isinstance(value, np.ndarray):
+        raise FigureDataError(f"{name} must be a numpy array, got {type(value).__name__}")
+    dtype_name = value.dtype.name
+    if dtype_name not in dtypes:
+        hint = ""
+        if value.dtype.kind in "iu":
+            hint = f"; cast it, e.g. {name.split('.')[-1]}.astype('int32')"
+        elif value.dtype.kind == "f":
+            hint = f"; cast it, e.g. {name.split('.')[-1]}.astype('float32')"
+        raise FigureDataError(
+            f"{name} has dtype {dtype_name}, which sortingview figures do not allow here "
+            f"(allowed: {', '.join(dtypes)}){hint}"
+        )
+    if ndim is not None and value.ndim != ndim:
+        raise FigureDataError(f"{name} must have {ndim} dimension(s), got shape {value.shape}")
+    return np.ascontiguousarray(value, dtype=value.dtype.newbyteorder("<"))
+
+
+def check_same_length(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> None:
+    """Raise if two arrays that describe the same events differ in length."""
+    if len(a) != len(b):
+        raise FigureDataError(f"{name_a} has {len(a)} elements but {name_b} has {len(b)}; they must match")
+
+
+def check_unit_id(value: object, name: str) -> int | str:
+    """Unit and channel ids stay int or str; numpy scalars become plain Python values."""
+    if isinstance(value, (bool, np.bool_)):
+        raise FigureDataError(f"{name} must be an int or a str, got a bool")
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (str, np.str_)):
+        return str(value)
+    raise FigureDataError(f"{name} must be an int or a str, got {type(value).__name__} {value!r}")
+
+
+def check_number(value: object, name: str) -> float | int:
+    """A finite JSON number (NaN and infinity are not written)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(value):
+            raise FigureDataError(f"{name} is {value}; NaN and infinity cannot be written (leave the value out)")
+        return float(value)
+    raise FigureDataError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+
+
+def channel_locations_dict(channel_ids: Sequence, locations: np.ndarray) -> dict[str, list[float]]:
+    """``{str(channel_id): [x, y]}`` with float32 values, as the format writes channel locations."""
+    locations = np.asarray(locations)
+    if locations.ndim != 2 or locations.shape[0] != len(channel_ids) or locations.shape[1] < 2:
+        raise FigureDataError(
+            f"channel locations must have shape (num_channels={len(channel_ids)}, 2), got {locations.shape}"
+        )
+    xy = locations[:, :2].astype("float32")
+    return {str(ch): [float(xy[i, 0]), float(xy[i, 1])] for i, ch in enumerate(channel_ids)}
+
+
+def encode_ndarray(array: np.ndarray, compress: bool | None = None) -> dict:
+    """Encode an array as ``{"_type": "ndarray", ...}``; large arrays are zlib-compressed when it helps."""
+    raw = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
+    encoded = {"_type": "ndarray", "shape": list(array.shape), "dtype": array.dtype.name}
+    if compress is None:
+        compress = len(raw) >= COMPRESS_MIN_BYTES
+    if compress:
+        packed = zlib.compress(raw, ZLIB_LEVEL)
+        if len(packed) < len(raw):
+            encoded["data_gzip_b64"] = base64.b64encode(packed).decode("ascii")
+            return encoded
+    encoded["data_b64"] = base64.b64encode(raw).decode("ascii")
+    return encoded
+
+
+def decode_ndarray(encoded: Mapping) -> np.ndarray:
+    """Decode an ndarray object written by ``encode_ndarray`` (or by sortingview)."""
+    if "data_gzip_b64" in encoded:
+        raw = zlib.decompress(base64.b64decode(encoded["data_gzip_b64"]))
+    else:
+        raw = base64.b64decode(encoded["data_b64"])
+    dtype = np.dtype(encoded["dtype"]).newbyteorder("<")
+    return np.frombuffer(raw, dtype=dtype).reshape(encoded["shape"])
+
+
+def to_json_value(obj: object, path: str = "$") -> object:
+    """Turn figure data into plain JSON values: arrays encoded, numpy scalars unwrapped, keys checked."""
+    if isinstance(obj, np.ndarray):
+        return encode_ndarray(check_array(obj, path, dtypes=(*ALLOWED_DTYPES, "float64")))
+    if isinstance(obj, Mapping):
+        out = {}
+        for key, value in obj.items():
+            if not isinstance(key, str):
+                raise FigureDataError(f"{path} has a key {key!r} of type {type(key).__name__}; keys must be strings")
+            out[key] = to_json_value(value, f"{path}.{key}")
+        return out
+    if isinstance(obj, (list, tuple)):
+        return [to_json_value(v, f"{path}[{i}]") for i, v in enumerate(obj)]
+    if obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, np.str_):
+        return str(obj)
+    if isinstance(obj, (bool, int, float, np.number, np.bool_)):
+        return check_number(obj, path)
+    raise FigureDataError(f"{path} holds a {type(obj).__name__}, which cannot be written in a figure")
+
+
+def from_json_value(obj: object) -> object:
+    """Inverse of ``to_json_value`` for reading: ndarray objects become numpy arrays."""
+    if isinstance(obj, dict):
+        if obj.get("_type") == "ndarray":
+            return decode_ndarray(obj)
+        return {k: from_json_value(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [from_json_value(v) for v in obj]
+    return obj
+
+
+def canonical_json(obj: object) -> bytes:
+    """Deterministic JSON bytes (sorted keys, compact separators, no NaN) of figure data."""
+    return json.dumps(to_json_value(obj), sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
+
+
+def content_uri(data: bytes) -> str:
+    """The ``sha1://`` URI a content-addressed store gives these bytes."""
+    return f"sha1://{hashlib.sha1(data).hexdigest()}"

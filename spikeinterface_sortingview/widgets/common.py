@@ -1,0 +1,35 @@
+"""Small conversions shared by the widget builders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+
+def plain_unit_id(unit_id: object) -> int | str:
+    """Unit ids stay int or str as in the sorting; numpy scalars become Python values."""
+    if isinstance(unit_id, (np.integer, int)) and not isinstance(unit_id, bool):
+        return int(unit_id)
+    return str(unit_id)
+
+
+def plain_unit_ids(unit_ids: Iterable) -> list[int | str]:
+    return [plain_unit_id(u) for u in unit_ids]
+
+
+def seconds_float32(times: np.ndarray) -> np.ndarray:
+    """Spike times in seconds as float32, the format's dtype for times."""
+    return np.asarray(times, dtype="float32")
+
+
+def first_segment(per_unit_or_per_segment: Mapping) -> Mapping:
+    """Given ``{unit: data}`` or ``{segment_index: {unit: data}}``, return the per-unit mapping of the first segment."""
+    if per_unit_or_per_segment and all(isinstance(v, Mapping) for v in per_unit_or_per_segment.values()):
+        return next(iter(per_unit_or_per_segment.values()))
+    return per_unit_or_per_segment
+
+
+def histogram_edges_sec(bins_ms: np.ndarray) -> np.ndarray:
+    """Correlogram bin edges from SpikeInterface (milliseconds) to seconds as float32."""
+    return (np.asarray(bins_ms, dtype="float64") / 1000.0).astype("float32")

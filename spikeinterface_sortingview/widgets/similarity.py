@@ -1,0 +1,31 @@
+"""Builder for plot_template_similarity, and similarity scores for units tables."""
+
+from __future__ import annotations
+
+import numpy as np
+from spikeinterface.widgets.base import to_attr
+
+from .. import views
+from .common import plain_unit_ids
+
+
+def similarity_scores(
+    unit_ids: list, similarity: np.ndarray, min_similarity: float | None = None
+) -> list[views.UnitSimilarityScore]:
+    """Scores of every ordered pair, or only of distinct pairs at least ``min_similarity`` alike."""
+    ids = plain_unit_ids(unit_ids)
+    scores = []
+    for i, unit_id1 in enumerate(ids):
+        for j, unit_id2 in enumerate(ids):
+            value = float(similarity[i, j])
+            if not np.isfinite(value):
+                continue
+            if min_similarity is not None and (i == j or value < min_similarity):
+                continue
+            scores.append(views.UnitSimilarityScore(unit_id1, unit_id2, float(np.float32(value))))
+    return scores
+
+
+def build_template_similarity_view(data_plot: dict) -> views.UnitSimilarityMatrix:
+    dp = to_attr(data_plot)
+    return views.UnitSimilarityMatrix(plain_unit_ids(dp.unit_ids), similarity_scores(dp.unit_ids, dp.similarity))

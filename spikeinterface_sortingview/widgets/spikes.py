@@ -1,0 +1,67 @@
+"""Builders for plot_amplitudes, plot_rasters and plot_spike_locations."""
+
+from __future__ import annotations
+
+import numpy as np
+from spikeinterface.widgets.base import to_attr
+
+from .. import views
+from .common import first_segment, plain_unit_id, seconds_float32
+
+
+def build_amplitudes_view(data_plot: dict) -> views.SpikeAmplitudes:
+    """Spike amplitudes of the first segment (as the sortingview backend always did)."""
+    dp = to_attr(data_plot)
+    times = first_segment(dp.spike_train_data)
+    amplitudes = first_segment(dp.y_axis_data)
+    items = [
+        views.SpikeAmplitudesItem(
+            plain_unit_id(unit_id), seconds_float32(times[unit_id]), np.asarray(amplitudes[unit_id], dtype="float32")
+        )
+        for unit_id in dp.unit_ids
+    ]
+    return views.SpikeAmplitudes(0.0, float(dp.durations[0]), items, hide_unit_selector=dp.hide_unit_selector)
+
+
+def build_rasters_view(data_plot: dict) -> views.RasterPlot:
+    """Spike rasters of the first segment."""
+    dp = to_attr(data_plot)
+    times = first_segment(dp.spike_train_data)
+    items = [views.RasterPlotItem(plain_unit_id(u), seconds_float32(times[u])) for u in dp.unit_ids]
+    return views.RasterPlot(0.0, float(dp.durations[0]), items)
+
+
+def build_spike_locations_view(data_plot: dict) -> views.SpikeLocations:
+    """Spike positions; when SpikeInterface kept only a random subset of spikes, their times are unknown (NaN)."""
+    dp = to_attr(data_plot)
+    items = []
+    for unit_id in dp.unit_ids:
+        locations = dp.spike_locations[unit_id]
+        times = dp.sorting.get_unit_spike_train(unit_id, segment_index=dp.segment_index, return_times=True)
+        if len(times) != len(locations):
+            times = np.full(len(locations), np.nan)
+        items.append(
+            views.SpikeLocationsItem(
+                plain_unit_id(unit_id),
+                seconds_float32(times),
+                np.asarray(locations["x"], dtype="float32"),
+                np.asarray(locations["y"], dtype="float32"),
+            )
+        )
+    x_range, y_range = padded_range(dp.channel_locations)
+    return views.SpikeLocations(
+        items,
+        x_range=x_range,
+        y_range=y_range,
+        channel_ids=list(dp.channel_ids),
+        channel_locations=dp.channel_locations,
+        hide_unit_selector=dp.hide_unit_selector,
+        disable_auto_rotate=True,
+    )
+
+
+def padded_range(channel_locations: np.ndarray, margin_um: float = 50.0) -> tuple[list[float], list[float]]:
+    """The probe's x and y extent with a margin, in micrometres."""
+    low = channel_locations[:, :2].min(axis=0) - margin_um
+    high = channel_locations[:, :2].max(axis=0) + margin_um
+    return [float(low[0]), float(high[0])], [float(low[1]), float(high[1])]

@@ -1,0 +1,102 @@
+"""Builders for plot_sorting_summary and plot_unit_summary: layouts of the other widgets' views."""
+
+from __future__ import annotations
+
+from spikeinterface.widgets.amplitudes import AmplitudesWidget
+from spikeinterface.widgets.autocorrelograms import AutoCorrelogramsWidget
+from spikeinterface.widgets.base import to_attr
+from spikeinterface.widgets.crosscorrelograms import CrossCorrelogramsWidget
+from spikeinterface.widgets.unit_locations import UnitLocationsWidget
+from spikeinterface.widgets.unit_templates import UnitTemplatesWidget
+
+from .. import views
+from .common import plain_unit_id
+from .metrics import make_units_table, select_unit_properties, units_table_view
+from .similarity import similarity_scores
+
+# Parts of a figure are built without storing or printing; only the whole figure is published.
+PART = dict(backend="sortingview", generate_url=False, display=False)
+
+
+def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
+    """Units table (and curation) on the left; waveforms, locations, amplitudes and correlograms on the right."""
+    dp = to_attr(data_plot)
+    analyzer = dp.sorting_analyzer
+    unit_ids = list(dp.unit_ids)
+
+    amplitudes = AmplitudesWidget(
+        analyzer, unit_ids=unit_ids, max_spikes_per_unit=dp.max_amplitudes_per_unit, hide_unit_selector=True, **PART
+    ).view
+    templates = UnitTemplatesWidget(analyzer, unit_ids=unit_ids, sparsity=dp.sparsity, **PART).view
+    correlograms = CrossCorrelogramsWidget(
+        analyzer,
+        unit_ids=unit_ids,
+        min_similarity_for_correlograms=dp.min_similarity_for_correlograms,
+        hide_unit_selector=True,
+        **PART,
+    ).view
+    locations = UnitLocationsWidget(analyzer, unit_ids=unit_ids, hide_unit_selector=True, **PART).view
+
+    similarity = analyzer.get_extension("template_similarity").get_data()
+    all_unit_ids = list(analyzer.unit_ids)
+    indices = [all_unit_ids.index(u) for u in unit_ids]
+    scores = similarity_scores(
+        unit_ids, similarity[indices][:, indices], min_similarity=dp.min_similarity_for_correlograms
+    )
+    table = make_units_table(analyzer, extra_properties=dp.extra_unit_properties)
+    table = select_unit_properties(table, dp.displayed_unit_properties)
+    units_table = units_table_view(table, unit_ids, similarity_scores=scores)
+
+    left_items = [views.LayoutItem(units_table, stretch=3)]
+    if dp.curation:
+        left_items.append(views.LayoutItem(views.SortingCuration2(label_choices=dp.label_choices), max_size=230))
+    left = views.Box("vertical", left_items)
+    right = views.Splitter(
+        "vertical",
+        views.Box("horizontal", [views.LayoutItem(templates, stretch=2), views.LayoutItem(locations, stretch=1)]),
+        views.Box("horizontal", [views.LayoutItem(amplitudes, stretch=2), views.LayoutItem(correlograms, stretch=1)]),
+    )
+    return views.Splitter("horizontal", views.LayoutItem(left, max_size=600), views.LayoutItem(right, stretch=3))
+
+
+def build_unit_summary_view(data_plot: dict) -> views.Box:
+    """One unit: its facts, template, autocorrelogram, amplitudes and location."""
+    dp = to_attr(data_plot)
+    analyzer = dp.sorting_analyzer
+    unit_id = dp.unit_id
+    sub = dp.subwidget_kwargs
+    parts: list[views.LayoutItem] = []
+    if analyzer.has_extension("templates"):
+        view = UnitTemplatesWidget(
+            analyzer, unit_ids=[unit_id], sparsity=dp.sparsity, **sub.get("unit_waveforms", {}), **PART
+        ).view
+        parts.append(views.LayoutItem(view, title="Template", stretch=2))
+    if analyzer.has_extension("correlograms"):
+        view = AutoCorrelogramsWidget(analyzer, unit_ids=[unit_id], **sub.get("autocorrelograms", {}), **PART).view
+        parts.append(views.LayoutItem(view, title="Autocorrelogram"))
+    if analyzer.has_extension("spike_amplitudes"):
+        view = AmplitudesWidget(analyzer, unit_ids=[unit_id], **sub.get("amplitudes", {}), **PART).view
+        parts.append(views.LayoutItem(view, title="Amplitudes", stretch=2))
+    if analyzer.has_extension("unit_locations"):
+        view = UnitLocationsWidget(analyzer, unit_ids=[unit_id], **sub.get("unit_locations", {}), **PART).view
+        parts.append(views.LayoutItem(view, title="Location"))
+    facts = unit_facts_markdown(analyzer, unit_id)
+    top = views.LayoutItem(views.Markdown(facts), max_size=140)
+    return views.Box("vertical", [top, views.LayoutItem(views.Box("horizontal", parts, show_titles=True), stretch=4)])
+
+
+def unit_facts_markdown(analyzer, unit_id) -> str:
+    """A short Markdown description of a unit: spike count, firing rate and quality metrics."""
+    sorting = analyzer.sorting
+    num_spikes = sum(
+        len(sorting.get_unit_spike_train(unit_id, segment_index=s)) for s in range(sorting.get_num_segments())
+    )
+    duration = (
+        sum(analyzer.get_num_samples(s) for s in range(analyzer.get_num_segments())) / analyzer.sampling_frequency
+    )
+    lines = [f"## Unit {plain_unit_id(unit_id)}", "", f"{num_spikes} spikes, {num_spikes / duration:.2f} Hz"]
+    if analyzer.has_extension("quality_metrics"):
+        metrics = analyzer.get_extension("quality_metrics").get_data().loc[unit_id]
+        shown = [f"{key}: {value:.4g}" for key, value in metrics.items() if isinstance(value, float) and value == value]
+        lines += ["", " · ".join(shown[:8])]
+    return "\n".join(lines)
