@@ -50,7 +50,12 @@ class LocalStore:
 
     def has(self, uri: str) -> bool:
         """True if the store holds the file of ``uri``."""
-        return self.path(uri).is_file()
+        return self.file_path(uri) is not None
+
+    def file_path(self, uri: str) -> Path | None:
+        """The file on disk that holds the bytes of ``uri``, or None if the store has none."""
+        path = self.path(uri)
+        return path if path.is_file() else None
 
     def store_bytes(self, data: bytes, label: str | None = None) -> str:
         """Store ``data`` and return its ``sha1://`` URI. Storing the same bytes again writes nothing."""
@@ -71,7 +76,7 @@ class LocalStore:
         A full read is checked against its hash; a file whose bytes do not match is refused.
         """
         sha1, _ = parse_uri(uri)
-        path = self.directory / relative_path(sha1)
+        path = self.file_path(uri) or self.path(uri)
         try:
             with open(path, "rb") as f:
                 if start is None and end is None:
