@@ -33,11 +33,10 @@ def build_unit_templates_view(data_plot: dict) -> views.AverageWaveforms:
         )
         if len(shadings) not in (2, 4):
             shadings = None  # the format holds 2 or 4 percentile arrays; a single one cannot be drawn as a band
-    all_unit_ids = list(dp.sorting_analyzer_or_templates.unit_ids)
     channel_ids = np.asarray(dp.channel_ids)
     items = []
-    for unit_id in dp.unit_ids:
-        unit_index = all_unit_ids.index(unit_id)
+    # templates and shadings hold the plotted units only, in dp.unit_ids order
+    for unit_index, unit_id in enumerate(dp.unit_ids):
         channel_indices = dp.final_sparsity.unit_id_to_channel_indices[unit_id]
         waveform = dp.templates[unit_index][:, channel_indices].T.astype("float32")
         percentiles = None

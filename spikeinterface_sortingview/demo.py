@@ -1,0 +1,52 @@
+"""Make a sorting summary figure from a generated recording and print its figURL.
+
+Run ``python -m spikeinterface_sortingview.demo``; it needs no data, no network and no account.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import spikeinterface.full as si
+
+import spikeinterface_sortingview  # noqa: F401  (registers backend="sortingview")
+
+SUMMARY_EXTENSIONS = [
+    "random_spikes",
+    "waveforms",
+    "templates",
+    "noise_levels",
+    "correlograms",
+    "template_similarity",
+    "spike_amplitudes",
+    "unit_locations",
+    "quality_metrics",
+    "template_metrics",
+]
+
+
+def make_demo_analyzer(num_units: int = 10, num_channels: int = 32, duration: float = 60.0, seed: int = 0):
+    """A sparse analyzer of a generated ground-truth recording with the sorting summary's extensions."""
+    recording, sorting = si.generate_ground_truth_recording(
+        durations=[duration], num_units=num_units, num_channels=num_channels, seed=seed
+    )
+    analyzer = si.create_sorting_analyzer(sorting, recording, sparse=True)
+    analyzer.compute(SUMMARY_EXTENSIONS, verbose=False)
+    return analyzer
+
+
+def main(argv: list[str] | None = None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--num-units", type=int, default=10)
+    parser.add_argument("--num-channels", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds")
+    parser.add_argument("--label", default="spikeinterface-sortingview demo")
+    args = parser.parse_args(argv)
+    analyzer = make_demo_analyzer(args.num_units, args.num_channels, args.duration)
+    # display=True prints the figURL (and how to serve it when no runner answers)
+    widget = si.plot_sorting_summary(analyzer, backend="sortingview", curation=True, figlabel=args.label)
+    return widget.url
+
+
+if __name__ == "__main__":
+    main()

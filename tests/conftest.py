@@ -1,0 +1,51 @@
+"""Shared fixtures: an isolated store and configuration per test, and a small real analyzer."""
+
+from __future__ import annotations
+
+import pytest
+
+from spikeinterface_sortingview.store import LocalStore
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path, monkeypatch):
+    """Every test gets its own store folder and config home; nothing touches ~/."""
+    monkeypatch.setenv("SORTINGVIEW_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SORTINGVIEW_STORE_DIR", str(tmp_path / "store"))
+    for name in ("SORTINGVIEW_ADDRESS", "SORTINGVIEW_VIEW_URL", "SORTINGVIEW_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+
+
+@pytest.fixture
+def store(tmp_path) -> LocalStore:
+    return LocalStore(tmp_path / "store")
+
+
+@pytest.fixture(scope="session")
+def analyzer():
+    """A sparse analyzer of a generated recording with every extension the widgets read."""
+    import spikeinterface.full as si
+
+    recording, sorting = si.generate_ground_truth_recording(
+        durations=[20.0], num_units=8, num_channels=16, seed=2205, sampling_frequency=30000.0
+    )
+    sorting.set_property("quality", ["good"] * 4 + ["mua"] * 4)
+    analyzer = si.create_sorting_analyzer(sorting, recording, sparse=True)
+    analyzer.compute(
+        [
+            "random_spikes",
+            "waveforms",
+            "templates",
+            "noise_levels",
+            "correlograms",
+            "template_similarity",
+            "spike_amplitudes",
+            "unit_locations",
+            "spike_locations",
+            "quality_metrics",
+            "template_metrics",
+        ],
+        verbose=False,
+    )
+    return analyzer

@@ -1,0 +1,207 @@
+"""The sortingview backend from a SpikeInterface user's side: every widget, its stored figure, its kwargs."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+import spikeinterface.full as si
+from spikeinterface.widgets import base
+
+import spikeinterface_sortingview as sv
+from spikeinterface_sortingview.store import default_store
+from spikeinterface_sortingview.views import from_json_value
+from tests.spec_checker import check_figure
+
+ANALYZER_WIDGETS = {
+    "plot_amplitudes": ["SpikeAmplitudes"],
+    "plot_autocorrelograms": ["Autocorrelograms"],
+    "plot_crosscorrelograms": ["CrossCorrelograms"],
+    "plot_quality_metrics": ["UnitsTable", "UnitMetricsGraph"],
+    "plot_template_metrics": ["UnitsTable", "UnitMetricsGraph"],
+    "plot_spike_locations": ["SpikeLocations"],
+    "plot_template_similarity": ["UnitSimilarityMatrix"],
+    "plot_unit_locations": ["UnitLocations"],
+    "plot_unit_templates": ["AverageWaveforms"],
+    "plot_rasters": ["RasterPlot"],
+    "plot_sorting_summary": ["UnitsTable", "AverageWaveforms", "UnitLocations", "SpikeAmplitudes", "CrossCorrelograms"],
+}
+
+
+def stored_leaves(url: str) -> dict[str, dict]:
+    """Check the figure a figURL names against the spec and return its leaf views."""
+    document_uri = url.split("&d=")[1].split("&")[0]
+    return check_figure(default_store(), document_uri)
+
+
+def leaf_types(leaves: dict) -> list[str]:
+    return [v["type"] for v in leaves.values()]
+
+
+@pytest.mark.parametrize("name", sorted(ANALYZER_WIDGETS))
+def test_every_analyzer_widget_stores_a_figure_that_meets_the_spec(analyzer, name, capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)  # the upstream stubs warn; ours must not
+        widget = getattr(si, name)(analyzer, backend="sortingview")
+    assert widget.url.startswith("http://127.0.0.1:8931/f?v=http://127.0.0.1:8931/viewer&d=sha1://")
+    assert widget.url in capsys.readouterr().out
+    assert leaf_types(stored_leaves(widget.url)) == ANALYZER_WIDGETS[name]
+
+
+def test_widgets_without_an_upstream_sortingview_method(analyzer, capsys):
+    probe = si.plot_probe_map(analyzer.recording, backend="sortingview")
+    assert leaf_types(stored_leaves(probe.url)) == ["ElectrodeGeometry"]
+    unit = si.plot_unit_summary(analyzer, unit_id=analyzer.unit_ids[2], backend="sortingview")
+    leaves = stored_leaves(unit.url)
+    assert leaf_types(leaves) == [
+        "Markdown",
+        "AverageWaveforms",
+        "Autocorrelograms",
+        "SpikeAmplitudes",
+        "UnitLocations",
+    ]
+    assert {item["unitId"] for v in leaves.values() for item in v.get("averageWaveforms", [])} == {
+        str(analyzer.unit_ids[2])
+    }
+    comparison = si.compare_sorter_to_ground_truth(analyzer.sorting, analyzer.sorting)
+    for plot in (si.plot_confusion_matrix, si.plot_agreement_matrix):
+        (view,) = stored_leaves(plot(comparison, backend="sortingview").url).values()
+        matches = {(m["unitId1"], m["unitId2"]): m["count"] for m in view["matchingUnitEventCounts"]}
+        # a sorting compared with itself matches each unit with itself, all its events
+        counts = {c["unitId"]: c["count"] for c in view["unitEventCounts"]}
+        assert all(matches[(u, u)] == counts[u] for u in view["sorting1UnitIds"])
+
+
+def test_traces_say_they_need_the_runner(analyzer, capsys):
+    with pytest.raises(NotImplementedError, match="sv-runner"):
+        si.plot_traces(analyzer.recording, backend="sortingview")
+    assert "sv-runner" in capsys.readouterr().out
+
+
+def test_values_match_the_analyzer(analyzer):
+    widget = si.plot_autocorrelograms(analyzer, backend="sortingview", display=False)
+    (view,) = stored_leaves(widget.url).values()
+    ccgs, bins_ms = analyzer.get_extension("correlograms").get_data()
+    item = from_json_value(view["autocorrelograms"][3])
+    np.testing.assert_array_equal(item["binCounts"], ccgs[3, 3])
+    np.testing.assert_allclose(item["binEdgesSec"], bins_ms / 1000, rtol=1e-6)
+    assert item["unitId"] == analyzer.unit_ids[3]
+
+    widget = si.plot_amplitudes(analyzer, backend="sortingview", display=False)
+    (view,) = stored_leaves(widget.url).values()
+    unit = from_json_value(view["units"][0])
+    expected = analyzer.sorting.get_unit_spike_train(analyzer.unit_ids[0], segment_index=0, return_times=True)
+    np.testing.assert_allclose(unit["spikeTimesSec"], expected, rtol=1e-6)
+    assert unit["spikeTimesSec"].max() <= view["endTimeSec"] <= analyzer.get_total_duration()
+
+    widget = si.plot_unit_templates(analyzer, backend="sortingview", display=False)
+    (view,) = stored_leaves(widget.url).values()
+    templates = analyzer.get_extension("templates").get_templates()
+    item = from_json_value(view["averageWaveforms"][1])
+    channel_indices = analyzer.sparsity.unit_id_to_channel_indices[analyzer.unit_ids[1]]
+    np.testing.assert_allclose(item["waveform"], templates[1][:, channel_indices].T, rtol=1e-5)
+    assert len(item["waveformPercentiles"]) == 4
+
+
+def test_same_figure_gives_same_uri(analyzer):
+    first = si.plot_sorting_summary(analyzer, backend="sortingview", display=False, figlabel="x").url
+    second = si.plot_sorting_summary(analyzer, backend="sortingview", display=False, figlabel="x").url
+    assert first == second
+
+
+def test_sorting_summary_with_curation(analyzer):
+    widget = si.plot_sorting_summary(
+        analyzer,
+        backend="sortingview",
+        curation=True,
+        label_choices=["good", "bad"],
+        figlabel="my sorting",
+        display=False,
+    )
+    assert widget.url.endswith("&label=my%20sorting")
+    leaves = stored_leaves(widget.url)
+    (curation,) = [v for v in leaves.values() if v["type"] == "SortingCuration2"]
+    assert curation["labelChoices"] == ["good", "bad"]
+    (table,) = [v for v in leaves.values() if v["type"] == "UnitsTable"]
+    assert len(table["rows"]) == analyzer.get_num_units()
+    assert {"firing_rate", "snr", "x", "y"} <= {c["key"] for c in table["columns"]}
+
+
+def test_units_table_shows_sorting_properties_and_extra_properties(analyzer):
+    rank = np.arange(analyzer.get_num_units())
+    widget = si.plot_sorting_summary(
+        analyzer,
+        backend="sortingview",
+        display=False,
+        displayed_unit_properties=["firing_rate", "quality"],
+        extra_unit_properties={"rank": rank},
+    )
+    (table,) = [v for v in stored_leaves(widget.url).values() if v["type"] == "UnitsTable"]
+    assert table["columns"] == [
+        {"key": "firing_rate", "label": "firing_rate", "dtype": "float"},
+        {"key": "quality", "label": "quality", "dtype": "str"},
+        {"key": "rank", "label": "rank", "dtype": "int"},
+    ]
+    assert [row["values"]["quality"] for row in table["rows"]] == ["good"] * 4 + ["mua"] * 4
+    assert [row["values"]["rank"] for row in table["rows"]] == list(rank)
+
+
+def test_unknown_backend_kwargs_are_rejected_as_upstream(analyzer):
+    with pytest.raises(Exception, match="figure is not a valid plot argument"):
+        si.plot_autocorrelograms(analyzer, backend="sortingview", figure=None)
+
+
+def test_missing_unit_property_warns(analyzer):
+    with pytest.warns(UserWarning, match="not in the sorting"):
+        si.plot_sorting_summary(
+            analyzer, backend="sortingview", display=False, displayed_unit_properties=["firing_rate", "no_such_thing"]
+        )
+
+
+def test_more_than_four_template_shadings_is_an_assertion_error(analyzer):
+    with pytest.raises(AssertionError, match="at most 4"):
+        si.plot_unit_templates(analyzer, backend="sortingview", templates_percentile_shading=[1, 5, 25, 75, 95, 99])
+
+
+def test_display_false_builds_without_printing_and_generate_url_false_stores_nothing(analyzer, capsys):
+    widget = si.plot_unit_locations(analyzer, backend="sortingview", display=False)
+    assert widget.url is not None and capsys.readouterr().out == ""
+    widget = si.plot_unit_locations(analyzer, backend="sortingview", generate_url=False)
+    assert widget.url is None and widget.view.type == "UnitLocations"
+    store_dir = default_store().directory
+    before = sorted(store_dir.rglob("*"))
+    si.plot_unit_locations(analyzer, backend="sortingview", generate_url=False, display=False)
+    assert sorted(store_dir.rglob("*")) == before
+
+
+def test_registration_is_idempotent_and_reversible(analyzer):
+    assert "sortingview" in si.AutoCorrelogramsWidget.get_possible_backends()
+    sv.register()
+    assert sv.widgets.is_registered()
+    sv.unregister()
+    try:
+        # SpikeInterface's own deprecated stub is back, and so are its kwargs
+        assert si.AutoCorrelogramsWidget.plot_sortingview is not sv.widgets.registry.plot_sortingview
+        assert "sortingview" not in si.RasterWidget.get_possible_backends()
+        assert base.default_backend_kwargs["sortingview"] == {
+            "generate_url": True,
+            "display": True,
+            "figlabel": None,
+            "height": None,
+        }
+    finally:
+        sv.register()
+    assert sv.widgets.is_registered()
+    assert "sortingview" in si.RasterWidget.get_possible_backends()
+
+
+def test_figure_url_carries_url_encoded_state():
+    figure = sv.Figure(sv.views.Markdown("hi"))
+    url = figure.url(label="a&b", state={"sortingCuration": "sha1://" + "a" * 40})
+    assert "&label=a%26b" in url
+    state = url.split("&s=")[1]
+    from urllib.parse import unquote
+
+    assert json.loads(unquote(state)) == {"sortingCuration": "sha1://" + "a" * 40}
