@@ -1,0 +1,65 @@
+// The figure view: connect to the host, load the figure, restore curation state, render the layout.
+import { useEffect, useState } from 'react'
+import { LayoutView } from '../layout/LayoutView'
+import { CURATION_VIEW_TYPES } from '../views/registry'
+import { CurationController } from './curationController'
+import { createFigureState, FigureContext, type FigureState } from './FigureContext'
+import { findHost, HostConnection } from './hostConnection'
+import { type LoadedFigure, loadFigure } from './loadFigure'
+
+type Phase =
+  | { kind: 'connecting' }
+  | { kind: 'loading'; done: number; total: number; bytes?: number }
+  | { kind: 'ready'; figure: LoadedFigure; state: FigureState }
+  | { kind: 'error'; message: string }
+
+export function App() {
+  const [phase, setPhase] = useState<Phase>({ kind: 'connecting' })
+  useEffect(() => {
+    let live = true
+    const run = async (): Promise<void> => {
+      const info = await findHost()
+      const host = new HostConnection(info)
+      host.onProgress((p) => live && setPhase((ph) => (ph.kind === 'loading' ? { ...ph, bytes: p.loaded } : ph)))
+      setPhase({ kind: 'loading', done: 0, total: 0 })
+      const figure = await loadFigure(host, (done, total) => live && setPhase((ph) => (ph.kind === 'loading' ? { ...ph, done, total } : ph)))
+      const curation = new CurationController(host, info.initialState)
+      await curation.restore()
+      const hasCuration = [...figure.views.values()].some((v) => CURATION_VIEW_TYPES.has(v.type))
+      const state = createFigureState(host, figure.unitOrder, curation, hasCuration)
+      if (live) setPhase({ kind: 'ready', figure, state })
+    }
+    run().catch((err: unknown) => live && setPhase({ kind: 'error', message: err instanceof Error ? err.message : String(err) }))
+    return () => {
+      live = false
+    }
+  }, [])
+
+  switch (phase.kind) {
+    case 'connecting':
+      return <div className="app-status">Connecting to the figure host…</div>
+    case 'loading':
+      return (
+        <div className="app-status" data-testid="figure-loading">
+          Loading figure data{phase.total > 0 ? ` (${phase.done} of ${phase.total} views)` : '…'}
+          {phase.bytes ? ` · ${(phase.bytes / 1e6).toFixed(1)} MB` : ''}
+        </div>
+      )
+    case 'error':
+      return (
+        <div className="app-status app-error" data-testid="figure-error">
+          <strong>The figure could not be shown.</strong>
+          <br />
+          {phase.message}
+        </div>
+      )
+    case 'ready':
+      return (
+        <FigureContext.Provider value={phase.state}>
+          <div className="figure-root" data-testid="figure-root">
+            <LayoutView node={phase.figure.layout} views={phase.figure.views} />
+          </div>
+        </FigureContext.Provider>
+      )
+  }
+}

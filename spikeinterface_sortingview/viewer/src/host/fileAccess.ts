@@ -1,0 +1,123 @@
+// Answers the view's data requests (figure document, files, file URLs, storing files) over HTTP.
+import type {
+  GetFileDataRequest,
+  GetFileDataResponse,
+  GetFileDataUrlResponse,
+  StoreFileRequest,
+  StoreFileResponse,
+} from '../protocol/messages'
+import { decodeNdarraysNested } from '../protocol/ndarray'
+import { urlForDataUri } from './dataUri'
+
+export type ProgressCallback = (loaded: number, total: number) => void
+
+export class HttpError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message)
+  }
+}
+
+/** GETs a URL (optionally a byte range), reporting download progress; throws readable errors. */
+export async function fetchBytes(url: string, range?: { start: number; end: number }, onProgress?: ProgressCallback): Promise<Uint8Array> {
+  const headers: Record<string, string> = {}
+  if (range) headers['Range'] = `bytes=${range.start}-${range.end - 1}`
+  let resp: Response
+  try {
+    resp = await fetch(url, { headers })
+  } catch (err) {
+    throw new Error(`Could not reach ${url}: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  if (!resp.ok) {
+    const what = resp.status === 404 ? 'not found' : `HTTP ${resp.status} ${resp.statusText}`
+    throw new HttpError(`${url}: ${what}`, resp.status)
+  }
+  const total = Number(resp.headers.get('Content-Length') ?? 0)
+  if (!resp.body || !onProgress) return new Uint8Array(await resp.arrayBuffer())
+  // Read the stream ourselves so that large downloads can report progress to the view.
+  const reader = resp.body.getReader()
+  const chunks: Uint8Array[] = []
+  let loaded = 0
+  let lastReport = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    chunks.push(value)
+    loaded += value.byteLength
+    if (loaded - lastReport > 1 << 20) {
+      lastReport = loaded
+      onProgress(loaded, total)
+    }
+  }
+  onProgress(loaded, total || loaded)
+  const out = new Uint8Array(loaded)
+  let offset = 0
+  for (const c of chunks) {
+    out.set(c, offset)
+    offset += c.byteLength
+  }
+  return out
+}
+
+export function parseJsonBytes(bytes: Uint8Array, what: string): unknown {
+  const text = new TextDecoder().decode(bytes)
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new Error(`${what} is not valid JSON`)
+  }
+}
+
+/**
+ * getFileData: a view speaking protocol "p1" decodes ndarrays itself and gets raw JSON;
+ * an older view expects the host to decode them.
+ */
+export async function getFileData(req: GetFileDataRequest, runnerOrigin: string, onProgress?: ProgressCallback): Promise<GetFileDataResponse> {
+  try {
+    const url = urlForDataUri(req.uri, runnerOrigin)
+    const range =
+      req.startByte !== undefined && req.endByte !== undefined ? { start: req.startByte, end: req.endByte } : undefined
+    const bytes = await fetchBytes(url, range, onProgress)
+    const responseType = req.responseType ?? 'json-deserialized'
+    if (responseType === 'binary') return { type: 'getFileData', fileData: bytes.buffer }
+    if (responseType === 'text') return { type: 'getFileData', fileData: new TextDecoder().decode(bytes) }
+    const json = parseJsonBytes(bytes, req.uri)
+    const fileData = req.figurlProtocolVersion === 'p1' ? json : await decodeNdarraysNested(json)
+    return { type: 'getFileData', fileData }
+  } catch (err) {
+    return { type: 'getFileData', errorMessage: errorText(err) }
+  }
+}
+
+export function getFileDataUrl(uri: string, runnerOrigin: string): GetFileDataUrlResponse {
+  try {
+    return { type: 'getFileDataUrl', fileDataUrl: urlForDataUri(uri, runnerOrigin) }
+  } catch (err) {
+    return { type: 'getFileDataUrl', errorMessage: errorText(err) }
+  }
+}
+
+/** storeFile: POST the bytes to the runner's content-addressed store; it answers {uri}. */
+export async function storeFile(req: StoreFileRequest, runnerOrigin: string): Promise<StoreFileResponse> {
+  try {
+    const body: Uint8Array = typeof req.fileData === 'string' ? new TextEncoder().encode(req.fileData) : new Uint8Array(req.fileData)
+    const resp = await fetch(`${runnerOrigin}/sha1`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: body as Uint8Array<ArrayBuffer>,
+    })
+    if (!resp.ok) return { type: 'storeFile', error: `Storing the file failed: HTTP ${resp.status} ${resp.statusText}` }
+    const reply: unknown = await resp.json()
+    const uri = typeof reply === 'object' && reply !== null ? (reply as { uri?: unknown }).uri : undefined
+    if (typeof uri !== 'string') return { type: 'storeFile', error: 'The server did not answer with a uri' }
+    return { type: 'storeFile', uri }
+  } catch (err) {
+    return { type: 'storeFile', error: errorText(err) }
+  }
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

@@ -1,0 +1,139 @@
+// The host page served at /f: owns data access and answers the figure view's postMessage requests.
+import './host.css'
+import {
+  type FigurlRequest,
+  type FigurlResponse,
+  type HostToViewMessage,
+  isFigurlRequestMessage,
+  parseMessageData,
+} from '../protocol/messages'
+import { decodeNdarraysNested } from '../protocol/ndarray'
+import { FigureUriError, urlForDataUri } from './dataUri'
+import { showErrorPage, showLoading } from './errorPage'
+import { errorText, fetchBytes, getFileData, getFileDataUrl, HttpError, parseJsonBytes, storeFile } from './fileAccess'
+import { serviceQuery } from './serviceQuery'
+import { parseUrlState, sortedJson, withUrlState } from './urlState'
+import { resolveViewAddress } from './viewAddress'
+
+const INITIALIZE_INTERVAL_MS = 200
+
+async function main(): Promise<void> {
+  const root = document.getElementById('host-root')
+  if (!root) return
+  const params = new URLSearchParams(window.location.search)
+  const v = params.get('v')
+  const d = params.get('d')
+  const label = params.get('label')
+  document.title = label || 'figure'
+  const details = { 'view (v)': v, 'data (d)': d, label }
+  const runnerOrigin = window.location.origin
+  const serviceBaseUrl = params.get('sh') || runnerOrigin
+
+  if (!d) {
+    showErrorPage(root, 'This figure URL has no data', 'The address is missing its d= parameter (the URI of the figure data).', details)
+    return
+  }
+  const view = resolveViewAddress(v, runnerOrigin)
+  if ('error' in view) {
+    showErrorPage(root, 'This figure needs a view that is not available here', view.error, details)
+    return
+  }
+  let figureDataUrl: string
+  try {
+    figureDataUrl = urlForDataUri(d, runnerOrigin)
+  } catch (err) {
+    showErrorPage(root, 'This figure URL is malformed', err instanceof FigureUriError ? err.message : errorText(err), details)
+    return
+  }
+
+  // Load the figure document before opening the view, so a dead link gets a readable page.
+  showLoading(root, `Loading ${label || 'figure'}…`)
+  let figureData: unknown
+  try {
+    figureData = parseJsonBytes(await fetchBytes(figureDataUrl), `The figure data ${d}`)
+  } catch (err) {
+    const missing = err instanceof HttpError && err.status === 404
+    showErrorPage(
+      root,
+      missing ? 'The figure data was not found' : 'The figure data could not be loaded',
+      missing ? `The server does not have ${d}. It may have been made on another machine or deleted.` : errorText(err),
+      details,
+    )
+    return
+  }
+
+  let urlState = parseUrlState(window.location.search)
+  const stateString = Object.keys(urlState).length > 0 ? sortedJson(urlState) : undefined
+  const figureId = randomId()
+  const viewUrl = new URL(view.url, window.location.href)
+  viewUrl.searchParams.set('parentOrigin', runnerOrigin)
+  viewUrl.searchParams.set('figureId', figureId)
+  if (stateString) viewUrl.searchParams.set('s', stateString)
+  const viewOrigin = viewUrl.origin
+
+  const iframe = document.createElement('iframe')
+  iframe.className = 'figure-iframe'
+  iframe.title = label || 'figure'
+  iframe.src = viewUrl.toString()
+  root.replaceChildren(iframe)
+
+  const post = (msg: HostToViewMessage): void => {
+    iframe.contentWindow?.postMessage(msg, viewOrigin)
+  }
+
+  // The view cannot know when it is ready to be told who we are, so keep telling it until it speaks.
+  let viewHasSpoken = false
+  const initTimer = window.setInterval(() => {
+    if (viewHasSpoken) return
+    iframe.contentWindow?.postMessage({ type: 'initializeFigure', parentOrigin: runnerOrigin, figureId, s: stateString }, '*')
+  }, INITIALIZE_INTERVAL_MS)
+
+  const handle = async (request: FigurlRequest): Promise<FigurlResponse> => {
+    switch (request.type) {
+      case 'getFigureData':
+        return {
+          type: 'getFigureData',
+          figureData: request.figurlProtocolVersion === 'p1' ? figureData : await decodeNdarraysNested(figureData),
+        }
+      case 'getFileData':
+        return getFileData(request, runnerOrigin, (loaded, total) =>
+          post({ type: 'fileDownloadProgress', uri: request.uri, loaded, total }),
+        )
+      case 'getFileDataUrl':
+        return getFileDataUrl(request.uri, runnerOrigin)
+      case 'storeFile':
+        return storeFile(request, runnerOrigin)
+      case 'setUrlState': {
+        urlState = request.state
+        window.history.replaceState(window.history.state, '', withUrlState(window.location.search, urlState))
+        queueMicrotask(() => post({ type: 'reportUrlStateChange', state: urlState }))
+        return { type: 'setUrlState' }
+      }
+      case 'serviceQuery':
+        return serviceQuery(request, serviceBaseUrl)
+    }
+  }
+
+  window.addEventListener('message', (e: MessageEvent) => {
+    if (e.source !== iframe.contentWindow) return
+    const msg = parseMessageData(e.data)
+    if (!msg || msg.figureId !== figureId) return
+    if (!viewHasSpoken) {
+      viewHasSpoken = true
+      window.clearInterval(initTimer)
+    }
+    if (!isFigurlRequestMessage(msg)) return
+    const { requestId, request } = msg
+    handle(request)
+      // Every response type carries errorMessage or error; answer in the request's own type.
+      .catch((err: unknown) => ({ type: request.type, errorMessage: errorText(err), error: errorText(err) }) as FigurlResponse)
+      .then((response) => post({ type: 'figurlResponse', requestId, response }))
+  })
+}
+
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8))
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+void main()

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { decodeNdarrays, decodeNdarraysNested, NdArray } from './ndarray'
+
+const b64 = (bytes: Uint8Array): string => btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(''))
+
+/** zlib-framed deflate, as Python's zlib.compress writes it. */
+async function deflate(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('deflate'))
+  return new Uint8Array(await new Response(stream).arrayBuffer())
+}
+
+describe('ndarray decoding', () => {
+  it('decodes data_b64 little-endian arrays with their shape', async () => {
+    const values = new Float32Array([1.5, -2, 3, 4, 5, 6])
+    const enc = { _type: 'ndarray', shape: [2, 3], dtype: 'float32', data_b64: b64(new Uint8Array(values.buffer)) }
+    const out = (await decodeNdarrays({ a: [enc] })) as { a: NdArray[] }
+    const arr = out.a[0] as NdArray
+    expect(arr.shape).toEqual([2, 3])
+    expect(Array.from(arr.data)).toEqual([1.5, -2, 3, 4, 5, 6])
+    expect(Array.from(arr.row(1))).toEqual([4, 5, 6])
+  })
+
+  it('inflates data_gzip_b64 (zlib framing) for every dtype', async () => {
+    const cases = [
+      ['uint8', new Uint8Array([1, 2, 255])],
+      ['int16', new Int16Array([-3, 4, 300])],
+      ['uint16', new Uint16Array([65535, 0, 7])],
+      ['int32', new Int32Array([-100000, 2, 3])],
+      ['uint32', new Uint32Array([4000000000, 1, 2])],
+      ['float64', new Float64Array([0.1, -1e300, 2])],
+    ] as const
+    for (const [dtype, arr] of cases) {
+      const raw = new Uint8Array(arr.buffer)
+      const enc = { _type: 'ndarray', shape: [3], dtype, data_gzip_b64: b64(await deflate(raw)) }
+      const out = (await decodeNdarrays(enc)) as NdArray
+      expect(Array.from(out.data)).toEqual(Array.from(arr))
+    }
+  })
+
+  it('gives legacy views nested rows when the host decodes', async () => {
+    const values = new Int32Array([1, 2, 3, 4])
+    const enc = { _type: 'ndarray', shape: [2, 2], dtype: 'int32', data_b64: b64(new Uint8Array(values.buffer)) }
+    const out = (await decodeNdarraysNested({ x: enc })) as { x: Int32Array[] }
+    expect(out.x.map((r) => Array.from(r))).toEqual([[1, 2], [3, 4]])
+  })
+
+  it('rejects int64 and shape mismatches', async () => {
+    await expect(decodeNdarrays({ _type: 'ndarray', shape: [1], dtype: 'int64', data_b64: b64(new Uint8Array(8)) })).rejects.toThrow(/dtype/)
+    expect(() => decodeNdarrays({ _type: 'ndarray', shape: [3], dtype: 'uint8', data_b64: b64(new Uint8Array(2)) })).rejects.toThrow(/shape/)
+  })
+})

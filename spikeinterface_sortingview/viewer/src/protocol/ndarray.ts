@@ -1,0 +1,149 @@
+// Decoding of the {_type: "ndarray"} encoding used in figure data (base64, optionally zlib-compressed).
+import { isRecord } from './messages'
+
+export type TypedArray =
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+
+export interface EncodedNdarray {
+  _type: 'ndarray'
+  shape: number[]
+  dtype: string
+  data_b64?: string
+  data_gzip_b64?: string
+}
+
+/** A decoded array: flat C-order data plus its shape. */
+export class NdArray {
+  constructor(
+    readonly data: TypedArray,
+    readonly shape: readonly number[],
+  ) {}
+
+  /** Row i of a 2-D array (a view, no copy). */
+  row(i: number): TypedArray {
+    const n = this.shape[1] ?? this.data.length
+    return this.data.subarray(i * n, (i + 1) * n)
+  }
+}
+
+export function isEncodedNdarray(x: unknown): x is EncodedNdarray {
+  return isRecord(x) && x._type === 'ndarray' && typeof x.dtype === 'string'
+}
+
+const constructors = {
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  float32: Float32Array,
+  float64: Float64Array,
+} as const
+
+type Dtype = keyof typeof constructors
+
+function isDtype(s: string): s is Dtype {
+  return Object.prototype.hasOwnProperty.call(constructors, s)
+}
+
+export function base64ToBytes(b64: string): Uint8Array {
+  const bin = atob(b64)
+  const out = new Uint8Array(bin.length)
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
+  return out
+}
+
+/** zlib-framed deflate (the "gzip" in data_gzip_b64 is a misnomer upstream). */
+export async function inflateZlib(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate'))
+  return new Uint8Array(await new Response(stream).arrayBuffer())
+}
+
+function checkedDtype(e: EncodedNdarray): Dtype {
+  if (!isDtype(e.dtype)) throw new Error(`Unsupported ndarray dtype: ${e.dtype}`)
+  return e.dtype
+}
+
+function fromBytes(e: EncodedNdarray, bytes: Uint8Array): NdArray {
+  const Ctor = constructors[checkedDtype(e)]
+  if (bytes.byteLength % Ctor.BYTES_PER_ELEMENT !== 0) {
+    throw new Error(`ndarray byte length ${bytes.byteLength} is not a multiple of ${e.dtype} size`)
+  }
+  // Typed arrays need an aligned start: copy when the bytes do not own their buffer from offset 0.
+  const buffer: ArrayBuffer =
+    bytes.byteOffset === 0 && bytes.buffer instanceof ArrayBuffer && bytes.buffer.byteLength === bytes.byteLength
+      ? bytes.buffer
+      : (bytes.slice().buffer as ArrayBuffer)
+  const data = new Ctor(buffer, 0, bytes.byteLength / Ctor.BYTES_PER_ELEMENT)
+  const shape = Array.isArray(e.shape) ? e.shape.map(Number) : [data.length]
+  const expected = shape.reduce((a, b) => a * b, 1)
+  if (expected !== data.length) throw new Error(`ndarray shape [${shape.join(',')}] does not match ${data.length} elements`)
+  return new NdArray(data, shape)
+}
+
+export async function decodeNdarray(e: EncodedNdarray): Promise<NdArray> {
+  checkedDtype(e)
+  if (typeof e.data_b64 === 'string') return fromBytes(e, base64ToBytes(e.data_b64))
+  if (typeof e.data_gzip_b64 === 'string') return fromBytes(e, await inflateZlib(base64ToBytes(e.data_gzip_b64)))
+  throw new Error('ndarray has neither data_b64 nor data_gzip_b64')
+}
+
+/** Replaces every encoded ndarray inside a JSON value by an NdArray (for our own views). */
+export async function decodeNdarrays(value: unknown): Promise<unknown> {
+  return walkAll(value, (a) => a)
+}
+
+/**
+ * Replaces every encoded ndarray by what legacy views expect from a host that decodes for them:
+ * a typed array for 1-D data, nested arrays of typed-array rows for N-D data.
+ */
+export async function decodeNdarraysNested(value: unknown): Promise<unknown> {
+  return walkAll(value, toNested)
+}
+
+function toNested(a: NdArray): unknown {
+  if (a.shape.length <= 1) return a.data
+  const build = (offset: number, dim: number): unknown => {
+    const size = a.shape.slice(dim + 1).reduce((x, y) => x * y, 1)
+    if (dim === a.shape.length - 1) return a.data.subarray(offset, offset + (a.shape[dim] ?? 0))
+    const out: unknown[] = []
+    for (let i = 0; i < (a.shape[dim] ?? 0); i++) out.push(build(offset + i * size, dim + 1))
+    return out
+  }
+  return build(0, 0)
+}
+
+type Convert = (a: NdArray) => unknown
+
+// The walk is synchronous (figures hold many thousands of small objects); only zlib
+// inflation is asynchronous, so those arrays are filled in afterwards through `assign`.
+async function walkAll(value: unknown, convert: Convert): Promise<unknown> {
+  const pending: Promise<void>[] = []
+  let result: unknown
+  result = visit(value, convert, pending, (v) => (result = v))
+  await Promise.all(pending)
+  return result
+}
+
+function visit(value: unknown, convert: Convert, pending: Promise<void>[], assign: (v: unknown) => void): unknown {
+  if (typeof value !== 'object' || value === null) return value
+  if (isEncodedNdarray(value)) {
+    if (typeof value.data_b64 === 'string') return convert(fromBytes(value, base64ToBytes(value.data_b64)))
+    pending.push(decodeNdarray(value).then((a) => assign(convert(a))))
+    return undefined
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length)
+    for (let i = 0; i < value.length; i++) out[i] = visit(value[i], convert, pending, (v) => (out[i] = v))
+    return out
+  }
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(value)) out[k] = visit(v, convert, pending, (x) => (out[k] = x))
+  return out
+}

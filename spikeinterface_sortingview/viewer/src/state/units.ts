@@ -1,0 +1,78 @@
+// Unit ids, their canonical order, and the one colour per unit shared by every view.
+
+export type UnitId = number | string
+
+export function isUnitId(x: unknown): x is UnitId {
+  return typeof x === 'number' || typeof x === 'string'
+}
+
+/** Numbers first (ascending), then strings in natural order ("u2" before "u10"). */
+export function compareUnitIds(a: UnitId, b: UnitId): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b
+  if (typeof a === 'number') return -1
+  if (typeof b === 'number') return 1
+  return a.localeCompare(b, undefined, { numeric: true })
+}
+
+// Qualitative palette readable on white, ordered so neighbouring units differ strongly.
+export const UNIT_PALETTE: readonly string[] = [
+  '#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#17becf', '#8c564b', '#e377c2',
+  '#bcbd22', '#393b79', '#e7298a', '#1b9e77', '#d95f02', '#7570b3', '#66a61e', '#a6761d',
+  '#0b6e4f', '#b15928', '#6a3d9a', '#c51b7d', '#4d9221', '#2166ac', '#b2182b', '#525252',
+]
+
+/** The figure's units in canonical order; a unit's colour is the palette entry at its index. */
+export class UnitOrder {
+  readonly ids: readonly UnitId[]
+  private readonly indexByKey: Map<string, number>
+
+  constructor(ids: Iterable<UnitId>) {
+    const byKey = new Map<string, UnitId>()
+    for (const id of ids) byKey.set(unitKey(id), id)
+    this.ids = [...byKey.values()].sort(compareUnitIds)
+    this.indexByKey = new Map(this.ids.map((id, i) => [unitKey(id), i]))
+  }
+
+  index(id: UnitId): number {
+    return this.indexByKey.get(unitKey(id)) ?? -1
+  }
+
+  color(id: UnitId): string {
+    const i = this.index(id)
+    return i < 0 ? '#888888' : (UNIT_PALETTE[i % UNIT_PALETTE.length] ?? '#888888')
+  }
+
+  /** Sorts ids into canonical order (unknown ids last). */
+  sort(ids: Iterable<UnitId>): UnitId[] {
+    return [...ids].sort((a, b) => {
+      const ia = this.index(a)
+      const ib = this.index(b)
+      if (ia >= 0 && ib >= 0) return ia - ib
+      if (ia >= 0) return -1
+      if (ib >= 0) return 1
+      return compareUnitIds(a, b)
+    })
+  }
+}
+
+/** Ids 1 and "1" never coexist in one sorting, so the string form is a safe map key. */
+export function unitKey(id: UnitId): string {
+  return String(id)
+}
+
+/** Collects unit ids from raw view data: every unitId/unitId1/unitId2/unitIds field. */
+export function collectUnitIds(value: unknown, out: Map<string, UnitId>): void {
+  if (Array.isArray(value)) {
+    for (const v of value) collectUnitIds(v, out)
+    return
+  }
+  if (typeof value !== 'object' || value === null) return
+  const rec = value as Record<string, unknown>
+  if (rec._type === 'ndarray') return
+  for (const [k, v] of Object.entries(rec)) {
+    if ((k === 'unitId' || k === 'unitId1' || k === 'unitId2') && isUnitId(v)) out.set(unitKey(v), v)
+    else if (k === 'unitIds' && Array.isArray(v)) {
+      for (const u of v) if (isUnitId(u)) out.set(unitKey(u), u)
+    } else if (typeof v === 'object' && v !== null) collectUnitIds(v, out)
+  }
+}

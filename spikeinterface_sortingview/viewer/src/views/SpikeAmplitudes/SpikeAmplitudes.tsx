@@ -1,0 +1,158 @@
+// SpikeAmplitudes: amplitude of every spike over time, per unit colour, sharing the time window.
+import { useCallback, useMemo, useState } from 'react'
+import { drawXAxis, drawYAxis, formatValue, lowerBound } from '../../draw/axes'
+import { colorToPixel, fadeColor, PixelBuffer, useCanvasDraw } from '../../draw/canvas'
+import { useFigure, useSelection } from '../../figure/FigureContext'
+import { isSelected } from '../../state/selection'
+import type { UnitId } from '../../state/units'
+import { list, num, type Numbers, numbers, optList, rec, unitId } from '../decode'
+import { recordFrame } from '../shared/framePerf'
+import { HoverReadout } from '../shared/HoverReadout'
+import { ensureSorted, robustRange } from '../shared/spikeTrains'
+import { TimeToolbar } from '../shared/TimeToolbar'
+import { useTimeNavigation } from '../shared/useTimeNavigation'
+import { useUnitClick } from '../shared/useUnitClick'
+import { defineView, type ViewProps } from '../viewDefinition'
+
+interface AmplitudeSeries {
+  unitId: UnitId
+  spikeTimesSec: Numbers
+  spikeAmplitudes: Numbers
+}
+
+export interface SpikeAmplitudesData {
+  startTimeSec: number
+  endTimeSec: number
+  units: AmplitudeSeries[]
+  hideUnitSelector: boolean
+}
+
+export function decodeSpikeAmplitudes(raw: Record<string, unknown>): SpikeAmplitudesData {
+  // sortingview writes `units`; some older writers used `plots`.
+  const entries = raw.units !== undefined ? list(raw.units, 'units') : optList(raw.plots, 'plots')
+  const units = entries.map((x, i): AmplitudeSeries => {
+    const p = `units[${i}]`
+    const r = rec(x, p)
+    const times = numbers(r.spikeTimesSec, `${p}.spikeTimesSec`)
+    const amps = numbers(r.spikeAmplitudes, `${p}.spikeAmplitudes`)
+    if (amps.length !== times.length) throw new Error(`${p}: ${times.length} spike times but ${amps.length} amplitudes`)
+    const s = ensureSorted(times, [amps])
+    return { unitId: unitId(r.unitId, `${p}.unitId`), spikeTimesSec: s.times, spikeAmplitudes: s.companions[0] ?? amps }
+  })
+  return {
+    startTimeSec: num(raw.startTimeSec, 'startTimeSec'),
+    endTimeSec: num(raw.endTimeSec, 'endTimeSec'),
+    units,
+    hideUnitSelector: raw.hideUnitSelector === true,
+  }
+}
+
+const MARGIN = { left: 64, right: 12, top: 26, bottom: 40 }
+
+function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesData>) {
+  const { unitOrder, timeRange } = useFigure()
+  const selected = useSelection()
+  const onUnitClick = useUnitClick()
+  const [hover, setHover] = useState<string>()
+  const bounds = useMemo(() => ({ start: data.startTimeSec, end: data.endTimeSec }), [data])
+  const [ymin, ymax] = useMemo(() => robustRange(data.units.map((u) => u.spikeAmplitudes)), [data])
+  const plotW = Math.max(10, width - MARGIN.left - MARGIN.right)
+  const plotH = Math.max(10, height - MARGIN.top - MARGIN.bottom)
+  // With a selection, the other units are drawn first in pale colours so the selected ones stand out.
+  const ordered = useMemo(() => {
+    const units = [...data.units].sort((a, b) => unitOrder.index(a.unitId) - unitOrder.index(b.unitId))
+    if (selected.length === 0) return units.map((u) => ({ u, color: unitOrder.color(u.unitId) }))
+    const rest = units.filter((u) => !isSelected(selected, u.unitId)).map((u) => ({ u, color: fadeColor(unitOrder.color(u.unitId), 0.8) }))
+    const sel = units.filter((u) => isSelected(selected, u.unitId)).map((u) => ({ u, color: unitOrder.color(u.unitId) }))
+    return [...rest, ...sel]
+  }, [data, selected, unitOrder])
+
+  const draw = useCallback(
+    (ctx: CanvasRenderingContext2D) => {
+      const t0 = performance.now()
+      const range = timeRange.get() ?? bounds
+      const dpr = window.devicePixelRatio || 1
+      const buf = PixelBuffer.for(ctx)
+      const kx = (plotW * dpr) / (range.end - range.start)
+      const ax = MARGIN.left * dpr - range.start * kx
+      const ky = (-plotH * dpr) / (ymax - ymin)
+      const ay = (MARGIN.top + plotH) * dpr - ymin * ky
+      const size = Math.max(2, Math.round(2 * dpr))
+      const top = MARGIN.top * dpr
+      const bottom = (MARGIN.top + plotH) * dpr - size
+      for (const { u, color } of ordered) {
+        const pixel = colorToPixel(color)
+        const t = u.spikeTimesSec
+        const amp = u.spikeAmplitudes
+        const i1 = lowerBound(t, range.end)
+        for (let i = lowerBound(t, range.start); i < i1; i++) {
+          const y = (ay + (amp[i] as number) * ky) | 0
+          if (y < top || y > bottom) continue
+          buf.fillRect((ax + (t[i] as number) * kx) | 0, y, size, size, pixel)
+        }
+      }
+      buf.put(ctx)
+      const area = { left: MARGIN.left, top: MARGIN.top, width: plotW, height: plotH }
+      drawXAxis(ctx, area, range.start, range.end, 'time (s)')
+      drawYAxis(ctx, area, ymin, ymax, 'amplitude')
+      recordFrame('SpikeAmplitudes', performance.now() - t0)
+    },
+    [ordered, timeRange, bounds, plotW, plotH, ymin, ymax],
+  )
+  const { canvasRef, requestDraw } = useCanvasDraw(draw, width, height, [draw])
+
+  const nav = useTimeNavigation({
+    targetRef: canvasRef,
+    bounds,
+    plotLeft: MARGIN.left,
+    plotWidth: plotW,
+    onRangeChange: requestDraw,
+    onClick: (x, y, e) => {
+      const id = nearestUnit(x, y)
+      if (id !== undefined) onUnitClick(id, e)
+    },
+    onHover: (pos) => {
+      if (!pos || pos.x < MARGIN.left || pos.y > MARGIN.top + plotH) return setHover(undefined)
+      const r = nav.getRange()
+      const t = r.start + ((pos.x - MARGIN.left) / plotW) * (r.end - r.start)
+      const v = ymax - ((pos.y - MARGIN.top) / plotH) * (ymax - ymin)
+      const id = nearestUnit(pos.x, pos.y)
+      setHover(`${id !== undefined ? `unit ${id} · ` : ''}t = ${formatValue(t)} s · amplitude ${formatValue(v)}`)
+    },
+  })
+
+  /** The unit of the spike nearest to a click, within 6 px (searched only on click). */
+  const nearestUnit = (x: number, y: number): UnitId | undefined => {
+    const r = nav.getRange()
+    const kx = plotW / (r.end - r.start)
+    const ky = plotH / (ymax - ymin)
+    const tLo = r.start + (x - 6 - MARGIN.left) / kx
+    const tHi = r.start + (x + 6 - MARGIN.left) / kx
+    let best: UnitId | undefined
+    let bestD = 36
+    for (const { u } of ordered) {
+      const t = u.spikeTimesSec
+      const i1 = lowerBound(t, tHi)
+      for (let i = lowerBound(t, tLo); i < i1; i++) {
+        const dx = MARGIN.left + ((t[i] as number) - r.start) * kx - x
+        const dy = MARGIN.top + plotH - ((u.spikeAmplitudes[i] as number) - ymin) * ky - y
+        const d = dx * dx + dy * dy
+        if (d <= bestD) {
+          bestD = d
+          best = u.unitId
+        }
+      }
+    }
+    return best
+  }
+
+  return (
+    <div className="time-plot">
+      <canvas ref={canvasRef} className="interactive-canvas" />
+      <TimeToolbar zoom={nav.zoom} reset={nav.reset} />
+      <HoverReadout text={hover} />
+    </div>
+  )
+}
+
+export const spikeAmplitudesView = defineView(decodeSpikeAmplitudes, SpikeAmplitudesView, { showsSelection: true })

@@ -1,0 +1,106 @@
+// UnitLocations: each unit as a dot at its estimated position over the electrode layout.
+import { useCallback, useMemo, useState } from 'react'
+import { formatValue } from '../../draw/axes'
+import { useCanvasDraw } from '../../draw/canvas'
+import { useFigure, useSelection } from '../../figure/FigureContext'
+import { isSelected } from '../../state/selection'
+import type { UnitId } from '../../state/units'
+import { channelLocations, type ChannelLocations, list, num, rec, unitId } from '../decode'
+import { HoverReadout } from '../shared/HoverReadout'
+import { boundsOf, drawElectrodes, makeProbeTransform } from '../shared/probeTransform'
+import { useUnitClick } from '../shared/useUnitClick'
+import { defineView, type ViewProps } from '../viewDefinition'
+
+export interface UnitLocationsData {
+  units: { unitId: UnitId; x: number; y: number }[]
+  channelLocations: ChannelLocations
+  disableAutoRotate: boolean
+}
+
+export function decodeUnitLocations(raw: Record<string, unknown>): UnitLocationsData {
+  return {
+    units: list(raw.units, 'units').map((x, i) => {
+      const r = rec(x, `units[${i}]`)
+      return { unitId: unitId(r.unitId, `units[${i}].unitId`), x: num(r.x, `units[${i}].x`), y: num(r.y, `units[${i}].y`) }
+    }),
+    channelLocations: channelLocations(raw.channelLocations, 'channelLocations'),
+    disableAutoRotate: raw.disableAutoRotate === true,
+  }
+}
+
+function UnitLocationsView({ data, width, height }: ViewProps<UnitLocationsData>) {
+  const { unitOrder } = useFigure()
+  const selected = useSelection()
+  const onUnitClick = useUnitClick()
+  const [hover, setHover] = useState<string>()
+  const transform = useMemo(() => {
+    const pts: [number, number][] = [...data.channelLocations.values(), ...data.units.map((u): [number, number] => [u.x, u.y])]
+    return makeProbeTransform(boundsOf(pts, 20), width, height, !data.disableAutoRotate)
+  }, [data, width, height])
+  // Selected units are drawn last so they sit on top.
+  const ordered = useMemo(
+    () => [...data.units].sort((a, b) => Number(isSelected(selected, a.unitId)) - Number(isSelected(selected, b.unitId))),
+    [data, selected],
+  )
+
+  const draw = useCallback(
+    (ctx: CanvasRenderingContext2D) => {
+      drawElectrodes(ctx, data.channelLocations, transform)
+      for (const u of ordered) {
+        const [sx, sy] = transform.toScreen(u.x, u.y)
+        const sel = isSelected(selected, u.unitId)
+        ctx.beginPath()
+        ctx.arc(sx, sy, sel ? 7 : 4.5, 0, 2 * Math.PI)
+        ctx.fillStyle = unitOrder.color(u.unitId)
+        ctx.globalAlpha = selected.length > 0 && !sel ? 0.45 : 1
+        ctx.fill()
+        ctx.globalAlpha = 1
+        if (sel) {
+          ctx.strokeStyle = '#000'
+          ctx.lineWidth = 1.5
+          ctx.stroke()
+        }
+      }
+    },
+    [data, ordered, transform, selected, unitOrder],
+  )
+  const { canvasRef } = useCanvasDraw(draw, width, height, [draw])
+
+  const nearest = (e: React.MouseEvent): (typeof data.units)[number] | undefined => {
+    const r = e.currentTarget.getBoundingClientRect()
+    const x = e.clientX - r.left
+    const y = e.clientY - r.top
+    let best: (typeof data.units)[number] | undefined
+    let bestD = 100
+    for (const u of data.units) {
+      const [sx, sy] = transform.toScreen(u.x, u.y)
+      const d = (sx - x) ** 2 + (sy - y) ** 2
+      if (d < bestD) {
+        bestD = d
+        best = u
+      }
+    }
+    return best
+  }
+
+  return (
+    <div className="time-plot">
+      <canvas
+        ref={canvasRef}
+        className="interactive-canvas"
+        onClick={(e) => {
+          const u = nearest(e)
+          if (u) onUnitClick(u.unitId, e)
+        }}
+        onMouseMove={(e) => {
+          const u = nearest(e)
+          setHover(u ? `unit ${u.unitId} · x ${formatValue(u.x)} µm, y ${formatValue(u.y)} µm` : undefined)
+        }}
+        onMouseLeave={() => setHover(undefined)}
+      />
+      <HoverReadout text={hover} />
+    </div>
+  )
+}
+
+export const unitLocationsView = defineView(decodeUnitLocations, UnitLocationsView, { showsSelection: true })

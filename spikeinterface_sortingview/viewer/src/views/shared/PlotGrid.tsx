@@ -1,0 +1,117 @@
+// A scrolling grid of small per-unit canvases; each cell draws only once it scrolls into view.
+import { memo, useEffect, useRef, useState } from 'react'
+import { setupCanvas } from '../../draw/canvas'
+import { useFigure, useSelection } from '../../figure/FigureContext'
+import { isSelected } from '../../state/selection'
+import type { UnitId } from '../../state/units'
+import { useUnitClick } from './useUnitClick'
+
+export interface GridItem {
+  key: string
+  unitId?: UnitId
+  title: string
+}
+
+export type DrawCell<I extends GridItem> = (ctx: CanvasRenderingContext2D, width: number, height: number, item: I) => void
+
+interface Props<I extends GridItem> {
+  items: readonly I[]
+  cellWidth: number
+  cellHeight: number
+  draw: DrawCell<I>
+  /** Changing this redraws every visible cell (e.g. a scale control) */
+  drawVersion?: string
+  height: number
+}
+
+export function PlotGrid<I extends GridItem>({ items, cellWidth, cellHeight, draw, drawVersion = '', height }: Props<I>) {
+  const scrollRef = useRef<HTMLDivElement | null>(null)
+  const selected = useSelection()
+  const onUnitClick = useUnitClick()
+  return (
+    <div className="plot-grid" ref={scrollRef} style={{ height }}>
+      {items.map((item) => (
+        <GridCell
+          key={item.key}
+          item={item}
+          width={cellWidth}
+          height={cellHeight}
+          draw={draw}
+          drawVersion={drawVersion}
+          selected={item.unitId !== undefined && isSelected(selected, item.unitId)}
+          onClick={(e) => item.unitId !== undefined && onUnitClick(item.unitId, e)}
+          root={scrollRef}
+        />
+      ))}
+    </div>
+  )
+}
+
+interface CellProps<I extends GridItem> {
+  item: I
+  width: number
+  height: number
+  draw: DrawCell<I>
+  drawVersion: string
+  selected: boolean
+  onClick: (e: React.MouseEvent) => void
+  root: React.RefObject<HTMLDivElement | null>
+}
+
+const TITLE_HEIGHT = 18
+
+function GridCellInner<I extends GridItem>({ item, width, height, draw, drawVersion, selected, onClick, root }: CellProps<I>) {
+  const cellRef = useRef<HTMLDivElement | null>(null)
+  const canvasRef = useRef<HTMLCanvasElement | null>(null)
+  const [visible, setVisible] = useState(false)
+  const { unitOrder } = useFigure()
+
+  // Off-screen cells stay blank until they approach the viewport: 300 units render fast.
+  useEffect(() => {
+    const el = cellRef.current
+    if (!el) return
+    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setVisible(true), {
+      root: root.current,
+      rootMargin: '200px',
+    })
+    io.observe(el)
+    return () => io.disconnect()
+  }, [root])
+
+  const plotHeight = height - TITLE_HEIGHT
+  useEffect(() => {
+    const canvas = canvasRef.current
+    if (!visible || !canvas) return
+    const frame = requestAnimationFrame(() => {
+      const ctx = setupCanvas(canvas, width, plotHeight)
+      if (ctx) draw(ctx, width, plotHeight, item)
+    })
+    return () => cancelAnimationFrame(frame)
+  }, [visible, width, plotHeight, draw, drawVersion, item])
+
+  return (
+    <div
+      ref={cellRef}
+      className={'plot-grid-cell' + (selected ? ' selected' : '')}
+      style={{ width, height }}
+      data-unit-id={item.unitId !== undefined ? String(item.unitId) : undefined}
+      onClick={onClick}
+    >
+      <div className="plot-grid-title" style={{ height: TITLE_HEIGHT }}>
+        {item.unitId !== undefined && <span className="unit-swatch" style={{ background: unitOrder.color(item.unitId) }} />}
+        {item.title}
+      </div>
+      <canvas ref={canvasRef} />
+    </div>
+  )
+}
+
+const GridCell = memo(GridCellInner) as typeof GridCellInner
+
+/** Picks a cell size that fills the width with whole columns near the preferred size. */
+export function gridCellSize(viewWidth: number, preferredWidth: number, aspect: number): { width: number; height: number } {
+  const usable = Math.max(100, viewWidth - 16)
+  const cols = Math.max(1, Math.round(usable / preferredWidth))
+  const width = Math.floor(usable / cols) - 6
+  return { width, height: Math.round(width * aspect) }
+}
