@@ -1,1 +1,46 @@
-"""placeholder"""
+"""Serializable recordings and sortings: share one by content URI, open it anywhere, read it lazily.
+
+::
+
+    import spikeinterface_sortingview as sv
+
+    uri = sv.share_recording(recording)   # sha1://...
+    rec = sv.load_recording(uri)          # reads only the chunks a get_traces call touches
+
+The extractors are real SpikeInterface extractors: ``to_dict()`` holds URIs only, so
+``spikeinterface.load``, pickling and Ray reopen them in any process that can reach the
+store (see ``extractors.sources``).
+"""
+
+__version__ = "0.1.0"
+
+# spikeinterface_sortingview re-exports this package's API: import its store before this
+# package's modules, so that importing either package first works.
+import spikeinterface_sortingview.store  # noqa: F401
+
+from .encoding import NotSerializableError
+from .recording import ManifestError, StoreRecordingExtractor
+from .recording_writer import NotInPlaceError
+from .share import (
+    copy_recording_extractor,
+    copy_sorting_extractor,
+    load_recording,
+    load_sorting,
+    share_recording,
+    share_sorting,
+)
+from .sorting import StoreSortingExtractor
+
+__all__ = [
+    "ManifestError",
+    "NotInPlaceError",
+    "NotSerializableError",
+    "StoreRecordingExtractor",
+    "StoreSortingExtractor",
+    "copy_recording_extractor",
+    "copy_sorting_extractor",
+    "load_recording",
+    "load_sorting",
+    "share_recording",
+    "share_sorting",
+]

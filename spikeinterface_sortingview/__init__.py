@@ -11,6 +11,17 @@ Importing this package registers the ``sortingview`` backend of SpikeInterface's
 
 __version__ = "0.1.0"
 
+# extractors reads through .store; import its submodule, not the package's names, so that
+# importing either package first works (extractors imports .store before its own modules).
+from extractors.share import (
+    copy_recording_extractor,
+    copy_sorting_extractor,
+    load_recording,
+    load_sorting,
+    share_recording,
+    share_sorting,
+)
+
 from . import views
 from .config import Config, ConfigError, get_config
 from .figure import Figure, figure_url
@@ -24,10 +35,16 @@ __all__ = [
     "ConfigError",
     "Figure",
     "LocalStore",
+    "copy_recording_extractor",
+    "copy_sorting_extractor",
     "default_store",
     "figure_url",
     "get_config",
+    "load_recording",
+    "load_sorting",
     "register",
+    "share_recording",
+    "share_sorting",
     "unregister",
     "views",
 ]

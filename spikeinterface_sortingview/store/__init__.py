@@ -1,7 +1,16 @@
-"""Content-addressed storage: a local folder by default (kachery layout)."""
+"""Content-addressed storage: a local folder by default (kachery layout), files registered in place, runners over HTTP."""
 
 from ..config import get_config
-from .local import CorruptFileError, FileNotInStoreError, LocalStore, StoreError, write_atomic
+from .http import REMOTE_ENVIRONMENT_VARIABLE, HttpSource, RemoteStore, SourceUnreachableError, sources_from_environment
+from .local import (
+    CorruptFileError,
+    FileNotInStoreError,
+    LocalStore,
+    ReferenceChangedError,
+    StoreError,
+    write_atomic,
+)
+from .references import BlockHashes, FileReference, hash_file
 from .uri import InvalidUriError, parse_uri, relative_path, sha1_hex, sha1_uri
 
 
@@ -11,15 +20,24 @@ def default_store() -> LocalStore:
 
 
 __all__ = [
+    "REMOTE_ENVIRONMENT_VARIABLE",
+    "BlockHashes",
     "CorruptFileError",
     "FileNotInStoreError",
+    "FileReference",
+    "HttpSource",
     "InvalidUriError",
     "LocalStore",
+    "ReferenceChangedError",
+    "RemoteStore",
+    "SourceUnreachableError",
     "StoreError",
     "default_store",
+    "hash_file",
     "parse_uri",
     "relative_path",
     "sha1_hex",
     "sha1_uri",
+    "sources_from_environment",
     "write_atomic",
 ]

@@ -1,13 +1,22 @@
-"""A content-addressed store in a local folder, in the kachery layout (``sha1/aa/bb/cc/<hash>``)."""
+"""A content-addressed store in a local folder, in the kachery layout (``sha1/aa/bb/cc/<hash>``).
+
+Besides files copied in, the folder can hold references to files registered in place
+(``references/aa/bb/cc/<hash>.json``): the store then serves the bytes from where the
+file already is, as long as its size and modification time are those it had when hashed.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
+from .references import FileReference, hash_file
 from .uri import parse_uri, relative_path, sha1_hex, sha1_uri
+
+REFERENCES_FOLDER = "references"
 
 
 class StoreError(Exception):
@@ -20,6 +29,10 @@ class FileNotInStoreError(StoreError, FileNotFoundError):
 
 class CorruptFileError(StoreError):
     """A stored file's bytes do not match the hash in its name."""
+
+
+class ReferenceChangedError(FileNotInStoreError):
+    """A file registered in place was modified, resized or removed since it was hashed."""
 
 
 class LocalStore:
@@ -53,17 +66,141 @@ class LocalStore:
         return self.file_path(uri) is not None
 
     def file_path(self, uri: str) -> Path | None:
-        """The file on disk that holds the bytes of ``uri``, or None if the store has none."""
-        path = self.path(uri)
-        return path if path.is_file() else None
+        """The file on disk that holds the bytes of ``uri``, or None if the store has none.
 
-    def store_bytes(self, data: bytes, label: str | None = None) -> str:
-        """Store ``data`` and return its ``sha1://`` URI. Storing the same bytes again writes nothing."""
+        This is the file in the store folder, or else the original file of a reference
+        registered in place, as long as that file still has the size and modification time
+        it had when it was hashed (a changed file is not returned: its bytes are no longer
+        those of ``uri``).
+        """
+        path = self.path(uri)
+        if path.is_file():
+            return path
+        reference = self.reference(uri)
+        if reference is not None and reference.changed_on_disk() is None:
+            return Path(reference.path)
+        return None
+
+    def reference(self, uri: str) -> FileReference | None:
+        """The reference recorded for ``uri`` by ``register_file``, or None."""
+        sha1, _ = parse_uri(uri)
+        try:
+            return FileReference.from_json(self._reference_file(sha1).read_bytes())
+        except FileNotFoundError:
+            return None
+
+    def register_file(
+        self,
+        path: str | Path,
+        label: str | None = None,
+        n_jobs: int = 1,
+        progress: Callable[[int], None] | None = None,
+    ) -> str:
+        """Hash a file and record where it is, without copying it; return its ``sha1://`` URI.
+
+        The URI is the one ``store_bytes`` would give for the same bytes. The store then
+        serves the file from its place (``file_path``, ``has``, ``load_bytes``) until the file
+        is modified, resized or removed. Registering a file again that has not changed since
+        (same path, size and modification time) hashes nothing and writes nothing.
+
+        Parameters
+        ----------
+        path : str | Path
+            The file to register.
+        label : str | None
+            Label added to the URI (it does not change the hash).
+        n_jobs : int
+            Threads allowed to hash (see ``hash_file``).
+        progress : callable | None
+            Called with the number of bytes hashed so far since the last call.
+        """
+        reference = self._register(path, None, n_jobs, progress)
+        return sha1_uri(reference.sha1, label)
+
+    def register_file_in_blocks(
+        self,
+        path: str | Path,
+        start: int,
+        end: int,
+        block_size: int,
+        n_jobs: int = 1,
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[str, list[str]]:
+        """Register a file in place as ``register_file`` does, and also hash blocks of a byte range of it.
+
+        Blocks are ``[start, start + block_size)``, ... up to ``end`` (the last may be shorter).
+        They let a reader that fetches one block from elsewhere check it against its own
+        hash, without the whole file. Both hashes come from one read of the file.
+
+        Returns
+        -------
+        uri : str
+            The whole file's ``sha1://`` URI.
+        block_uris : list[str]
+            One ``sha1://`` URI per block (the blocks themselves are not stored).
+        """
+        reference = self._register(path, (start, end, block_size), n_jobs, progress)
+        assert reference.blocks is not None
+        return sha1_uri(reference.sha1), [sha1_uri(h) for h in reference.blocks.sha1]
+
+    def _register(
+        self,
+        path: str | Path,
+        blocks: tuple[int, int, int] | None,
+        n_jobs: int,
+        progress: Callable[[int], None] | None,
+    ) -> FileReference:
+        path = Path(path).expanduser().resolve()
+        if not path.is_file():
+            raise FileNotFoundError(f"Cannot register {path}: it is not a file")
+        before = os.stat(path)
+        index_file = self._path_index_file(path)
+        reference = _read_reference(index_file)
+        unchanged = reference is not None and reference.changed_on_disk() is None
+        if not (unchanged and (blocks is None or (reference.blocks and reference.blocks.layout() == blocks))):
+            sha1, block_hashes = hash_file(path, blocks, n_jobs=n_jobs, progress=progress)
+            after = os.stat(path)
+            if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+                raise StoreError(f"{path} changed while it was being hashed; register it when nothing writes to it")
+            reference = FileReference(sha1, str(path), before.st_size, before.st_mtime_ns, block_hashes)
+            _write_if_changed(index_file, reference.to_json())
+        elif progress is not None:
+            progress(before.st_size)
+        # The reference served for the hash (without block hashes, which depend on who asked).
+        if not self.path(sha1_uri(reference.sha1)).is_file():
+            plain = FileReference(reference.sha1, reference.path, reference.size, reference.mtime_ns)
+            _write_if_changed(self._reference_file(reference.sha1), plain.to_json())
+        return reference
+
+    def _reference_file(self, sha1: str) -> Path:
+        return self.directory / REFERENCES_FOLDER / (relative_path(sha1).removeprefix("sha1/") + ".json")
+
+    def _path_index_file(self, path: Path) -> Path:
+        return self.directory / REFERENCES_FOLDER / "by-path" / (sha1_hex(str(path).encode()) + ".json")
+
+    def store_bytes(self, data: bytes | memoryview, label: str | None = None, sync: bool = True) -> str:
+        """Store ``data`` and return its ``sha1://`` URI. Storing the same bytes again writes nothing.
+
+        ``data`` may be any C-contiguous buffer (bytes, memoryview, numpy array). With
+        ``sync=False`` the file is renamed into place without waiting for the disk; call
+        ``sync`` on the URIs before publishing anything that refers to them.
+        """
         sha1 = sha1_hex(data)
         target = self.directory / relative_path(sha1)
         if not target.is_file():
-            write_atomic(target, data)
+            write_atomic(target, data, sync=sync)
         return sha1_uri(sha1, label)
+
+    def sync(self, uris: list[str]) -> None:
+        """Wait until the files of ``uris`` (written with ``sync=False``) are on disk."""
+        for uri in uris:
+            path = self.path(uri)
+            if path.is_file():
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
 
     def store_json(self, obj: object, label: str | None = None) -> str:
         """Store a plain JSON object written deterministically (sorted keys, compact, no NaN)."""
@@ -76,7 +213,15 @@ class LocalStore:
         A full read is checked against its hash; a file whose bytes do not match is refused.
         """
         sha1, _ = parse_uri(uri)
-        path = self.file_path(uri) or self.path(uri)
+        path = self.file_path(uri)
+        if path is None:
+            reference = self.reference(uri)
+            if reference is not None:
+                raise ReferenceChangedError(
+                    f"{uri} was registered in place from {reference.path}, but {reference.changed_on_disk()}; "
+                    "its bytes are no longer those of the URI. Register (share) the file again to get its new URI."
+                )
+            path = self.path(uri)
         try:
             with open(path, "rb") as f:
                 if start is None and end is None:
@@ -95,15 +240,16 @@ class LocalStore:
         return json.loads(self.load_bytes(uri))
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a flushed temporary file and a rename."""
+def write_atomic(target: Path, data: bytes | memoryview, sync: bool = True) -> None:
+    """Write ``data`` to ``target`` through a temporary file and a rename (the file flushed to disk first if ``sync``)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                os.fsync(f.fileno())
         os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, target)
     except BaseException:
@@ -112,3 +258,20 @@ def write_atomic(target: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _read_reference(path: Path) -> FileReference | None:
+    try:
+        return FileReference.from_json(path.read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    """Write a small record atomically, unless it already holds exactly ``data``."""
+    try:
+        if path.read_bytes() == data:
+            return
+    except FileNotFoundError:
+        pass
+    write_atomic(path, data)
