@@ -1,0 +1,197 @@
+"""Curation actions: checked, appended to a durable journal (one JSON line each), answered with the new state."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from spikeinterface_sortingview.curation import (
+    CurationError,
+    action_unit_ids,
+    apply_action,
+    empty_curation,
+    validate_action,
+)
+
+from .data import DataSource
+from .errors import HandlerInputError
+from .inputs import TaskInput, resolve_ids
+from .result import HandlerResult
+
+JOURNAL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+JOURNAL_SUFFIX = ".jsonl"
+JOURNAL_SCHEME = "journal://"
+LOCK_SUFFIX = ".lock"
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _lock(fd: int, exclusive: bool) -> None:
+        # msvcrt has no shared locks; readers take the exclusive lock too (journals are small).
+        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(fd: int, exclusive: bool) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def journal_name(value: object) -> str:
+    """A journal name (``my-sorting`` or ``journal://my-sorting``): letters, digits, ``. _ -``, at most 128."""
+    if isinstance(value, str) and value.startswith(JOURNAL_SCHEME):
+        value = value[len(JOURNAL_SCHEME) :]
+    if not isinstance(value, str) or not JOURNAL_NAME.fullmatch(value) or ".." in value:
+        raise HandlerInputError(
+            f"journal must be a name of letters, digits, '.', '_' or '-' (at most 128, not starting with "
+            f"'.' or '-'), optionally prefixed with {JOURNAL_SCHEME}; got {value!r}"
+        )
+    return value
+
+
+class CurationJournal:
+    """An append-only file of curation actions, one JSON object per line.
+
+    Parameters
+    ----------
+    path : Path
+        The journal file (created on the first append).
+
+    Notes
+    -----
+    Each line is ``{"seq": n, "time": <unix seconds>, "action": {...}}``. An append holds an
+    exclusive lock (``flock`` of a ``.lock`` file beside the journal) from reading the state to
+    writing the line, so concurrent writers (Ray workers in several processes) serialize, and
+    each action is checked against the state it applies to. The line is ``fsync``-ed before the append returns: an acknowledged action
+    survives ``kill -9`` and power loss. A line cut short by a crash mid-write (no final newline)
+    was never acknowledged; readers skip it and the next append removes it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> tuple[list[dict], dict]:
+        """The actions and the state they replay to."""
+        if not self.path.exists():
+            return [], empty_curation()
+        with self._locked(exclusive=False) as file:
+            return self._replay(file.read())
+
+    def append(self, action: dict) -> tuple[list[dict], dict]:
+        """Check ``action`` against the current state, append it durably, return (actions, new state).
+
+        Raises
+        ------
+        CurationError
+            When the action is invalid or not allowed now (nothing is written then).
+        """
+        action = validate_action(action)
+        created = not self.path.exists()
+        with self._locked(exclusive=True) as file:
+            content = file.read()
+            actions, state = self._replay(content)
+            state = apply_action(state, action)
+            complete = content[: content.rfind(b"\n") + 1]
+            if len(complete) != len(content):
+                # A torn line from a crashed writer: it was never acknowledged, drop it.
+                file.truncate(len(complete))
+            record = {"seq": len(actions), "time": round(time.time(), 3), "action": action}
+            line = json.dumps(record, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+            os.write(file.fileno(), line)
+            os.fsync(file.fileno())
+        if created:
+            _fsync_dir(self.path.parent)
+        return [*actions, action], state
+
+    def _replay(self, content: bytes) -> tuple[list[dict], dict]:
+        actions = []
+        state = empty_curation()
+        for number, line in enumerate(content.split(b"\n")[:-1], start=1):
+            try:
+                action = json.loads(line)["action"]
+                state = apply_action(state, action)
+            except (ValueError, KeyError, TypeError) as error:
+                raise RuntimeError(f"curation journal {self.path}, line {number}, is corrupt: {error}") from error
+            actions.append(action)
+        return actions, state
+
+    @contextmanager
+    def _locked(self, exclusive: bool) -> Iterator:
+        """The journal opened for reading (and appending, when exclusive) under the journal's lock."""
+        lock_fd = os.open(self.path.with_name(self.path.name + LOCK_SUFFIX), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            _lock(lock_fd, exclusive)
+            try:
+                with open(self.path, "a+b" if exclusive else "rb") as file:
+                    file.seek(0)
+                    yield file
+            finally:
+                _unlock(lock_fd)
+        finally:
+            os.close(lock_fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a new file's directory entry durable too."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _journal(task: TaskInput, data: DataSource) -> CurationJournal:
+    return CurationJournal(data.journal_dir / (journal_name(task.raw("journal")) + JOURNAL_SUFFIX))
+
+
+def _check_units(action: dict, sorting_uri: str, data: DataSource) -> None:
+    """Unit ids an action names must be units of the sorting (when the client says which sorting)."""
+    unit_ids = data.sorting(sorting_uri).unit_ids
+    for unit in action_unit_ids(action):
+        resolve_ids(unit, unit_ids, "action unit ids")
+
+
+def curation_action(task_input: dict, data: DataSource) -> HandlerResult:
+    """``sortingview.curation_action.1`` (an action, never cached): append a curation action to a journal.
+
+    Input: ``journal`` (a name, e.g. ``"mysession-kilosort"``, or ``journal://<name>``),
+    ``action`` (``{type, ...}``: ``ADD_UNIT_LABEL``/``REMOVE_UNIT_LABEL``/``TOGGLE_UNIT_LABEL``
+    ``{unitId (one or a list), label}``, ``MERGE_UNITS``/``UNMERGE_UNITS`` ``{unitIds}``,
+    ``SET_CURATION {curation}``, ``CLOSE_CURATION``, ``REOPEN_CURATION``,
+    ``SET_LABEL_CHOICES {labelChoices}``), ``sorting_uri`` (optional: unit ids are checked against it).
+    Output: ``curation`` (the state after every journal action: ``labelsByUnit``, ``mergeGroups``,
+    ``isClosed``, ``labelChoices``), ``numActions``.
+    """
+    task = TaskInput(task_input, required=("journal", "action"), optional=("sorting_uri",))
+    journal = _journal(task, data)
+    try:
+        action = validate_action(task.raw("action"))
+        if task.has("sorting_uri"):
+            _check_units(action, task.string("sorting_uri"), data)
+        actions, state = journal.append(action)
+    except CurationError as error:
+        raise HandlerInputError(f"action: {error}") from error
+    return HandlerResult({"curation": state, "numActions": len(actions)})
+
+
+def curation_state(task_input: dict, data: DataSource) -> HandlerResult:
+    """``sortingview.curation_state.1`` (registered as an action so it is never cached): read a journal.
+
+    Input: ``journal``. Output: ``curation``, ``numActions`` (an unknown journal is an empty curation).
+    """
+    task = TaskInput(task_input, required=("journal",))
+    actions, state = _journal(task, data).read()
+    return HandlerResult({"curation": state, "numActions": len(actions)})

@@ -1,0 +1,82 @@
+"""The table of compute handlers: task name (with version) -> group, function, kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from . import clusters, correlograms, curation, extract_snippets, metrics, misc, timeseries, waveforms
+from .data import DataSource
+from .errors import HandlerInputError
+from .result import HandlerResult
+
+Handler = Callable[[dict, DataSource], HandlerResult]
+
+# The handler groups of the old ``job_handlers`` config; a deployment sizes workers per group.
+GROUPS = ("correlograms", "timeseries", "waveforms", "extract_snippets", "clusters", "metrics", "misc")
+
+
+@dataclass(frozen=True)
+class HandlerSpec:
+    """A registered handler.
+
+    Attributes
+    ----------
+    name : str
+        The task name, versioned (``sortingview.correlograms.1``): a changed computation gets a
+        new version so cached results of the old one are not served for it.
+    group : str
+        One of :data:`GROUPS`.
+    function : Handler
+        ``function(task_input, data) -> HandlerResult``.
+    kind : "calculation" | "action"
+        A calculation is pure and its result cached forever; an action is never cached.
+    """
+
+    name: str
+    group: str
+    function: Handler
+    kind: Literal["calculation", "action"] = "calculation"
+
+
+_SPECS = [
+    HandlerSpec("sortingview.correlograms.1", "correlograms", correlograms.correlograms),
+    HandlerSpec("spikesortingview.fetch_cross_correlogram.2", "correlograms", correlograms.fetch_cross_correlogram),
+    HandlerSpec("sortingview.traces_window.1", "timeseries", timeseries.traces_window),
+    HandlerSpec("sortingview.average_waveforms.1", "waveforms", waveforms.average_waveforms),
+    HandlerSpec("sortingview.snippets.1", "extract_snippets", extract_snippets.snippets),
+    HandlerSpec("sortingview.pca_features.1", "clusters", clusters.pca_features),
+    HandlerSpec("sortingview.unit_metrics.1", "metrics", metrics.unit_metrics),
+    HandlerSpec("sortingview.spike_amplitudes.1", "misc", misc.spike_amplitudes),
+    HandlerSpec("sortingview.recording_info.1", "misc", misc.recording_info),
+    HandlerSpec("sortingview.sorting_info.1", "misc", misc.sorting_info),
+    HandlerSpec("sortingview.curation_action.1", "misc", curation.curation_action, kind="action"),
+    # Reads a journal that actions change, so it must not be cached either.
+    HandlerSpec("sortingview.curation_state.1", "misc", curation.curation_state, kind="action"),
+]
+
+HANDLERS: dict[str, HandlerSpec] = {spec.name: spec for spec in _SPECS}
+
+
+def get_handler(name: str) -> HandlerSpec:
+    """The handler registered under a task name.
+
+    Raises
+    ------
+    HandlerInputError
+        For an unknown name (the message lists the known ones).
+    """
+    spec = HANDLERS.get(name)
+    if spec is None:
+        raise HandlerInputError(f"unknown task {name!r}; this runner handles {', '.join(sorted(HANDLERS))}")
+    return spec
+
+
+def run_handler(name: str, task_input: dict, data: DataSource) -> HandlerResult:
+    """Run the handler of a task in this process; input errors name the task."""
+    spec = get_handler(name)
+    try:
+        return spec.function(task_input, data)
+    except HandlerInputError as error:
+        raise HandlerInputError(f"{name}: {error}") from error
