@@ -1,1 +1,4 @@
-"""placeholder"""
+"""``sv-runner``: one HTTP service for figures (host page, viewer bundle, store files) and, later, compute.
+
+Run it with ``sv-runner start``; build the web app in Python with :func:`runner.app.create_app`.
+"""

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from . import clusters, correlograms, curation, extract_snippets, metrics, misc, timeseries, waveforms
+from . import clusters, correlograms, curation, extract_snippets, metrics, misc, spike_events, timeseries, waveforms
 from .data import DataSource
 from .errors import HandlerInputError
 from .result import HandlerResult
@@ -44,6 +44,7 @@ _SPECS = [
     HandlerSpec("sortingview.correlograms.1", "correlograms", correlograms.correlograms),
     HandlerSpec("spikesortingview.fetch_cross_correlogram.2", "correlograms", correlograms.fetch_cross_correlogram),
     HandlerSpec("sortingview.traces_window.1", "timeseries", timeseries.traces_window),
+    HandlerSpec("sortingview.spikes_window.1", "timeseries", spike_events.spikes_window),
     HandlerSpec("sortingview.average_waveforms.1", "waveforms", waveforms.average_waveforms),
     HandlerSpec("sortingview.snippets.1", "extract_snippets", extract_snippets.snippets),
     HandlerSpec("sortingview.pca_features.1", "clusters", clusters.pca_features),

@@ -1,0 +1,129 @@
+"""The runner's web app: its routing table, read top to bottom, and the one place errors become responses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from spikeinterface_sortingview import __version__
+from spikeinterface_sortingview.store import LocalStore
+
+from .errors import RequestError, ViewerNotBuilt
+from .files import DEFAULT_MAX_UPLOAD_BYTES, StoreFiles
+from .status import RunnerStatus
+from .tasks import service_query
+from .viewer_files import ViewerFiles, default_viewer_dir, not_built_response
+
+ROUTES_HINT = "This runner serves /f (figures), /viewer/, /sha1/<hash>, /health and /openapi.json."
+
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The file's bytes", "content": {"application/octet-stream": {}}},
+    206: {"description": "The requested byte range", "content": {"application/octet-stream": {}}},
+    304: {"description": "Not modified (If-None-Match names the hash)"},
+    400: {"description": "Not a SHA-1 hash"},
+    404: {"description": "Not in the store"},
+    416: {"description": "Bad or unsatisfiable Range"},
+}
+STORE_REQUEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+def create_app(
+    store_dir: str | Path,
+    viewer_dir: str | Path | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    allowed_hosts: list[str] | None = None,
+) -> FastAPI:
+    """Build the runner's app.
+
+    Parameters
+    ----------
+    store_dir : str | Path
+        The local store whose files are served under ``/sha1/`` and written by ``POST /sha1``.
+    viewer_dir : str | Path | None
+        The built viewer bundle; ``$SORTINGVIEW_VIEWER_DIR`` or the package's ``viewer/dist`` by default.
+    max_upload_bytes : int
+        Largest body ``POST /sha1`` accepts.
+    allowed_hosts : list[str] | None
+        Host names the ``Host`` header may carry; None accepts any. A runner bound to loopback passes its
+        loopback names so that a web page cannot reach it through DNS rebinding.
+    """
+    store_files = StoreFiles(LocalStore(store_dir), max_upload_bytes=max_upload_bytes)
+    viewer = ViewerFiles(Path(viewer_dir) if viewer_dir is not None else default_viewer_dir())
+    status = RunnerStatus(str(Path(store_dir).expanduser()))
+
+    routes = [
+        APIRoute("/", status.home_page, methods=["GET"], include_in_schema=False),
+        APIRoute("/health", status.health, methods=["GET"], summary="Status check: version, pid, store folder"),
+        *get_and_head("/f", viewer.host_page, summary="Host page of a figure: /f?v=..&d=..&s=..&label=.."),
+        *get_and_head("/viewer/{path:path}", viewer.file, summary="Files of the viewer bundle"),
+        *get_and_head("/sha1/{sha1}", store_files.get, summary="A stored file (Range, ETag)", responses=FILE_RESPONSES),
+        APIRoute(
+            "/sha1",
+            store_files.post,
+            methods=["POST"],
+            summary='Store the body\'s bytes; replies {"uri": "sha1://<hash>"}',
+            openapi_extra=STORE_REQUEST_BODY,
+        ),
+        APIRoute("/api", service_query, methods=["POST"], summary="Service queries of figures (compute API)"),
+    ]
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)] if allowed_hosts else []
+    return FastAPI(
+        title="sortingview runner",
+        version=__version__,
+        routes=routes,
+        middleware=middleware,
+        # FastAPI's /docs and /redoc pages load their scripts from a CDN; the runner must work offline.
+        docs_url=None,
+        redoc_url=None,
+        exception_handlers={
+            RequestError: answer_request_error,
+            HTTPException: answer_http_exception,
+            RequestValidationError: answer_validation_error,
+        },
+    )
+
+
+def get_and_head(path: str, endpoint: Callable[..., Any], **kwargs: Any) -> list[APIRoute]:
+    """A GET route and its HEAD twin (kept out of the schema, where it would repeat the GET operation)."""
+    return [
+        APIRoute(path, endpoint, methods=["GET"], **kwargs),
+        APIRoute(path, endpoint, methods=["HEAD"], include_in_schema=False),
+    ]
+
+
+async def answer_request_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestError)
+    if isinstance(exc, ViewerNotBuilt):
+        return not_built_response(exc.message)
+    return PlainTextResponse(exc.message + "\n", status_code=exc.status_code, headers=exc.headers)
+
+
+async def answer_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = exc.detail
+    if exc.status_code == 404:
+        message = f"No such page: {request.url.path}. {ROUTES_HINT}"
+    elif exc.status_code == 405:
+        message = f"{request.method} is not allowed on {request.url.path}. {ROUTES_HINT}"
+    return PlainTextResponse(message + "\n", status_code=exc.status_code, headers=exc.headers)
+
+
+async def answer_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+    return PlainTextResponse(f"Bad request to {request.url.path}: {problems}\n", status_code=400)

@@ -1,0 +1,234 @@
+"""``sv-runner``: start, inspect and stop the local sortingview runner.
+
+Examples
+--------
+::
+
+    sv-runner start                  # serve the configured address (http://127.0.0.1:8931) until Ctrl+C
+    sv-runner start --background     # the same, as a detached process
+    sv-runner status                 # which runners run here, and do they answer
+    sv-runner stop                   # stop the runner on the configured port
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from spikeinterface_sortingview import __version__
+from spikeinterface_sortingview.config import ConfigError, get_config
+
+from .errors import StartError
+from .instances import (
+    RunnerState,
+    configured_address,
+    fetch_health,
+    format_url,
+    is_loopback,
+    looks_like_runner,
+    process_alive,
+    state_files,
+    state_path,
+    terminate,
+)
+
+# runner.files.DEFAULT_MAX_UPLOAD_BYTES, not imported from there: the web stack (Starlette, FastAPI, uvicorn) is
+# loaded by `start` only, so that `status` and `stop` answer quickly.
+DEFAULT_MAX_UPLOAD_MB = 100.0
+
+EXIT_OK = 0
+EXIT_NOT_RUNNING = 1
+EXIT_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sv-runner",
+        description="The local sortingview runner: serves figures (host page, viewer, store files) over HTTP.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{start,status,stop}")
+
+    start = commands.add_parser(
+        "start",
+        help="serve figures (foreground until Ctrl+C, or --background)",
+        description="Serve the host page (/f), the viewer (/viewer/) and the store's files (/sha1/<hash>). "
+        "Without options it serves the address figURLs point to (SORTINGVIEW_ADDRESS or the config file, "
+        "default http://127.0.0.1:8931) and the configured store.",
+    )
+    start.add_argument("--host", help="address to bind (default: the configured address's host, 127.0.0.1)")
+    start.add_argument(
+        "--port", type=int, help="port to bind, 0 for any free port (default: the configured port, 8931)"
+    )
+    start.add_argument("--store-dir", type=Path, help="store folder to serve (default: the configured store)")
+    start.add_argument("--background", action="store_true", help="run as a detached process and return once it answers")
+    start.add_argument(
+        "--max-upload-mb",
+        type=float,
+        default=DEFAULT_MAX_UPLOAD_MB,
+        help="largest file a page may store with POST /sha1, in MiB (default: %(default)g)",
+    )
+    start.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="server log level; info logs each request (default: %(default)s)",
+    )
+    start.add_argument(
+        "--wait", type=float, default=30.0, help="with --background: seconds to wait for it to answer (default: 30)"
+    )
+    # Set by --background for the process it starts, so that the state file names the log.
+    start.add_argument("--log-file", help=argparse.SUPPRESS)
+    start.set_defaults(run=run_start)
+
+    status = commands.add_parser(
+        "status", help="list the runners of this machine and check that they answer", description="List runners."
+    )
+    status.add_argument("--port", type=int, help="only the runner on this port")
+    status.add_argument("--json", action="store_true", help="print JSON (one object per runner)")
+    status.set_defaults(run=run_status)
+
+    stop = commands.add_parser("stop", help="stop a runner", description="Stop a runner started by sv-runner start.")
+    stop.add_argument("--port", type=int, help="port of the runner to stop (default: the configured port, 8931)")
+    stop.add_argument("--all", action="store_true", help="stop every runner of this machine")
+    stop.add_argument("--timeout", type=float, default=10.0, help="seconds to wait before killing it (default: 10)")
+    stop.set_defaults(run=run_stop)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``sv-runner``; returns the exit status (0 ok, 1 not running, 2 error)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (StartError, ConfigError) as e:
+        print(f"sv-runner: {e}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def run_start(args: argparse.Namespace) -> int:
+    from . import server  # the web stack, loaded here only (see DEFAULT_MAX_UPLOAD_MB)
+
+    config = get_config()
+    configured_host, configured_port = configured_address()
+    host = args.host or configured_host
+    port = configured_port if args.port is None else args.port
+    store_dir = (args.store_dir or config.store_dir).expanduser().resolve()
+    if args.max_upload_mb <= 0:
+        raise StartError("--max-upload-mb must be positive")
+    options = server.ServeOptions(
+        host=host,
+        port=port,
+        store_dir=store_dir,
+        max_upload_bytes=int(args.max_upload_mb * 2**20),
+        log_level=args.log_level,
+        log_file=args.log_file,
+    )
+    # A background runner's own process (started with --log-file) need not repeat these to its log.
+    if not is_loopback(host) and args.log_file is None:
+        print(
+            f"Warning: bound to {host}, the runner is reachable from other machines. It has no authentication "
+            "and lets anyone who reaches it read and add store files.",
+            file=sys.stderr,
+        )
+    if (host, port) != (configured_host, configured_port) and port != 0 and args.log_file is None:
+        print(
+            f"Note: new figures point to {config.address}; to make them open here set "
+            f"SORTINGVIEW_ADDRESS={format_url(host, port)}",
+            file=sys.stderr,
+        )
+    if not args.background:
+        server.serve(options)
+        return EXIT_OK
+    state = server.start_background(options, timeout=args.wait)
+    print(f"sortingview runner {state.version} serving {state.url}  (pid {state.pid}, store: {state.store_dir})")
+    print(f"Log: {state.log_file}. Stop it with `sv-runner stop --port {state.port}`.")
+    return EXIT_OK
+
+
+def describe(path: Path) -> dict:
+    """What a state file says and whether its runner answers: status is running, not-answering or stale."""
+    state = RunnerState.from_file(path)
+    if state is None:
+        return {"status": "stale", "state_file": str(path), "reason": "unreadable state file"}
+    facts = {"url": state.url, "pid": state.pid, "port": state.port, "store_dir": state.store_dir}
+    facts.update(version=state.version, log_file=state.log_file, state_file=str(path))
+    health = fetch_health(state.url)
+    if health is not None and health.get("pid") == state.pid:
+        return {"status": "running", **facts}
+    if process_alive(state.pid) and looks_like_runner(state.pid):
+        return {"status": "not-answering", **facts}
+    return {"status": "stale", **facts, "reason": f"process {state.pid} is gone"}
+
+
+def run_status(args: argparse.Namespace) -> int:
+    paths = [state_path(args.port)] if args.port is not None else state_files()
+    found = [describe(p) for p in paths if p.exists()]
+    for entry in found:
+        if entry["status"] == "stale":
+            # A runner killed without cleanup leaves its file behind; it describes nothing any more.
+            Path(entry["state_file"]).unlink(missing_ok=True)
+    if args.port is not None and not found:
+        # Started with another SORTINGVIEW_HOME, or by hand: still worth reporting if something answers.
+        host, _ = configured_address()
+        url = format_url(host, args.port)
+        health = fetch_health(url)
+        if health is not None:
+            found.append({"status": "running", "url": url, "pid": health.get("pid"), "port": args.port})
+            found[-1].update(store_dir=health.get("store_dir"), version=health.get("version"), state_file=None)
+    if args.json:
+        for entry in found:
+            print(json.dumps(entry))
+    elif not found:
+        where = f" on port {args.port}" if args.port is not None else ""
+        print(f"No sortingview runner is running{where}. Start one with: sv-runner start")
+    else:
+        for entry in found:
+            print(status_line(entry))
+    return EXIT_OK if any(e["status"] == "running" for e in found) else EXIT_NOT_RUNNING
+
+
+def status_line(entry: dict) -> str:
+    if entry["status"] == "running":
+        return f"running        {entry['url']}  pid {entry['pid']}  store {entry.get('store_dir')}"
+    if entry["status"] == "not-answering":
+        return (
+            f"not answering  {entry['url']}  pid {entry['pid']} (starting, or stuck: `sv-runner stop "
+            f"--port {entry['port']}` ends it)"
+        )
+    return f"stale          {entry.get('url', entry['state_file'])}: {entry['reason']}; removed its state file"
+
+
+def run_stop(args: argparse.Namespace) -> int:
+    if args.all:
+        paths = state_files()
+        if not paths:
+            print("No sortingview runner is running.")
+            return EXIT_NOT_RUNNING
+    else:
+        port = configured_address()[1] if args.port is None else args.port
+        paths = [state_path(port)]
+        if not paths[0].exists():
+            others = [p.stem for p in state_files()]
+            hint = f" Runners here use ports {', '.join(others)}: pass --port or --all." if others else ""
+            print(f"No sortingview runner was started on port {port}.{hint}")
+            return EXIT_NOT_RUNNING
+    stopped = 0
+    for path in paths:
+        entry = describe(path)
+        if entry["status"] == "stale":
+            print(status_line(entry))
+            path.unlink(missing_ok=True)
+            continue
+        graceful = terminate(entry["pid"], timeout=args.timeout)
+        path.unlink(missing_ok=True)
+        how = "stopped" if graceful else f"killed (it did not stop within {args.timeout:g} s)"
+        print(f"{how} the runner at {entry['url']} (pid {entry['pid']})")
+        stopped += 1
+    return EXIT_OK if stopped else EXIT_NOT_RUNNING
+
+
+if __name__ == "__main__":
+    sys.exit(main())

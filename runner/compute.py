@@ -1,0 +1,215 @@
+"""The compute API: tasks (request, status, cancel) and figurl service queries, run by the executor.
+
+Calculations are cached by job id; a request for a job already running joins it; every request has a
+timeout; errors come back as a status with a message, never as a wedged server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from .executor import HandlerFailed, RayExecutor, TaskTimeout, WorkerDied
+from .handlers import HandlerInputError, get_handler
+from .task_results import TaskResultCache, calculation_job_id, result_json_bytes
+
+SERVICE_NAME = "sortingview"
+DEFAULT_TIMEOUT = 60.0
+MAX_TIMEOUT = 600.0
+MAX_STATUSES = 10_000
+
+
+class TaskRequest(BaseModel):
+    """``requestTask``: run a calculation (cached) or an action (never cached)."""
+
+    type: Literal["requestTask"] = "requestTask"
+    taskType: Literal["calculation", "action"]
+    taskName: str
+    taskInput: dict[str, Any]
+    taskJobId: str | None = Field(None, description="For a calculation, must equal SHA-1 of its name and input")
+
+
+class TaskStatus(BaseModel):
+    """``setTaskStatus``: where a job is; ``result`` once finished."""
+
+    type: Literal["setTaskStatus"] = "setTaskStatus"
+    taskName: str
+    taskJobId: str
+    status: Literal["waiting", "started", "finished", "error"]
+    errorMessage: str | None = None
+    result: Any | None = Field(None, description="The result, ndarrays encoded as in figure data")
+    hasPayload: bool = False
+
+
+class ServiceQueryRequest(BaseModel):
+    """A figurl ``serviceQuery`` forwarded by the host page (``POST /api``)."""
+
+    type: Literal["serviceQueryRequest"] = "serviceQueryRequest"
+    serviceName: str
+    query: dict[str, Any] = Field(description='{"taskName": ..., "taskInput": {...}, "timeout"?: seconds}')
+    userId: str | None = None
+
+
+class ComputeError(Exception):
+    """A failed request; ``status_code`` is what HTTP answers."""
+
+    def __init__(self, status_code: int, message: str, status: TaskStatus | None = None):
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+        self.status = status
+
+
+@dataclass
+class Job:
+    name: str
+    job_id: str
+    kind: str
+    status: str = "waiting"
+    error: ComputeError | None = None
+    result_json: bytes | None = None
+    payload: bytes | None = None
+    task: asyncio.Task | None = None
+    started: float = field(default_factory=time.monotonic)
+
+
+class ComputeService:
+    """Runs handler tasks for the HTTP layer.
+
+    Parameters
+    ----------
+    executor : RayExecutor
+        Where handlers run.
+    cache : TaskResultCache
+        Where finished calculations are kept.
+    """
+
+    def __init__(self, executor: RayExecutor, cache: TaskResultCache):
+        self.executor = executor
+        self.cache = cache
+        self.jobs: OrderedDict[str, Job] = OrderedDict()
+
+    def check_timeout(self, timeout: float | None) -> float:
+        if timeout is None:
+            return DEFAULT_TIMEOUT
+        if not 0 < timeout <= MAX_TIMEOUT:
+            raise ComputeError(400, f"timeout must be between 0 and {MAX_TIMEOUT:g} seconds, got {timeout}")
+        return float(timeout)
+
+    async def request(self, request: TaskRequest, wait: float, timeout: float | None = None) -> Job:
+        """Start (or join, or answer from the cache) a task and wait up to ``wait`` seconds for it."""
+        timeout = self.check_timeout(timeout)
+        try:
+            spec = get_handler(request.taskName)
+        except HandlerInputError as e:
+            raise ComputeError(400, str(e)) from None
+        if spec.kind != request.taskType:
+            raise ComputeError(400, f"{request.taskName} is an {spec.kind}, not an {request.taskType}; set taskType")
+        if spec.kind == "calculation":
+            job_id = calculation_job_id(request.taskName, request.taskInput)
+            if request.taskJobId is not None and request.taskJobId != job_id:
+                raise ComputeError(400, f"taskJobId {request.taskJobId} is not SHA-1 of the name and input ({job_id})")
+            cached = self.cache.get(request.taskName, job_id)
+            if cached is not None:
+                return Job(request.taskName, job_id, spec.kind, "finished", result_json=cached[0], payload=cached[1])
+        else:
+            job_id = request.taskJobId or secrets.token_hex(20)
+        job = self.jobs.get(job_id)
+        if job is None or job.status == "error":
+            job = Job(request.taskName, job_id, spec.kind)
+            job.task = asyncio.create_task(self._run(job, request.taskInput, timeout))
+            self._remember(job)
+        if job.task is not None and not job.task.done() and wait > 0:
+            try:
+                await asyncio.wait_for(asyncio.shield(job.task), wait)
+            except asyncio.TimeoutError:
+                pass
+        return job
+
+    async def _run(self, job: Job, task_input: dict, timeout: float) -> None:
+        job.status = "started"
+        try:
+            result = await self.executor.run(job.name, task_input, timeout)
+            if job.kind == "calculation":
+                job.result_json = await asyncio.to_thread(self.cache.put, job.name, job.job_id, result)
+            else:
+                job.result_json = result_json_bytes(result)
+            job.payload = result.payload
+            job.status = "finished"
+        except HandlerInputError as e:
+            job.error = ComputeError(400, str(e))
+        except TaskTimeout as e:
+            job.error = ComputeError(504, str(e))
+        except WorkerDied as e:
+            job.error = ComputeError(502, str(e))
+        except HandlerFailed as e:
+            job.error = ComputeError(500, str(e))
+        except asyncio.CancelledError:
+            job.error = ComputeError(409, f"{job.name} job {job.job_id} was cancelled")
+        except Exception as e:  # the server must keep serving whatever a task does
+            job.error = ComputeError(500, f"{job.name} failed: {type(e).__name__}: {e}")
+        if job.error is not None:
+            job.status = "error"
+
+    def _remember(self, job: Job) -> None:
+        self.jobs[job.job_id] = job
+        while len(self.jobs) > MAX_STATUSES:
+            oldest_id, oldest = next(iter(self.jobs.items()))
+            if oldest.task is not None and not oldest.task.done():
+                break
+            del self.jobs[oldest_id]
+
+    def find(self, task_name: str, job_id: str) -> Job:
+        job = self.jobs.get(job_id)
+        if job is not None and job.name == task_name:
+            return job
+        try:
+            cached = self.cache.get(task_name, job_id)
+        except ValueError as e:
+            raise ComputeError(400, str(e)) from None
+        if cached is None:
+            raise ComputeError(404, f"no job {job_id} of {task_name} on this runner")
+        return Job(task_name, job_id, "calculation", "finished", result_json=cached[0], payload=cached[1])
+
+    def cancel(self, task_name: str, job_id: str) -> Job:
+        job = self.find(task_name, job_id)
+        if job.task is not None and not job.task.done():
+            job.task.cancel()
+        return job
+
+
+def job_status(job: Job, include_result: bool = True) -> TaskStatus:
+    """The ``setTaskStatus`` message of a job."""
+    status = TaskStatus(taskName=job.name, taskJobId=job.job_id, status=job.status)
+    if job.error is not None:
+        status.errorMessage = job.error.message
+    if job.status == "finished" and include_result and job.result_json is not None:
+        status.result = json.loads(job.result_json)
+        status.hasPayload = job.payload is not None
+    return status
+
+
+def service_query_task(body: ServiceQueryRequest) -> tuple[TaskRequest, float | None]:
+    """Read a service query as a task request."""
+    if body.serviceName != SERVICE_NAME:
+        raise ComputeError(404, f"unknown service {body.serviceName!r}; this runner serves {SERVICE_NAME!r}")
+    query = body.query
+    name = query.get("taskName")
+    task_input = query.get("taskInput", {})
+    timeout = query.get("timeout")
+    if not isinstance(name, str) or not isinstance(task_input, dict):
+        raise ComputeError(400, 'a query is {"taskName": "<name>", "taskInput": {...}}')
+    if timeout is not None and not isinstance(timeout, (int, float)):
+        raise ComputeError(400, "query.timeout must be a number of seconds")
+    try:
+        kind = get_handler(name).kind
+    except HandlerInputError as e:
+        raise ComputeError(400, str(e)) from None
+    return TaskRequest(taskType=kind, taskName=name, taskInput=task_input), timeout

@@ -1,0 +1,182 @@
+"""Running handlers on Ray: one pool of long-lived worker actors per handler group.
+
+Ray starts on the first compute request (not at server start): a local instance sized by configuration,
+or an existing cluster given by ``--address`` / ``RAY_ADDRESS``. Workers keep loaded recordings and
+sortings warm between requests; they reach data only through URIs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import ray
+import ray.exceptions
+
+from .handler_config import HandlerGroupConfig
+from .handlers import HANDLERS, HandlerInputError, HandlerResult, run_handler
+from .handlers.data import DataSource
+
+
+class TaskTimeout(Exception):
+    """A handler ran longer than the request allowed."""
+
+
+class WorkerDied(Exception):
+    """The worker running a handler died (crash, out of memory, killed)."""
+
+
+class HandlerFailed(Exception):
+    """A handler raised; the message is the handler's."""
+
+
+@dataclass
+class RayOptions:
+    """How the runner reaches Ray.
+
+    Attributes
+    ----------
+    address : str | None
+        An existing cluster (``ray start`` address or ``auto``); None starts a local instance.
+    num_cpus : int | None
+        CPUs of the local instance (ignored with an address).
+    object_store_memory : int | None
+        Bytes of the local object store (ignored with an address).
+    worker_env : dict
+        Environment of the workers (e.g. where the store is, how to reach the runner's files).
+    resources : dict
+        Custom resources each worker requires, to pin work to nodes (e.g. ``{"data_node": 0.01}``).
+    """
+
+    address: str | None = None
+    num_cpus: int | None = None
+    object_store_memory: int | None = 256 * 1024 * 1024
+    worker_env: dict[str, str] = field(default_factory=dict)
+    resources: dict[str, float] = field(default_factory=dict)
+
+
+@ray.remote(num_cpus=0)
+class HandlerWorker:
+    """A Ray actor that runs handlers of one group, keeping loaded data between calls."""
+
+    def __init__(self, journal_dir: str | None):
+        self.data = DataSource(journal_dir=journal_dir)
+
+    def run(self, task_name: str, task_input: dict) -> tuple[str, object]:
+        # Input errors travel back as values: the web layer answers them 4xx, not as a crash.
+        try:
+            return "ok", run_handler(task_name, task_input, self.data)
+        except HandlerInputError as e:
+            return "input_error", str(e)
+
+    def node_id(self) -> str:
+        return ray.get_runtime_context().get_node_id()
+
+
+class WorkerPool:
+    """``num_workers`` actors of one group; a request takes an idle one and gives it back."""
+
+    def __init__(self, group: HandlerGroupConfig, make_worker: Callable[[], ray.actor.ActorHandle]):
+        self.group = group
+        self.make_worker = make_worker
+        self.idle: asyncio.Queue | None = None
+        self.size = group.num_workers
+
+    async def _ensure(self) -> asyncio.Queue:
+        if self.idle is None:
+            self.idle = asyncio.Queue()
+            for _ in range(self.size):
+                self.idle.put_nowait(None)  # a slot; the actor is made when first used
+        return self.idle
+
+    async def run(self, task_name: str, task_input: dict, timeout: float) -> HandlerResult:
+        idle = await self._ensure()
+        worker = await idle.get()
+        if worker is None:
+            worker = self.make_worker()
+        try:
+            status, value = await asyncio.wait_for(worker.run.remote(task_name, task_input), timeout)
+        except asyncio.TimeoutError:
+            ray.kill(worker)  # a running actor call cannot be interrupted; a fresh worker replaces it
+            worker = None
+            raise TaskTimeout(f"{task_name} did not finish within {timeout:g} s") from None
+        except asyncio.CancelledError:
+            ray.kill(worker)  # cancelled by the client: stop the work, not just the wait
+            worker = None
+            raise
+        except ray.exceptions.RayActorError as e:
+            worker = None
+            raise WorkerDied(f"the worker running {task_name} died: {first_line(e)}") from None
+        except ray.exceptions.RayTaskError as e:
+            cause = e.cause if isinstance(e.cause, BaseException) else e
+            raise HandlerFailed(f"{task_name} failed: {type(cause).__name__}: {cause}") from None
+        finally:
+            idle.put_nowait(worker)
+        if status == "input_error":
+            raise HandlerInputError(value)
+        return value
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+class RayExecutor:
+    """Runs handlers as calls to per-group worker pools on Ray, starting Ray on first use."""
+
+    def __init__(
+        self,
+        groups: dict[str, HandlerGroupConfig],
+        options: RayOptions | None = None,
+        journal_dir: str | None = None,
+    ):
+        self.groups = groups
+        self.journal_dir = journal_dir
+        self.options = options or RayOptions()
+        self.pools: dict[str, WorkerPool] = {}
+        self._init_lock = threading.Lock()
+        self._started_ray = False
+
+    def ensure_ray(self) -> None:
+        """Connect to (or start) Ray once; safe to call from several threads."""
+        with self._init_lock:
+            if ray.is_initialized():
+                return
+            kwargs: dict = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
+            if self.options.address:
+                kwargs["address"] = self.options.address
+            else:
+                # Never attach to some other cluster by accident: RAY_ADDRESS is handled by the CLI.
+                kwargs["address"] = "local"
+                kwargs["num_cpus"] = self.options.num_cpus or os.cpu_count() or 1
+                kwargs["object_store_memory"] = self.options.object_store_memory
+            if self.options.worker_env:
+                kwargs["runtime_env"] = {"env_vars": dict(self.options.worker_env)}
+            ray.init(**kwargs)
+            self._started_ray = True
+
+    def make_worker(self) -> ray.actor.ActorHandle:
+        options = {"max_concurrency": 1}
+        if self.options.resources:
+            options["resources"] = dict(self.options.resources)
+        return HandlerWorker.options(**options).remote(self.journal_dir)
+
+    def pool(self, group: str) -> WorkerPool:
+        if group not in self.pools:
+            self.pools[group] = WorkerPool(self.groups[group], self.make_worker)
+        return self.pools[group]
+
+    async def run(self, task_name: str, task_input: dict, timeout: float) -> HandlerResult:
+        """Run a handler by name on its group's pool and return its result."""
+        if not ray.is_initialized():
+            await asyncio.to_thread(self.ensure_ray)
+        spec = HANDLERS[task_name]
+        return await self.pool(spec.group).run(task_name, task_input, timeout)
+
+    def shutdown(self) -> None:
+        if self._started_ray and ray.is_initialized():
+            ray.shutdown()

@@ -1,0 +1,189 @@
+"""Runners on this machine: one state file per port under ``<home>/runner/``, and checks that a runner answers."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import signal
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from spikeinterface_sortingview.config import get_config, home_dir
+from spikeinterface_sortingview.store import write_atomic
+
+HEALTH_TIMEOUT = 0.5
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+# Loopback requests must never go through an HTTP proxy named in the environment (http_proxy, ...).
+_direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@dataclass(frozen=True)
+class RunnerState:
+    """What a running runner writes about itself (``<home>/runner/<port>.json``).
+
+    Attributes
+    ----------
+    pid : int
+        The serving process.
+    url : str
+        Where it answers, e.g. ``http://127.0.0.1:8931``.
+    host, port
+        The address it is bound to.
+    store_dir : str
+        The store it serves.
+    version : str
+        The package version it runs.
+    started_at : float
+        Start time (seconds since the epoch).
+    log_file : str | None
+        Where its output goes when started with ``--background``.
+    """
+
+    pid: int
+    url: str
+    host: str
+    port: int
+    store_dir: str
+    version: str
+    started_at: float
+    log_file: str | None = None
+
+    @classmethod
+    def from_file(cls, path: Path) -> RunnerState | None:
+        """Read a state file; None if it is missing or not one of ours (e.g. half-written by a crashed tool)."""
+        try:
+            return cls(**json.loads(path.read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+
+
+def state_dir() -> Path:
+    """The folder of the state files and background logs: ``<home>/runner``."""
+    return home_dir() / "runner"
+
+
+def state_path(port: int) -> Path:
+    return state_dir() / f"{port}.json"
+
+
+def log_path(port: int) -> Path:
+    return state_dir() / f"{port}.log"
+
+
+def write_state(state: RunnerState) -> Path:
+    """Write the state file atomically, so that ``status`` never reads half of it."""
+    path = state_path(state.port)
+    write_atomic(path, json.dumps(asdict(state), indent=2).encode())
+    return path
+
+
+def remove_state(port: int, pid: int) -> None:
+    """Remove the state file of ``port`` if it still describes process ``pid`` (a newer runner may own it)."""
+    path = state_path(port)
+    state = RunnerState.from_file(path)
+    if state is None or state.pid == pid:
+        path.unlink(missing_ok=True)
+
+
+def state_files() -> list[Path]:
+    """Every state file, by port."""
+    folder = state_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.json"), key=lambda p: (len(p.stem), p.stem))
+
+
+def format_url(host: str, port: int) -> str:
+    """``http://host:port``, with brackets around an IPv6 address; a wildcard bind is reached on loopback."""
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def configured_address() -> tuple[str, int]:
+    """Host and port of the configured address (what figURLs point to), e.g. ``("127.0.0.1", 8931)``."""
+    parts = urlsplit(get_config().address)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.hostname or "127.0.0.1", port
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def fetch_health(url: str, timeout: float = HEALTH_TIMEOUT) -> dict | None:
+    """``GET <url>/health``; the reply if a runner answers it, else None (refused, timed out, not a runner)."""
+    try:
+        with _direct.open(f"{url.rstrip('/')}/health", timeout=timeout) as response:
+            reply = json.loads(response.read(64 * 1024))
+    except (OSError, ValueError):
+        # URLError, timeouts and refused connections are OSErrors; a non-JSON answer is a ValueError.
+        return None
+    return reply if isinstance(reply, dict) and reply.get("ok") is True else None
+
+
+def process_alive(pid: int) -> bool:
+    """True if ``pid`` runs (a zombie, killed but not yet reaped by its parent, counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        # /proc/<pid>/stat: "pid (name) state ..."; the name may hold spaces, the state follows the last ')'.
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def looks_like_runner(pid: int) -> bool:
+    """True if process ``pid``'s command line is a runner's (so that a recycled pid is never signalled)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return False
+    return b"runner.cli" in cmdline or b"sv-runner" in cmdline
+
+
+def terminate(pid: int, timeout: float) -> bool:
+    """Ask ``pid`` to stop (SIGTERM: the server finishes its requests), kill it after ``timeout`` seconds.
+
+    Returns
+    -------
+    bool
+        True if it stopped on SIGTERM, False if it had to be killed.
+    """
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return True
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not process_alive(pid):
+            return True
+        time.sleep(0.05)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return True
+    deadline = time.monotonic() + 5
+    while process_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return False

@@ -1,0 +1,222 @@
+"""Running the app: in this process until stopped (foreground), or as a detached process (background)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+import uvicorn
+
+from spikeinterface_sortingview import __version__
+
+from .app import create_app
+from .errors import StartError
+from .instances import (
+    LOOPBACK_NAMES,
+    RunnerState,
+    configured_address,
+    fetch_health,
+    format_url,
+    is_loopback,
+    log_path,
+    remove_state,
+    state_path,
+    terminate,
+    write_state,
+)
+
+START_TIMEOUT = 30.0
+# Requests still running when asked to stop get this long to finish.
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """How to run a runner.
+
+    Attributes
+    ----------
+    host : str
+        Address to bind (loopback by default: nothing else on the network can reach it).
+    port : int
+        Port to bind; 0 picks a free one.
+    store_dir : Path
+        The store to serve.
+    max_upload_bytes : int
+        Largest ``POST /sha1`` body.
+    log_level : str
+        uvicorn's log level (``info`` logs each request).
+    log_file : str | None
+        Where a background runner's output goes (recorded in its state file).
+    """
+
+    host: str
+    port: int
+    store_dir: Path
+    max_upload_bytes: int
+    log_level: str = "info"
+    log_file: str | None = None
+
+
+def allowed_hosts(host: str) -> list[str] | None:
+    """``Host`` header names a runner bound to ``host`` accepts: loopback names for a loopback bind, else any."""
+    if not is_loopback(host):
+        return None
+    configured_host, _ = configured_address()
+    return sorted({*LOOPBACK_NAMES, host.strip("[]"), configured_host})
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind and listen on ``host:port`` here, so that a busy port is a clear error before anything starts."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as e:
+        raise StartError(f"Cannot bind to host {host!r}: {e.strerror}. Use --host 127.0.0.1 (or 0.0.0.0).") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as e:
+        sock.close()
+        if e.errno == errno.EADDRINUSE:
+            health = fetch_health(format_url(host, port))
+            if health is not None:
+                raise StartError(
+                    f"A sortingview runner (pid {health.get('pid')}) already serves {format_url(host, port)}; "
+                    f"stop it with `sv-runner stop --port {port}` or choose another --port."
+                ) from None
+            raise StartError(f"Port {port} on {host} is used by another program; choose another --port.") from None
+        raise StartError(f"Cannot bind to {host}:{port}: {e.strerror}.") from None
+    sock.listen(2048)
+    return sock
+
+
+def free_port(host: str) -> int:
+    """A port free on ``host`` now (another program could take it before we bind it again)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises it; exiting here (rather than dying of the signal)
+    # lets `serve` remove its state file and the process end with status 0.
+    raise SystemExit(0)
+
+
+def serve(options: ServeOptions) -> None:
+    """Serve in this process until SIGINT (Ctrl+C) or SIGTERM (``sv-runner stop``).
+
+    The state file is written once the port is bound and removed on the way out.
+    """
+    sock = bind_socket(options.host, options.port)
+    port = sock.getsockname()[1]
+    url = format_url(options.host, port)
+    app = create_app(
+        options.store_dir, max_upload_bytes=options.max_upload_bytes, allowed_hosts=allowed_hosts(options.host)
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_level=options.log_level,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            # The runner is reached directly; X-Forwarded-* headers from a client must not change what it believes.
+            proxy_headers=False,
+            server_header=False,
+        )
+    )
+    state = RunnerState(
+        pid=os.getpid(),
+        url=url,
+        host=options.host,
+        port=port,
+        store_dir=str(options.store_dir),
+        version=__version__,
+        started_at=time.time(),
+        log_file=options.log_file,
+    )
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    write_state(state)
+    try:
+        print(f"sortingview runner {__version__} serving {url}  (store: {options.store_dir})", flush=True)
+        print(f"Stop it with Ctrl+C or `sv-runner stop --port {port}`.", flush=True)
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        remove_state(port, os.getpid())
+        sock.close()
+
+
+def start_background(options: ServeOptions, timeout: float = START_TIMEOUT) -> RunnerState:
+    """Start a runner as a detached process (it outlives this one) and return its state once it answers.
+
+    Raises
+    ------
+    StartError
+        If the port is taken, or the runner exits or does not answer within ``timeout`` seconds.
+    """
+    port = options.port or free_port(options.host)
+    url = format_url(options.host, port)
+    health = fetch_health(url)
+    if health is not None:
+        raise StartError(
+            f"A sortingview runner (pid {health.get('pid')}) already serves {url}; "
+            f"stop it with `sv-runner stop --port {port}` or choose another --port."
+        )
+    log = log_path(port)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "runner.cli",
+        "start",
+        "--host",
+        options.host,
+        "--port",
+        str(port),
+        "--store-dir",
+        str(options.store_dir),
+        "--max-upload-mb",
+        str(options.max_upload_bytes / 2**20),
+        "--log-level",
+        options.log_level,
+        "--log-file",
+        str(log),
+    ]
+    with open(log, "wb") as out:
+        # A new session: a notebook's interrupt (SIGINT to its process group) must not stop the runner.
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        code = process.poll()
+        if code is not None:
+            raise StartError(f"The runner exited with status {code} while starting:\n{tail(log)}")
+        health = fetch_health(url)
+        if health is not None and health.get("pid") == process.pid:
+            return RunnerState.from_file(state_path(port)) or RunnerState(
+                process.pid, url, options.host, port, str(options.store_dir), __version__, time.time(), str(log)
+            )
+        time.sleep(0.1)
+    terminate(process.pid, timeout=5)
+    raise StartError(f"The runner did not answer {url}/health within {timeout:.0f} s; its log {log}:\n{tail(log)}")
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    """The last lines of a log file, for error messages."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"

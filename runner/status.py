@@ -1,0 +1,47 @@
+"""What a runner says about itself: ``GET /health`` for status checks and a small home page at ``/``."""
+
+from __future__ import annotations
+
+import html
+import os
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse
+
+from spikeinterface_sortingview import __version__
+
+
+class RunnerStatus:
+    """Facts that ``sv-runner status`` and notebooks check: the version, the process, the store served.
+
+    Parameters
+    ----------
+    store_dir : str
+        The store folder this runner serves, so that a client can tell whether its figures are here.
+    """
+
+    def __init__(self, store_dir: str):
+        self.store_dir = store_dir
+
+    def facts(self) -> dict:
+        return {"ok": True, "version": __version__, "pid": os.getpid(), "store_dir": self.store_dir}
+
+    async def health(self) -> JSONResponse:
+        """``GET /health``: ``{"ok": true, "version", "pid", "store_dir"}``."""
+        return JSONResponse(self.facts(), headers={"Cache-Control": "no-store"})
+
+    async def home_page(self, request: Request) -> HTMLResponse:
+        """``GET /``: where the user lands when opening the printed URL without a figure."""
+        base = str(request.base_url).rstrip("/")
+        page = (
+            "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>sortingview runner</title></head>"
+            "<body style='font-family: sans-serif; max-width: 50em; margin: 2em auto'>"
+            f"<h1>sortingview runner {html.escape(__version__)}</h1>"
+            f"<p>Serving the store at <code>{html.escape(self.store_dir)}</code>.</p>"
+            "<p>Figures open at <code>/f?d=sha1://...</code>: make one with "
+            '<code>si.plot_sorting_summary(analyzer, backend="sortingview")</code> '
+            "after <code>import spikeinterface_sortingview</code>, and open the URL it prints.</p>"
+            f"<p>API: <a href='{base}/health'>/health</a>, <a href='{base}/openapi.json'>/openapi.json</a></p>"
+            "</body></html>"
+        )
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,69 @@
+"""Job ids of calculations and their cached results in the store, under ``task_results/``.
+
+A calculation's job id is the SHA-1 of ``{"taskInput": ..., "taskName": ...}`` written deterministically,
+so the same request always names the same result. Results live at
+``<store>/task_results/<taskName>/<h[0:2]>/<h[2:4]>/<h[4:6]>/<jobId>`` (the JSON, ndarrays encoded as in
+figures) with the optional binary payload beside it as ``<jobId>.payload``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from spikeinterface_sortingview.store import write_atomic
+from spikeinterface_sortingview.views.encoding import canonical_json
+
+from .handlers import HandlerResult
+
+TASK_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,200}$")
+JOB_ID = re.compile(r"^[0-9a-f]{40}$")
+
+
+def calculation_job_id(task_name: str, task_input: dict) -> str:
+    """The job id of a calculation: SHA-1 of its deterministic JSON name and input."""
+    return hashlib.sha1(canonical_json({"taskInput": task_input, "taskName": task_name})).hexdigest()
+
+
+class TaskResultCache:
+    """Finished calculations' results, stored once and read by anyone who asks again.
+
+    Parameters
+    ----------
+    store_dir : Path
+        The store folder; results go under its ``task_results/``.
+    """
+
+    def __init__(self, store_dir: str | Path):
+        self.directory = Path(store_dir) / "task_results"
+
+    def path(self, task_name: str, job_id: str) -> Path:
+        if not TASK_NAME.match(task_name) or not JOB_ID.match(job_id):
+            raise ValueError(f"not a task name and job id: {task_name!r}, {job_id!r}")
+        return self.directory / task_name / job_id[0:2] / job_id[2:4] / job_id[4:6] / job_id
+
+    def get(self, task_name: str, job_id: str) -> tuple[bytes, bytes | None] | None:
+        """The cached ``(result JSON bytes, payload)``, or None."""
+        path = self.path(task_name, job_id)
+        try:
+            result = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        payload_path = path.with_name(job_id + ".payload")
+        payload = payload_path.read_bytes() if payload_path.exists() else None
+        return result, payload
+
+    def put(self, task_name: str, job_id: str, result: HandlerResult) -> bytes:
+        """Store a result (payload first, so a result file never names a missing payload); return its JSON."""
+        path = self.path(task_name, job_id)
+        data = result_json_bytes(result)
+        if result.payload is not None:
+            write_atomic(path.with_name(job_id + ".payload"), result.payload)
+        write_atomic(path, data)
+        return data
+
+
+def result_json_bytes(result: HandlerResult) -> bytes:
+    return json.dumps(result.to_json(), sort_keys=True, separators=(",", ":"), allow_nan=False).encode()

@@ -1,0 +1,193 @@
+"""Fixtures of the browser tests: the built viewer, a real ``sv-runner``, figures of a small analyzer, Chromium."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+import spikeinterface_sortingview
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+VIEWER_SOURCE = Path(spikeinterface_sortingview.__file__).parent / "viewer"
+NOT_SOURCES = {"node_modules", "dist", "dev"}
+CHROMIUM = "/usr/bin/chromium"
+# Without the last four, Chromium keeps trying to reach Google's services (platform-notes.md).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def viewer_source_hash() -> str:
+    """Hash of the viewer's sources, naming a cached build."""
+    digest = hashlib.sha1()
+    for path in sorted(VIEWER_SOURCE.rglob("*")):
+        relative = path.relative_to(VIEWER_SOURCE)
+        if relative.parts[0] in NOT_SOURCES or any(p.startswith(".") for p in relative.parts) or not path.is_file():
+            continue
+        digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def viewer_dist() -> Path:
+    """The viewer built from the current sources with `npm run build` (cached in test-artifacts/ by source hash).
+
+    Built apart from ``viewer/dist`` so that a test never replaces the bundle someone is working with.
+    """
+    if not (VIEWER_SOURCE / "package.json").is_file():
+        pytest.fail(f"{VIEWER_SOURCE} has no package.json: the viewer source is missing, so it cannot be built")
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("npm is not installed (Debian: apt-get install nodejs npm); the viewer cannot be built")
+    out = ARTIFACTS / f"viewer-dist-{viewer_source_hash()}"
+    if (out / "host.html").is_file() and (out / "index.html").is_file():
+        return out
+    for stale in out.parent.glob("viewer-dist-*"):
+        shutil.rmtree(stale, ignore_errors=True)  # builds of older sources
+    if not (VIEWER_SOURCE / "node_modules" / ".package-lock.json").is_file():
+        subprocess.run([npm, "ci"], cwd=VIEWER_SOURCE, check=True, capture_output=True, timeout=600)
+    result = subprocess.run(
+        [npm, "run", "build", "--", "--outDir", str(out), "--emptyOutDir"],
+        cwd=VIEWER_SOURCE,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"npm run build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return out
+
+
+@pytest.fixture(scope="session")
+def runner_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment naming a private home, store and loopback address for the session's runner and figures."""
+    root = tmp_path_factory.mktemp("browser")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return {
+        "SORTINGVIEW_HOME": str(root / "home"),
+        "SORTINGVIEW_STORE_DIR": str(root / "store"),
+        "SORTINGVIEW_ADDRESS": f"http://127.0.0.1:{port}",
+        "SORTINGVIEW_CONFIG": str(root / "no-config.yaml"),
+    }
+
+
+@pytest.fixture(scope="session")
+def runner(runner_config: dict[str, str], viewer_dist: Path) -> Iterator[str]:
+    """A real ``sv-runner start`` (no options: it serves the configured address) with the built viewer."""
+    script = shutil.which("sv-runner")
+    if script is None:
+        pytest.fail("the sv-runner script is not installed: run pip install -e .")
+    env = {**os.environ, **runner_config, "SORTINGVIEW_VIEWER_DIR": str(viewer_dist)}
+    log = open(ARTIFACTS / "browser-runner.log", "w")  # noqa: SIM115 (closed at teardown)
+    process = subprocess.Popen([script, "start", "--log-level", "warning"], env=env, stdout=log, stderr=log)
+    url = runner_config["SORTINGVIEW_ADDRESS"]
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/health", timeout=0.5).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"sv-runner did not start; see {log.name}")
+        time.sleep(0.1)
+    yield url
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def analyzer():
+    """A small analyzer of a generated recording (8 channels, 6 units, 10 s) with the extensions plots need."""
+    import spikeinterface.full as si
+
+    recording, sorting = si.generate_ground_truth_recording(durations=[10.0], num_channels=8, num_units=6, seed=7)
+    result = si.create_sorting_analyzer(sorting, recording, sparse=False)
+    result.compute(
+        [
+            "random_spikes",
+            "waveforms",
+            "templates",
+            "noise_levels",
+            "correlograms",
+            "unit_locations",
+            "spike_amplitudes",
+            "template_similarity",
+            "spike_locations",
+        ],
+        verbose=False,
+    )
+    result.compute("quality_metrics", metric_names=["snr", "firing_rate", "isi_violation"], verbose=False)
+    return result
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
+        yield chromium
+        chromium.close()
+
+
+class PageErrors:
+    """Console errors and uncaught exceptions of a page and its frames."""
+
+    def __init__(self) -> None:
+        self.console: list[str] = []
+        self.uncaught: list[str] = []
+
+    def on_console(self, message) -> None:
+        if message.type == "error":
+            self.console.append(f"{message.text} ({message.location.get('url', '')})")
+
+    def on_page_error(self, error) -> None:
+        self.uncaught.append(str(error))
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest):
+    """A fresh browser page; a screenshot of it is saved to test-artifacts/browser/ after the test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(30_000)
+    new_page = context.new_page()
+    errors = PageErrors()
+    new_page.on("console", errors.on_console)
+    new_page.on("pageerror", errors.on_page_error)
+    new_page.errors = errors
+    yield new_page
+    shots = ARTIFACTS / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    try:
+        new_page.screenshot(path=str(shots / f"{name}.png"), full_page=True, timeout=10_000)
+    finally:
+        context.close()
