@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import secrets
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Literal

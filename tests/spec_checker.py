@@ -157,7 +157,7 @@ def check_view(view: dict) -> None:
             require(c["unitId2"] in view["sorting2UnitIds"], f"{w}: unitId2 from sorting 2")
             require(isinstance(c["count"], int) and c["count"] > 0, f"{w}: counts are positive ints")
     elif kind == "SortingCuration2":
-        require(set(view) <= {"type", "labelChoices"}, f"{w}: only labelChoices")
+        require(set(view) <= {"type", "labelChoices", "sortingUri"}, f"{w}: only labelChoices (and sortingUri)")
     elif kind == "Markdown":
         require(isinstance(view["source"], str), f"{w}.source")
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import View
-from .encoding import FigureDataError, check_array, check_unit_id
+from .encoding import FigureDataError, check_array, check_unit_id, with_optional
 
 COUNT_DTYPES = ("uint8", "int16", "uint16", "int32", "uint32")
 
@@ -32,15 +32,21 @@ class AutocorrelogramItem:
 
 
 class Autocorrelograms(View):
-    """One autocorrelogram per unit."""
+    """One autocorrelogram per unit.
+
+    ``sorting_uri`` (this project's extension) names the shared sorting, so a page with a runner can
+    compute correlograms of merged units.
+    """
 
     type = "Autocorrelograms"
 
-    def __init__(self, autocorrelograms: list[AutocorrelogramItem]):
+    def __init__(self, autocorrelograms: list[AutocorrelogramItem], sorting_uri: str | None = None):
         self.autocorrelograms = list(autocorrelograms)
+        self.sorting_uri = sorting_uri
 
     def data(self) -> dict:
-        return {"autocorrelograms": [item.to_dict() for item in self.autocorrelograms]}
+        fields = {"autocorrelograms": [item.to_dict() for item in self.autocorrelograms]}
+        return with_optional(fields, sortingUri=self.sorting_uri)
 
 
 class CrossCorrelogramItem:
@@ -63,16 +69,27 @@ class CrossCorrelogramItem:
 
 
 class CrossCorrelograms(View):
-    """Cross-correlograms of unit pairs; the viewer shows the matrix of the selected units."""
+    """Cross-correlograms of unit pairs; the viewer shows the matrix of the selected units.
+
+    A pair may be given once, as (a, b) or (b, a): readers mirror it. ``sorting_uri`` (this project's
+    extension) lets a page with a runner compute the pairs left out and those of merged units.
+    """
 
     type = "CrossCorrelograms"
 
-    def __init__(self, cross_correlograms: list[CrossCorrelogramItem], hide_unit_selector: bool = False):
+    def __init__(
+        self,
+        cross_correlograms: list[CrossCorrelogramItem],
+        hide_unit_selector: bool = False,
+        sorting_uri: str | None = None,
+    ):
         self.cross_correlograms = list(cross_correlograms)
         self.hide_unit_selector = bool(hide_unit_selector)
+        self.sorting_uri = sorting_uri
 
     def data(self) -> dict:
-        return {
+        fields = {
             "crossCorrelograms": [item.to_dict() for item in self.cross_correlograms],
             "hideUnitSelector": self.hide_unit_selector,
         }
+        return with_optional(fields, sortingUri=self.sorting_uri)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import View
+from .encoding import with_optional
 
 DEFAULT_LABEL_CHOICES = ("accept", "reject", "noise", "artifact", "mua")
 
@@ -12,15 +13,17 @@ class SortingCuration2(View):
 
     type = "SortingCuration2"
 
-    def __init__(self, label_choices: list[str] | None = None):
+    def __init__(self, label_choices: list[str] | None = None, sorting_uri: str | None = None):
         if label_choices is not None:
             label_choices = [str(label) for label in label_choices]
             if len(set(label_choices)) != len(label_choices):
                 raise ValueError(f"label_choices has duplicates: {label_choices}")
         self.label_choices = label_choices
+        # this project's extension: with a runner, curation actions go to the sorting's journal
+        self.sorting_uri = sorting_uri
 
     def data(self) -> dict:
-        return {} if self.label_choices is None else {"labelChoices": self.label_choices}
+        return with_optional({}, labelChoices=self.label_choices, sortingUri=self.sorting_uri)
 
 
 class SortingCuration(View):

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from .base import View
-from .encoding import FigureDataError, channel_locations_dict, check_array, check_number, check_unit_id
+from .encoding import (
+    FigureDataError,
+    channel_locations_dict,
+    check_array,
+    check_number,
+    check_unit_id,
+    with_optional,
+)
 
 
 class AverageWaveformItem:
@@ -63,7 +70,11 @@ def check_same_shape(reference: np.ndarray, other: np.ndarray, name: str) -> Non
 
 
 class AverageWaveforms(View):
-    """Average waveforms of units, optionally drawn at their channels' positions."""
+    """Average waveforms of units, optionally drawn at their channels' positions.
+
+    ``sorting_uri`` and ``recording_uri`` (this project's extension) let a page with a runner show
+    the waveform of merged units.
+    """
 
     type = "AverageWaveforms"
 
@@ -73,7 +84,11 @@ class AverageWaveforms(View):
         channel_ids: list | None = None,
         channel_locations: np.ndarray | None = None,
         show_reference_probe: bool | None = None,
+        sorting_uri: str | None = None,
+        recording_uri: str | None = None,
     ):
+        self.sorting_uri = sorting_uri
+        self.recording_uri = recording_uri
         self.average_waveforms = list(average_waveforms)
         self.channel_locations = None
         if channel_locations is not None:
@@ -88,7 +103,7 @@ class AverageWaveforms(View):
             fields["channelLocations"] = self.channel_locations
         if self.show_reference_probe is not None:
             fields["showReferenceProbe"] = bool(self.show_reference_probe)
-        return fields
+        return with_optional(fields, sortingUri=self.sorting_uri, recordingUri=self.recording_uri)
 
 
 class UnitLocationsItem:

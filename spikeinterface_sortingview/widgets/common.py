@@ -33,3 +33,19 @@ def first_segment(per_unit_or_per_segment: Mapping) -> Mapping:
 def histogram_edges_sec(bins_ms: np.ndarray) -> np.ndarray:
     """Correlogram bin edges from SpikeInterface (milliseconds) to seconds as float32."""
     return (np.asarray(bins_ms, dtype="float64") / 1000.0).astype("float32")
+
+
+# Display values keep 12 significant bits (relative precision 2**-12, about 0.02 %): far below what a
+# plot can show, and float32 arrays rounded so compress about a third better.
+DISPLAY_MANTISSA_BITS = 11
+
+
+def display_precision(values: np.ndarray) -> np.ndarray:
+    """float32 values rounded to ``DISPLAY_MANTISSA_BITS`` mantissa bits (round half up on the bit pattern)."""
+    array = np.ascontiguousarray(values, dtype="float32")
+    drop = 23 - DISPLAY_MANTISSA_BITS
+    bits = array.view(np.uint32)
+    rounded = (bits + np.uint32(1 << (drop - 1))) & np.uint32(~((1 << drop) - 1) & 0xFFFFFFFF)
+    # NaN and infinity (exponent all ones) are left as they are
+    special = (bits & np.uint32(0x7F800000)) == np.uint32(0x7F800000)
+    return np.where(special, bits, rounded).view(np.float32)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from spikeinterface.widgets.base import to_attr
 
 from .. import views
+from .analyzer_views import crosscorrelogram_items
 from .common import histogram_edges_sec, plain_unit_ids
 
 
@@ -19,14 +20,9 @@ def build_autocorrelograms_view(data_plot: dict) -> views.Autocorrelograms:
 
 
 def build_crosscorrelograms_view(data_plot: dict) -> views.CrossCorrelograms:
-    """All pairs, or with a similarity matrix only the pairs at least ``min_similarity_for_correlograms`` alike."""
+    """Each pair once, and with a similarity matrix only those at least ``min_similarity_for_correlograms`` alike."""
     dp = to_attr(data_plot)
-    edges = histogram_edges_sec(dp.bins)
-    unit_ids = plain_unit_ids(dp.unit_ids)
-    items = []
-    for i, unit_id1 in enumerate(unit_ids):
-        for j, unit_id2 in enumerate(unit_ids):
-            if dp.similarity is not None and i != j and dp.similarity[i, j] < dp.min_similarity_for_correlograms:
-                continue
-            items.append(views.CrossCorrelogramItem(unit_id1, unit_id2, edges, dp.correlograms[i, j].astype("int32")))
+    items = crosscorrelogram_items(
+        dp.unit_ids, dp.correlograms, dp.bins, dp.similarity, dp.min_similarity_for_correlograms
+    )
     return views.CrossCorrelograms(items, hide_unit_selector=dp.hide_unit_selector)

@@ -6,7 +6,7 @@ import numpy as np
 from spikeinterface.widgets.base import to_attr
 
 from .. import views
-from .common import plain_unit_id, plain_unit_ids
+from .common import display_precision, plain_unit_id, plain_unit_ids
 
 MAX_TEMPLATE_SHADINGS = 4
 
@@ -38,10 +38,10 @@ def build_unit_templates_view(data_plot: dict) -> views.AverageWaveforms:
     # templates and shadings hold the plotted units only, in dp.unit_ids order
     for unit_index, unit_id in enumerate(dp.unit_ids):
         channel_indices = dp.final_sparsity.unit_id_to_channel_indices[unit_id]
-        waveform = dp.templates[unit_index][:, channel_indices].T.astype("float32")
+        waveform = display_precision(dp.templates[unit_index][:, channel_indices].T)
         percentiles = None
         if shadings is not None:
-            percentiles = [s[unit_index][:, channel_indices].T.astype("float32") for s in shadings]
+            percentiles = [display_precision(s[unit_index][:, channel_indices].T) for s in shadings]
         items.append(
             views.AverageWaveformItem(
                 plain_unit_id(unit_id),

@@ -6,7 +6,7 @@ import numpy as np
 from spikeinterface.widgets.base import to_attr
 
 from .. import views
-from .common import first_segment, plain_unit_id, seconds_float32
+from .common import display_precision, first_segment, plain_unit_id, seconds_float32
 
 
 def build_amplitudes_view(data_plot: dict) -> views.SpikeAmplitudes:
@@ -16,7 +16,7 @@ def build_amplitudes_view(data_plot: dict) -> views.SpikeAmplitudes:
     amplitudes = first_segment(dp.y_axis_data)
     items = [
         views.SpikeAmplitudesItem(
-            plain_unit_id(unit_id), seconds_float32(times[unit_id]), np.asarray(amplitudes[unit_id], dtype="float32")
+            plain_unit_id(unit_id), seconds_float32(times[unit_id]), display_precision(amplitudes[unit_id])
         )
         for unit_id in dp.unit_ids
     ]

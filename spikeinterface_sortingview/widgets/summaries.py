@@ -5,11 +5,19 @@ from __future__ import annotations
 from spikeinterface.widgets.amplitudes import AmplitudesWidget
 from spikeinterface.widgets.autocorrelograms import AutoCorrelogramsWidget
 from spikeinterface.widgets.base import to_attr
-from spikeinterface.widgets.crosscorrelograms import CrossCorrelogramsWidget
 from spikeinterface.widgets.unit_locations import UnitLocationsWidget
 from spikeinterface.widgets.unit_templates import UnitTemplatesWidget
 
+from extractors import share_sorting
+
 from .. import views
+from .analyzer_views import (
+    amplitudes_view,
+    crosscorrelograms_view,
+    templates_view,
+    unit_locations_view,
+    unit_positions,
+)
 from .common import plain_unit_id
 from .metrics import make_units_table, select_unit_properties, units_table_view
 from .similarity import similarity_scores
@@ -19,29 +27,25 @@ PART = dict(backend="sortingview", generate_url=False, display=False)
 
 
 def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
-    """Units table (and curation) on the left; waveforms, locations, amplitudes and correlograms on the right."""
+    """Units table (and curation) on the left; templates, locations, amplitudes and correlograms on the right.
+
+    The sorting is shared (its spike vector stored by content) so a page served with compute can
+    show correlograms and waveforms of the units a curator merges.
+    """
     dp = to_attr(data_plot)
     analyzer = dp.sorting_analyzer
     unit_ids = list(dp.unit_ids)
+    sorting_uri = share_sorting(analyzer.sorting)
 
-    amplitudes = AmplitudesWidget(
-        analyzer, unit_ids=unit_ids, max_spikes_per_unit=dp.max_amplitudes_per_unit, hide_unit_selector=True, **PART
-    ).view
-    templates = UnitTemplatesWidget(analyzer, unit_ids=unit_ids, sparsity=dp.sparsity, **PART).view
-    correlograms = CrossCorrelogramsWidget(
-        analyzer,
-        unit_ids=unit_ids,
-        min_similarity_for_correlograms=dp.min_similarity_for_correlograms,
-        hide_unit_selector=True,
-        **PART,
-    ).view
-    locations = UnitLocationsWidget(analyzer, unit_ids=unit_ids, hide_unit_selector=True, **PART).view
+    amplitudes = amplitudes_view(analyzer, unit_ids, max_spikes_per_unit=dp.max_amplitudes_per_unit)
+    templates = templates_view(analyzer, unit_ids, sorting_uri=sorting_uri)
+    correlograms = crosscorrelograms_view(analyzer, unit_ids, dp.min_similarity_for_correlograms, sorting_uri)
+    locations = unit_locations_view(analyzer, unit_ids)
 
     similarity = analyzer.get_extension("template_similarity").get_data()
-    all_unit_ids = list(analyzer.unit_ids)
-    indices = [all_unit_ids.index(u) for u in unit_ids]
+    positions = unit_positions(analyzer, unit_ids)
     scores = similarity_scores(
-        unit_ids, similarity[indices][:, indices], min_similarity=dp.min_similarity_for_correlograms
+        unit_ids, similarity[positions][:, positions], min_similarity=dp.min_similarity_for_correlograms
     )
     table = make_units_table(analyzer, extra_properties=dp.extra_unit_properties)
     table = select_unit_properties(table, dp.displayed_unit_properties)
@@ -49,7 +53,8 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
 
     left_items = [views.LayoutItem(units_table, stretch=3)]
     if dp.curation:
-        left_items.append(views.LayoutItem(views.SortingCuration2(label_choices=dp.label_choices), max_size=230))
+        curation = views.SortingCuration2(label_choices=dp.label_choices, sorting_uri=sorting_uri)
+        left_items.append(views.LayoutItem(curation, max_size=230))
     left = views.Box("vertical", left_items)
     right = views.Splitter(
         "vertical",

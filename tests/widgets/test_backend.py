@@ -101,8 +101,35 @@ def test_values_match_the_analyzer(analyzer):
     templates = analyzer.get_extension("templates").get_templates()
     item = from_json_value(view["averageWaveforms"][1])
     channel_indices = analyzer.sparsity.unit_id_to_channel_indices[analyzer.unit_ids[1]]
-    np.testing.assert_allclose(item["waveform"], templates[1][:, channel_indices].T, rtol=1e-5)
+    # display values keep 12 significant bits
+    np.testing.assert_allclose(item["waveform"], templates[1][:, channel_indices].T, rtol=2**-12, atol=1e-6)
     assert len(item["waveformPercentiles"]) == 4
+
+
+def test_sorting_summary_reads_the_analyzer_and_shares_the_sorting(analyzer):
+    widget = si.plot_sorting_summary(analyzer, backend="sortingview", display=False, max_amplitudes_per_unit=50)
+    leaves = {v["type"]: v for v in stored_leaves(widget.url).values()}
+    amplitudes = analyzer.get_extension("spike_amplitudes").get_data()
+    spikes = analyzer.sorting.to_spike_vector()
+    unit = from_json_value(leaves["SpikeAmplitudes"]["units"][2])
+    assert len(unit["spikeTimesSec"]) == 50 and np.all(np.diff(unit["spikeTimesSec"]) >= 0)
+    # every kept spike is a real spike of that unit, with its amplitude
+    mine = spikes["unit_index"] == 2
+    by_time = dict(
+        zip(np.round(spikes["sample_index"][mine] / analyzer.sampling_frequency, 4), amplitudes[mine], strict=True)
+    )
+    for t, a in zip(unit["spikeTimesSec"], unit["spikeAmplitudes"], strict=True):
+        assert a == pytest.approx(by_time[round(float(t), 4)], rel=2**-12)
+    # the shared sorting is named by the views that can use it, and it loads back
+    sorting_uri = leaves["CrossCorrelograms"]["sortingUri"]
+    assert leaves["AverageWaveforms"]["sortingUri"] == sorting_uri
+    assert list(sv.load_sorting(sorting_uri).unit_ids) == list(analyzer.unit_ids)
+    # each pair once: (a, b) or (b, a)
+    pairs = [(c["unitId1"], c["unitId2"]) for c in leaves["CrossCorrelograms"]["crossCorrelograms"]]
+    assert len(pairs) == len({frozenset(p) for p in pairs})
+    # std shading from the templates extension
+    waveform = from_json_value(leaves["AverageWaveforms"]["averageWaveforms"][0])
+    assert waveform["waveformStdDev"].shape == waveform["waveform"].shape
 
 
 def test_same_figure_gives_same_uri(analyzer):

@@ -1,0 +1,120 @@
+"""Views read straight from a SortingAnalyzer's extensions, for the summaries.
+
+The per-widget builders read SpikeInterface's ``data_plot``; the summaries build several views at
+once and read the extensions directly instead: no widget data preparation, no dense float64 copies,
+and a seeded subsample so the same analyzer always gives the same figure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import views
+from .common import display_precision, plain_unit_id, plain_unit_ids
+
+SUBSAMPLE_SEED = 0
+
+
+def unit_positions(analyzer, unit_ids: list) -> np.ndarray:
+    all_unit_ids = list(analyzer.unit_ids)
+    return np.array([all_unit_ids.index(u) for u in unit_ids], dtype=int)
+
+
+def amplitudes_view(
+    analyzer, unit_ids: list, max_spikes_per_unit: int | None = None, hide_unit_selector: bool = True
+) -> views.SpikeAmplitudes:
+    """Spike amplitudes of the first segment, split per unit from the spike vector."""
+    spikes = analyzer.sorting.to_spike_vector()
+    amplitudes = analyzer.get_extension("spike_amplitudes").get_data()
+    first = spikes["segment_index"] == 0
+    spikes, amplitudes = spikes[first], amplitudes[first]
+    # a stable sort keeps each unit's spikes in time order (a radix sort on 16-bit unit indices)
+    unit_dtype = np.int16 if analyzer.get_num_units() < 2**15 else np.int32
+    order = np.argsort(spikes["unit_index"].astype(unit_dtype), kind="stable")
+    bounds = np.searchsorted(spikes["unit_index"][order], np.arange(analyzer.get_num_units() + 1))
+    rng = np.random.default_rng(SUBSAMPLE_SEED)
+    fs = analyzer.sampling_frequency
+    items = []
+    for unit_id, unit_index in zip(unit_ids, unit_positions(analyzer, unit_ids), strict=True):
+        indices = order[bounds[unit_index] : bounds[unit_index + 1]]
+        if max_spikes_per_unit is not None and len(indices) > max_spikes_per_unit:
+            indices = np.sort(rng.choice(indices, size=max_spikes_per_unit, replace=False))
+        times = (spikes["sample_index"][indices] / fs).astype("float32")
+        unit_amplitudes = display_precision(amplitudes[indices])
+        items.append(views.SpikeAmplitudesItem(plain_unit_id(unit_id), times, unit_amplitudes))
+    duration = analyzer.get_num_samples(0) / fs
+    return views.SpikeAmplitudes(0.0, duration, items, hide_unit_selector=hide_unit_selector)
+
+
+def templates_view(analyzer, unit_ids: list, sorting_uri: str | None = None) -> views.AverageWaveforms:
+    """Average templates on each unit's sparse channels, shaded by their standard deviation when computed."""
+    templates = analyzer.get_extension("templates")
+    average = templates.data["average"]
+    std = templates.data.get("std")
+    channel_ids = np.asarray(analyzer.channel_ids)
+    sparsity = analyzer.sparsity
+    items = []
+    for unit_id, unit_index in zip(unit_ids, unit_positions(analyzer, unit_ids), strict=True):
+        if sparsity is not None:
+            channels = sparsity.unit_id_to_channel_indices[unit_id]
+        else:
+            channels = np.arange(len(channel_ids))
+        waveform = display_precision(average[unit_index][:, channels].T)
+        std_dev = None if std is None else display_precision(std[unit_index][:, channels].T)
+        items.append(
+            views.AverageWaveformItem(
+                plain_unit_id(unit_id), plain_unit_ids(channel_ids[channels]), waveform, waveform_std_dev=std_dev
+            )
+        )
+    return views.AverageWaveforms(
+        items,
+        channel_ids=plain_unit_ids(channel_ids),
+        channel_locations=analyzer.get_channel_locations(),
+        show_reference_probe=True,
+        sorting_uri=sorting_uri,
+    )
+
+
+def crosscorrelogram_items(
+    unit_ids: list, correlograms: np.ndarray, bins_ms: np.ndarray, similarity: np.ndarray | None, min_similarity: float
+) -> list[views.CrossCorrelogramItem]:
+    """Each pair once (i <= j), and with a similarity matrix only pairs at least ``min_similarity`` alike."""
+    edges = (np.asarray(bins_ms, dtype="float64") / 1000.0).astype("float32")
+    ids = plain_unit_ids(unit_ids)
+    items = []
+    for i in range(len(ids)):
+        for j in range(i, len(ids)):
+            if similarity is not None and i != j and similarity[i, j] < min_similarity:
+                continue
+            items.append(views.CrossCorrelogramItem(ids[i], ids[j], edges, correlograms[i, j].astype("int32")))
+    return items
+
+
+def crosscorrelograms_view(
+    analyzer, unit_ids: list, min_similarity: float, sorting_uri: str | None = None
+) -> views.CrossCorrelograms:
+    correlograms, bins_ms = analyzer.get_extension("correlograms").get_data()
+    similarity = analyzer.get_extension("template_similarity").get_data()
+    positions = unit_positions(analyzer, unit_ids)
+    items = crosscorrelogram_items(
+        unit_ids,
+        correlograms[positions][:, positions],
+        bins_ms,
+        similarity[positions][:, positions],
+        min_similarity,
+    )
+    return views.CrossCorrelograms(items, hide_unit_selector=True, sorting_uri=sorting_uri)
+
+
+def unit_locations_view(analyzer, unit_ids: list) -> views.UnitLocations:
+    locations = analyzer.get_extension("unit_locations").get_data()
+    items = [
+        views.UnitLocationsItem(plain_unit_id(u), float(locations[i, 0]), float(locations[i, 1]))
+        for u, i in zip(unit_ids, unit_positions(analyzer, unit_ids), strict=True)
+    ]
+    return views.UnitLocations(
+        items,
+        channel_ids=plain_unit_ids(analyzer.channel_ids),
+        channel_locations=analyzer.get_channel_locations(),
+        disable_auto_rotate=True,
+    )
