@@ -18,13 +18,16 @@ from starlette.responses import PlainTextResponse, Response
 from spikeinterface_sortingview import __version__
 from spikeinterface_sortingview.store import LocalStore
 
+from .compute import ComputeService
 from .errors import RequestError, ViewerNotBuilt
 from .files import DEFAULT_MAX_UPLOAD_BYTES, StoreFiles
 from .status import RunnerStatus
-from .tasks import service_query
+from .tasks import TASK_STATUS_RESPONSES, ComputeRoutes
 from .viewer_files import ViewerFiles, default_viewer_dir, not_built_response
 
-ROUTES_HINT = "This runner serves /f (figures), /viewer/, /sha1/<hash>, /health and /openapi.json."
+ROUTES_HINT = (
+    "This runner serves /f (figures), /viewer/, /sha1/<hash>, /api (compute), /api/tasks, /health and /openapi.json."
+)
 
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The file's bytes", "content": {"application/octet-stream": {}}},
@@ -47,6 +50,8 @@ def create_app(
     viewer_dir: str | Path | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     allowed_hosts: list[str] | None = None,
+    compute: ComputeService | None = None,
+    middleware: list[Middleware] | None = None,
 ) -> FastAPI:
     """Build the runner's app.
 
@@ -61,10 +66,15 @@ def create_app(
     allowed_hosts : list[str] | None
         Host names the ``Host`` header may carry; None accepts any. A runner bound to loopback passes its
         loopback names so that a web page cannot reach it through DNS rebinding.
+    compute : ComputeService | None
+        Runs handler tasks; without it the compute API answers 503.
+    middleware : list[Middleware] | None
+        More middleware, outermost first (access control, CORS).
     """
     store_files = StoreFiles(LocalStore(store_dir), max_upload_bytes=max_upload_bytes)
     viewer = ViewerFiles(Path(viewer_dir) if viewer_dir is not None else default_viewer_dir())
     status = RunnerStatus(str(Path(store_dir).expanduser()))
+    tasks = ComputeRoutes(compute)
 
     routes = [
         APIRoute("/", status.home_page, methods=["GET"], include_in_schema=False),
@@ -79,9 +89,31 @@ def create_app(
             summary='Store the body\'s bytes; replies {"uri": "sha1://<hash>"}',
             openapi_extra=STORE_REQUEST_BODY,
         ),
-        APIRoute("/api", service_query, methods=["POST"], summary="Service queries of figures (compute API)"),
+        APIRoute(
+            "/api",
+            tasks.service_query,
+            methods=["POST"],
+            summary="A figurl service query: runs a task; replies JSON, then newline + binary payload if any",
+        ),
+        APIRoute(
+            "/api/tasks",
+            tasks.request_task,
+            methods=["POST"],
+            summary="requestTask: run a calculation (cached by job id) or an action; replies setTaskStatus",
+            responses=TASK_STATUS_RESPONSES,
+        ),
+        APIRoute("/api/tasks/{task_name}/{job_id}", tasks.task_status, methods=["GET"], summary="Status of a job"),
+        APIRoute("/api/tasks/{task_name}/{job_id}", tasks.cancel_task, methods=["DELETE"], summary="Cancel a job"),
+        APIRoute(
+            "/task_results/{task_name}/{job_id}",
+            tasks.task_result,
+            methods=["GET"],
+            summary="A finished calculation's cached result (JSON, ndarrays encoded as in figures)",
+        ),
     ]
-    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)] if allowed_hosts else []
+    middleware = list(middleware or [])
+    if allowed_hosts:
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
     return FastAPI(
         title="sortingview runner",
         version=__version__,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from spikeinterface_sortingview import __version__
 from spikeinterface_sortingview.config import ConfigError, get_config
 
 from .errors import StartError
+from .handler_config import HandlerConfigError, load_handler_config
 from .instances import (
     RunnerState,
     configured_address,
@@ -79,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument(
         "--wait", type=float, default=30.0, help="with --background: seconds to wait for it to answer (default: 30)"
     )
+    start.add_argument(
+        "--address",
+        help="an existing Ray cluster to run compute on, e.g. 10.0.0.5:6379 or auto "
+        "(default: $RAY_ADDRESS, else a local Ray started on the first compute request)",
+    )
+    start.add_argument(
+        "--config",
+        help="job_handlers YAML: workers per handler group (default: $SORTINGVIEW_JOB_HANDLER_CONFIG, else 4 each)",
+    )
+    start.add_argument("--num-cpus", type=int, help="CPUs of the local Ray (default: all of this machine's)")
+    start.add_argument("--no-compute", action="store_true", help="serve figures and files only, no compute API")
     # Set by --background for the process it starts, so that the state file names the log.
     start.add_argument("--log-file", help=argparse.SUPPRESS)
     start.set_defaults(run=run_start)
@@ -103,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (StartError, ConfigError) as e:
+    except (StartError, ConfigError, HandlerConfigError) as e:
         print(f"sv-runner: {e}", file=sys.stderr)
         return EXIT_ERROR
 
@@ -125,7 +138,14 @@ def run_start(args: argparse.Namespace) -> int:
         max_upload_bytes=int(args.max_upload_mb * 2**20),
         log_level=args.log_level,
         log_file=args.log_file,
+        compute=not args.no_compute,
+        ray_address=args.address or os.environ.get("RAY_ADDRESS") or None,
+        handler_config=args.config or os.environ.get("SORTINGVIEW_JOB_HANDLER_CONFIG") or None,
+        num_cpus=args.num_cpus,
     )
+    if options.compute:
+        # a bad handler config is refused at start, naming the offending key
+        load_handler_config(options.handler_config)
     # A background runner's own process (started with --log-file) need not repeat these to its log.
     if not is_loopback(host) and args.log_file is None:
         print(

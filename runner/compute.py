@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from .access import CURATION_TASKS
 from .executor import HandlerFailed, RayExecutor, TaskTimeout, WorkerDied
 from .handlers import HandlerInputError, get_handler
 from .task_results import TaskResultCache, calculation_job_id, result_json_bytes
@@ -103,9 +104,15 @@ class ComputeService:
             raise ComputeError(400, f"timeout must be between 0 and {MAX_TIMEOUT:g} seconds, got {timeout}")
         return float(timeout)
 
-    async def request(self, request: TaskRequest, wait: float, timeout: float | None = None) -> Job:
+    async def request(
+        self, request: TaskRequest, wait: float, timeout: float | None = None, may_curate: bool = True
+    ) -> Job:
         """Start (or join, or answer from the cache) a task and wait up to ``wait`` seconds for it."""
         timeout = self.check_timeout(timeout)
+        if request.taskName in CURATION_TASKS and not may_curate:
+            raise ComputeError(
+                403, "curation actions on this runner need a curator token listed under 'curators:' in its config"
+            )
         try:
             spec = get_handler(request.taskName)
         except HandlerInputError as e:

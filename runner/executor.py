@@ -154,13 +154,14 @@ class RayExecutor:
                 kwargs["address"] = "local"
                 kwargs["num_cpus"] = self.options.num_cpus or os.cpu_count() or 1
                 kwargs["object_store_memory"] = self.options.object_store_memory
-            if self.options.worker_env:
-                kwargs["runtime_env"] = {"env_vars": dict(self.options.worker_env)}
             ray.init(**kwargs)
             self._started_ray = True
 
     def make_worker(self) -> ray.actor.ActorHandle:
-        options = {"max_concurrency": 1}
+        options: dict = {"max_concurrency": 1}
+        if self.options.worker_env:
+            # per actor, so it holds whoever started Ray (this runner, a test, a cluster's head)
+            options["runtime_env"] = {"env_vars": dict(self.options.worker_env)}
         if self.options.resources:
             options["resources"] = dict(self.options.resources)
         return HandlerWorker.options(**options).remote(self.journal_dir)

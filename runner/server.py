@@ -14,11 +14,18 @@ from pathlib import Path
 from types import FrameType
 
 import uvicorn
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 
 from spikeinterface_sortingview import __version__
+from spikeinterface_sortingview.config import get_config
 
+from .access import AccessMiddleware, AccessPolicy, load_or_create_token, token_path
 from .app import create_app
+from .compute import ComputeService
 from .errors import StartError
+from .executor import RayExecutor, RayOptions
+from .handler_config import load_handler_config
 from .instances import (
     LOOPBACK_NAMES,
     RunnerState,
@@ -32,8 +39,11 @@ from .instances import (
     terminate,
     write_state,
 )
+from .task_results import TaskResultCache
 
 START_TIMEOUT = 30.0
+# Pages that may call this runner from another origin (the runner's own pages are same-origin).
+FIGURL_ORIGINS = ["https://figurl.org", "https://www.figurl.org"]
 # Requests still running when asked to stop get this long to finish.
 GRACEFUL_SHUTDOWN_SECONDS = 5
 
@@ -56,6 +66,14 @@ class ServeOptions:
         uvicorn's log level (``info`` logs each request).
     log_file : str | None
         Where a background runner's output goes (recorded in its state file).
+    compute : bool
+        Serve the compute API (Ray starts on the first request).
+    ray_address : str | None
+        An existing Ray cluster to run handlers on; None starts a local Ray when needed.
+    handler_config : str | None
+        The ``job_handlers`` YAML file (handler groups and their workers).
+    num_cpus : int | None
+        CPUs of the local Ray (default: all of this machine's).
     """
 
     host: str
@@ -64,6 +82,10 @@ class ServeOptions:
     max_upload_bytes: int
     log_level: str = "info"
     log_file: str | None = None
+    compute: bool = True
+    ray_address: str | None = None
+    handler_config: str | None = None
+    num_cpus: int | None = None
 
 
 def allowed_hosts(host: str) -> list[str] | None:
@@ -122,8 +144,13 @@ def serve(options: ServeOptions) -> None:
     sock = bind_socket(options.host, options.port)
     port = sock.getsockname()[1]
     url = format_url(options.host, port)
+    compute = make_compute(options, url) if options.compute else None
     app = create_app(
-        options.store_dir, max_upload_bytes=options.max_upload_bytes, allowed_hosts=allowed_hosts(options.host)
+        options.store_dir,
+        max_upload_bytes=options.max_upload_bytes,
+        allowed_hosts=allowed_hosts(options.host),
+        compute=compute,
+        middleware=access_middleware(options.host),
     )
     server = uvicorn.Server(
         uvicorn.Config(
@@ -156,6 +183,42 @@ def serve(options: ServeOptions) -> None:
     finally:
         remove_state(port, os.getpid())
         sock.close()
+        if compute is not None:
+            compute.executor.shutdown()
+
+
+def make_compute(options: ServeOptions, url: str) -> ComputeService:
+    """The compute service: handler groups from the config, run on Ray (started on first use).
+
+    Workers find data in this runner's store, or fetch it from this runner over HTTP when they run on
+    another machine.
+    """
+    groups = load_handler_config(options.handler_config)
+    ray_options = RayOptions(
+        address=options.ray_address,
+        num_cpus=options.num_cpus,
+        worker_env={"SORTINGVIEW_STORE_DIR": str(options.store_dir), "SORTINGVIEW_REMOTE": url},
+    )
+    executor = RayExecutor(groups, ray_options, journal_dir=str(options.store_dir / "curation_journals"))
+    return ComputeService(executor, TaskResultCache(options.store_dir))
+
+
+def access_middleware(host: str) -> list[Middleware]:
+    """CORS for figurl.org pages, and on a non-loopback bind the token check."""
+    cors = Middleware(
+        CORSMiddleware,
+        allow_origins=FIGURL_ORIGINS,
+        allow_methods=["GET", "HEAD", "POST", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "Range"],
+        expose_headers=["Content-Length", "Content-Range", "ETag"],
+    )
+    if is_loopback(host):
+        return [cors]
+    token, created = load_or_create_token()
+    if created:
+        print(f"Runner token (shown once; kept in {token_path()}): {token}", flush=True)
+    curators = {token: name for name, token in get_config().curators.items()}
+    return [cors, Middleware(AccessMiddleware, policy=AccessPolicy(token=token, curator_tokens=curators))]
 
 
 def start_background(options: ServeOptions, timeout: float = START_TIMEOUT) -> RunnerState:
@@ -194,6 +257,14 @@ def start_background(options: ServeOptions, timeout: float = START_TIMEOUT) -> R
         "--log-file",
         str(log),
     ]
+    if not options.compute:
+        command.append("--no-compute")
+    if options.ray_address:
+        command += ["--address", options.ray_address]
+    if options.handler_config:
+        command += ["--config", str(options.handler_config)]
+    if options.num_cpus:
+        command += ["--num-cpus", str(options.num_cpus)]
     with open(log, "wb") as out:
         # A new session: a notebook's interrupt (SIGINT to its process group) must not stop the runner.
         process = subprocess.Popen(

@@ -60,7 +60,7 @@ class TaskResultCache:
         path = self.path(task_name, job_id)
         data = result_json_bytes(result)
         if result.payload is not None:
-            write_atomic(path.with_name(job_id + ".payload"), result.payload)
+            write_atomic(path.with_name(job_id + ".payload"), result.payload_view())
         write_atomic(path, data)
         return data
 

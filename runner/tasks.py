@@ -1,16 +1,142 @@
-"""The compute API (``POST /api``, figurl service queries); this runner has no compute yet and says so."""
+"""The compute API over HTTP: task style (``/api/tasks``, ``/task_results``) and service queries (``POST /api``)."""
 
 from __future__ import annotations
 
-from starlette.responses import JSONResponse
+from collections.abc import AsyncIterator
+
+from fastapi import Query, Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from .compute import (
+    ComputeError,
+    ComputeService,
+    Job,
+    ServiceQueryRequest,
+    TaskRequest,
+    TaskStatus,
+    job_status,
+    service_query_task,
+)
 
 COMPUTE_UNAVAILABLE = "compute is not available on this runner"
+NO_STORE = {"Cache-Control": "no-store"}
+# A service query waits for its answer; a task request returns its status after at most this long.
+SERVICE_QUERY_WAIT = 600.0
+DEFAULT_TASK_WAIT = 30.0
 
 
-async def service_query() -> JSONResponse:
-    """``POST /api``: answered 503 in the service-query reply format until the compute handlers land."""
-    return JSONResponse(
-        {"type": "serviceQueryResponse", "errorMessage": COMPUTE_UNAVAILABLE},
-        status_code=503,
-        headers={"Cache-Control": "no-store"},
-    )
+def status_response(job: Job) -> JSONResponse:
+    """The job's ``setTaskStatus``: 200 when finished, 202 while running, the error's status on error."""
+    status = job_status(job)
+    code = 200 if job.status == "finished" else 202
+    if job.error is not None:
+        code = job.error.status_code
+    return JSONResponse(status.model_dump(exclude_none=True), status_code=code, headers=NO_STORE)
+
+
+def error_response(error: ComputeError, reply_type: str = "setTaskStatus") -> JSONResponse:
+    if error.status is not None:
+        return JSONResponse(error.status.model_dump(exclude_none=True), status_code=error.status_code)
+    return JSONResponse({"type": reply_type, "errorMessage": error.message}, status_code=error.status_code)
+
+
+class ComputeRoutes:
+    """Endpoints of the compute API; ``service`` is None on a runner started without compute."""
+
+    def __init__(self, service: ComputeService | None):
+        self.service = service
+
+    def require(self) -> ComputeService:
+        if self.service is None:
+            raise ComputeError(503, COMPUTE_UNAVAILABLE)
+        return self.service
+
+    async def request_task(
+        self,
+        request: TaskRequest,
+        http_request: Request,
+        wait: float = Query(
+            DEFAULT_TASK_WAIT, ge=0, le=SERVICE_QUERY_WAIT, description="Seconds to wait for the result"
+        ),
+        timeout: float | None = Query(None, gt=0, description="Seconds the task may run (default 60, at most 600)"),
+    ) -> Response:
+        """``requestTask``: start, join or answer from the cache; the reply is the job's ``setTaskStatus``."""
+        try:
+            job = await self.require().request(request, wait=wait, timeout=timeout, may_curate=may_curate(http_request))
+        except ComputeError as e:
+            return error_response(e)
+        return status_response(job)
+
+    async def task_status(self, task_name: str, job_id: str) -> Response:
+        """The ``setTaskStatus`` of a job (with its result once finished)."""
+        try:
+            return status_response(self.require().find(task_name, job_id))
+        except ComputeError as e:
+            return error_response(e)
+
+    async def cancel_task(self, task_name: str, job_id: str) -> Response:
+        """Cancel a running job (its worker is stopped); a finished job is left as it is."""
+        try:
+            job = self.require().cancel(task_name, job_id)
+        except ComputeError as e:
+            return error_response(e)
+        return JSONResponse(job_status(job, include_result=False).model_dump(exclude_none=True), headers=NO_STORE)
+
+    async def task_result(self, task_name: str, job_id: str) -> Response:
+        """A finished calculation's cached result, as stored under ``task_results/`` (immutable)."""
+        try:
+            cached = self.require().cache.get(task_name, job_id)
+        except ComputeError as e:
+            return error_response(e)
+        except ValueError as e:
+            return JSONResponse({"errorMessage": str(e)}, status_code=400)
+        if cached is None:
+            return JSONResponse({"errorMessage": f"no cached result of {task_name} job {job_id}"}, status_code=404)
+        headers = {"Cache-Control": "public, max-age=31536000, immutable", "ETag": f'"{job_id}"'}
+        return Response(cached[0], media_type="application/json", headers=headers)
+
+    async def service_query(self, body: ServiceQueryRequest, http_request: Request) -> Response:
+        """A figurl ``serviceQuery``: the reply is JSON, then a newline and the binary payload if there is one."""
+        try:
+            service = self.require()
+            request, timeout = service_query_task(body)
+            job = await service.request(
+                request, wait=SERVICE_QUERY_WAIT, timeout=timeout, may_curate=may_curate(http_request)
+            )
+        except ComputeError as e:
+            return error_response(e, reply_type="serviceQueryResponse")
+        if job.error is not None:
+            return error_response(job.error, reply_type="serviceQueryResponse")
+        if job.status != "finished":
+            return error_response(ComputeError(504, f"{request.taskName} is still running"), "serviceQueryResponse")
+        head = b'{"type":"serviceQueryResponse","result":' + job.result_json + b"}"
+        if job.payload is None:
+            return Response(head, media_type="application/json", headers=NO_STORE)
+        # handlers may give the payload as a numpy array: it is sent from its memory, not copied
+        payload = memoryview(job.payload).cast("B")
+        headers = {**NO_STORE, "Content-Length": str(len(head) + 1 + payload.nbytes)}
+        return StreamingResponse(
+            json_then_payload(head, payload), media_type="application/octet-stream", headers=headers
+        )
+
+
+async def json_then_payload(head: bytes, payload: memoryview) -> AsyncIterator[bytes | memoryview]:
+    yield head + b"\n"
+    yield payload
+
+
+def may_curate(request: Request) -> bool:
+    """Set by the access middleware; a runner without it (loopback) lets anyone curate."""
+    return request.scope.get("state", {}).get("may_curate", True)
+
+
+TASK_STATUS_RESPONSES = {
+    200: {"model": TaskStatus, "description": "Finished: the status carries the result"},
+    202: {"model": TaskStatus, "description": "Waiting or started: ask again at /api/tasks/{taskName}/{jobId}"},
+    400: {"description": "Unknown task, wrong input or a taskJobId that is not the hash of name and input"},
+    403: {"description": "A curation action without a curator token (runner reachable from the network)"},
+    500: {"description": "The handler raised; errorMessage is its message"},
+    502: {"description": "The worker running the task died"},
+    503: {"description": "This runner has no compute"},
+    504: {"description": "The task ran longer than its timeout"},
+}

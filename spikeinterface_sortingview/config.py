@@ -22,7 +22,8 @@ ENVIRONMENT_KEYS = {
     "SORTINGVIEW_ADDRESS": "address",
     "SORTINGVIEW_VIEW_URL": "view_url",
 }
-CONFIG_FILE_KEYS = set(ENVIRONMENT_KEYS.values())
+# curators: {name: token}; a runner bound beyond loopback takes curation actions only with one of these tokens
+CONFIG_FILE_KEYS = set(ENVIRONMENT_KEYS.values()) | {"curators"}
 
 
 class ConfigError(ValueError):
@@ -43,12 +44,15 @@ class Config:
         Address of the view bundle written as ``v=`` in figURLs.
     config_file : Path
         The YAML file consulted (it may not exist).
+    curators : dict
+        ``{curator name: token}`` of those who may curate through a runner reachable from the network.
     """
 
     store_dir: Path
     address: str
     view_url: str
     config_file: Path
+    curators: dict[str, str]
 
 
 def home_dir() -> Path:
@@ -98,4 +102,9 @@ def get_config() -> Config:
         )
     store_dir = Path(values.get("store_dir", home_dir() / "store")).expanduser()
     view_url = str(values.get("view_url", f"{address}/viewer"))
-    return Config(store_dir=store_dir, address=address, view_url=view_url, config_file=path)
+    curators = values.get("curators") or {}
+    if not isinstance(curators, dict) or not all(
+        isinstance(token, str) and len(token) >= 16 for token in curators.values()
+    ):
+        raise ConfigError(f"{path}: curators must map each curator's name to a token of at least 16 characters")
+    return Config(store_dir=store_dir, address=address, view_url=view_url, config_file=path, curators=dict(curators))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from spikeinterface_sortingview.store import LocalStore
@@ -49,3 +51,39 @@ def analyzer():
         verbose=False,
     )
     return analyzer
+
+
+@pytest.fixture(scope="session")
+def ray_instance():
+    """One local Ray instance (2 CPUs, on loopback) for the session, started only by tests that ask for it."""
+    import ray
+
+    if ray.is_initialized():
+        yield ray
+        return
+    settings = {
+        "RAY_USAGE_STATS_ENABLED": "0",
+        "RAY_NODE_IP_ADDRESS": "127.0.0.1",
+        # A private instance on loopback: no token to generate and keep in the home folder.
+        "RAY_AUTH_MODE": "disabled",
+    }
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        # address="local": never attach to a cluster another process started on this machine.
+        ray.init(
+            address="local",
+            num_cpus=2,
+            include_dashboard=False,
+            object_store_memory=200_000_000,
+            log_to_driver=False,
+            _node_ip_address="127.0.0.1",
+        )
+        yield ray
+    finally:
+        ray.shutdown()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -24,9 +24,7 @@ def spikes_window(task_input: dict, data: DataSource) -> HandlerResult:
     Output: ``unitIds`` (all units of the sorting), ``spikeFrames`` int32, ``spikeUnitIndices`` int32
     (index into ``unitIds``), ``startFrame``, ``endFrame``, ``segmentIndex``.
     """
-    task = TaskInput(
-        task_input, required=("sorting_uri", "start_frame", "end_frame"), optional=("segment_index",)
-    )
+    task = TaskInput(task_input, required=("sorting_uri", "start_frame", "end_frame"), optional=("segment_index",))
     sorting_uri = task.string("sorting_uri")
     sorting = data.sorting(sorting_uri)
     segment_index = task.integer("segment_index", 0, minimum=0, maximum=sorting.get_num_segments() - 1)

@@ -8,7 +8,8 @@ from spikeinterface.widgets.base import to_attr
 from spikeinterface.widgets.unit_locations import UnitLocationsWidget
 from spikeinterface.widgets.unit_templates import UnitTemplatesWidget
 
-from extractors import share_sorting
+# the module, not its names: extractors imports this package's store while it initializes
+import extractors
 
 from .. import views
 from .analyzer_views import (
@@ -35,7 +36,7 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
     dp = to_attr(data_plot)
     analyzer = dp.sorting_analyzer
     unit_ids = list(dp.unit_ids)
-    sorting_uri = share_sorting(analyzer.sorting)
+    sorting_uri = extractors.share_sorting(analyzer.sorting)
 
     amplitudes = amplitudes_view(analyzer, unit_ids, max_spikes_per_unit=dp.max_amplitudes_per_unit)
     templates = templates_view(analyzer, unit_ids, sorting_uri=sorting_uri)

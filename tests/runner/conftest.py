@@ -7,59 +7,26 @@ import os
 import shutil
 import socket
 import subprocess
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 
 import spikeinterface_sortingview
 from runner.app import create_app
 from spikeinterface_sortingview.store import LocalStore
+from tests.servers import ThreadServer, find_free_port
 
 REPO = Path(__file__).resolve().parents[2]
 VIEWER_SOURCE = Path(spikeinterface_sortingview.__file__).parent / "viewer"
 NOT_SOURCES = {"node_modules", "dist", "dev"}
 
 
-def find_free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def free_port() -> Callable[[], int]:
     """``free_port()``: a loopback port nothing listens on now."""
     return find_free_port
-
-
-class ThreadServer:
-    """A uvicorn server in a thread of the test process, on a free loopback port."""
-
-    def __init__(self, app: object):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def start(self) -> ThreadServer:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test server did not start within 15 s")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
 
 
 def raw_request(url: str, request_line: str) -> bytes:

@@ -24,8 +24,9 @@ def test_health_reports_version_pid_and_store(runner_url: str, store):
     assert reply["store_dir"] == str(store.directory)
 
 
-def test_api_answers_503_until_compute_lands(runner_url: str):
-    response = httpx.post(f"{runner_url}/api", json={"type": "serviceQueryRequest"}, timeout=10)
+def test_api_of_a_runner_without_compute_answers_503(runner_url: str):
+    query = {"type": "serviceQueryRequest", "serviceName": "sortingview", "query": {"taskName": "x"}}
+    response = httpx.post(f"{runner_url}/api", json=query, timeout=10)
     assert response.status_code == 503
     assert response.json() == {
         "type": "serviceQueryResponse",

@@ -1,5 +1,6 @@
 // The figure view: connect to the host, load the figure, restore curation state, render the layout.
 import { useEffect, useState } from 'react'
+import { ComputeClient } from '../compute/computeClient'
 import { LayoutView } from '../layout/LayoutView'
 import { CURATION_VIEW_TYPES } from '../views/registry'
 import { CurationController } from './curationController'
@@ -23,10 +24,14 @@ export function App() {
       host.onProgress((p) => live && setPhase((ph) => (ph.kind === 'loading' ? { ...ph, bytes: p.loaded } : ph)))
       setPhase({ kind: 'loading', done: 0, total: 0 })
       const figure = await loadFigure(host, (done, total) => live && setPhase((ph) => (ph.kind === 'loading' ? { ...ph, done, total } : ph)))
-      const curation = new CurationController(host, info.initialState)
+      const compute = new ComputeClient((serviceName, query) => host.request({ type: 'serviceQuery', serviceName, query }))
+      const curation = new CurationController(host, compute, info.initialState)
       await curation.restore()
       const hasCuration = [...figure.views.values()].some((v) => CURATION_VIEW_TYPES.has(v.type))
-      const state = createFigureState(host, figure.unitOrder, curation, hasCuration)
+      // Not awaited: the figure shows at once, and the journal's curation replaces the URL's when it arrives.
+      const sortingUri = curationSortingUri(figure)
+      if (sortingUri !== undefined) void curation.connectRunner(sortingUri)
+      const state = createFigureState(host, compute, figure.unitOrder, curation, hasCuration)
       if (live) setPhase({ kind: 'ready', figure, state })
     }
     run().catch((err: unknown) => live && setPhase({ kind: 'error', message: err instanceof Error ? err.message : String(err) }))
@@ -62,4 +67,13 @@ export function App() {
         </FigureContext.Provider>
       )
   }
+}
+
+/** The sorting a curation view names (this project's extension); its journal on the runner holds the curation. */
+function curationSortingUri(figure: LoadedFigure): string | undefined {
+  for (const v of figure.views.values()) {
+    const uri = v.data?.sortingUri
+    if (v.type === 'SortingCuration2' && typeof uri === 'string' && uri !== '') return uri
+  }
+  return undefined
 }

@@ -1,5 +1,6 @@
 // Shared state of one open figure (unit colours, selection, time window, curation), provided to all views.
 import { createContext, useContext } from 'react'
+import type { ComputeClient } from '../compute/computeClient'
 import { Store, useStore } from '../state/store'
 import type { TimeRange } from '../state/timeRange'
 import type { UnitId, UnitOrder } from '../state/units'
@@ -8,6 +9,8 @@ import type { HostConnection } from './hostConnection'
 
 export interface FigureState {
   host: HostConnection
+  /** Compute requests to the runner, answers cached for the life of the page */
+  compute: ComputeClient
   unitOrder: UnitOrder
   selection: Store<UnitId[]>
   timeRange: Store<TimeRange | undefined>
@@ -30,12 +33,14 @@ export function useSelection(): UnitId[] {
 
 export function createFigureState(
   host: HostConnection,
+  compute: ComputeClient,
   unitOrder: UnitOrder,
   curation: CurationController,
   hasCurationView: boolean,
 ): FigureState {
   return {
     host,
+    compute,
     unitOrder,
     selection: new Store<UnitId[]>([]),
     timeRange: new Store<TimeRange | undefined>(undefined),

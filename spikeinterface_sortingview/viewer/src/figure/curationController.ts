@@ -1,4 +1,7 @@
-// Keeps the curation in the page and in the figURL state (inline JSON, or a saved sha1:// snapshot).
+// Keeps the curation in the page and in the figURL state (inline JSON, or a saved sha1:// snapshot), and,
+// when the figure names its sorting, in the runner's curation journal for that sorting.
+import { type ComputeClient, ComputeError, computeErrorText } from '../compute/computeClient'
+import { canonicalJson } from '../protocol/canonicalJson'
 import { isRecord } from '../protocol/messages'
 import {
   type CurationAction,
@@ -7,8 +10,11 @@ import {
   parseCuration,
   type SortingCuration,
 } from '../state/curation'
+import { journalNameForSorting } from '../state/journalName'
 import { Store } from '../state/store'
 import type { HostConnection } from './hostConnection'
+
+export { canonicalJson }
 
 export interface CurationStatus {
   /** The snapshot URI when the current curation is the saved one */
@@ -18,23 +24,53 @@ export interface CurationStatus {
   busy?: boolean
 }
 
-/** Deterministic JSON (sorted keys, compact) so equal curations give equal snapshots. */
-export function canonicalJson(value: unknown): string {
-  const sort = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sort)
-    if (isRecord(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k])]))
-    return v
-  }
-  return JSON.stringify(sort(value))
+/** Where the runner's journal stands; 'off' when the figure names no sorting. */
+export type RunnerSync =
+  | { state: 'off' }
+  | { state: 'connecting'; journal?: string }
+  | { state: 'saving'; journal: string }
+  | { state: 'saved'; journal: string; numActions: number }
+  | { state: 'unavailable'; reason: string }
+  | { state: 'error'; journal: string; message: string }
+
+const STATE_TASK = 'sortingview.curation_state.1'
+const ACTION_TASK = 'sortingview.curation_action.1'
+
+interface JournalReply {
+  curation: SortingCuration
+  numActions: number
+}
+
+function parseJournalReply(result: unknown): JournalReply {
+  if (!isRecord(result)) throw new Error('the curation reply is not an object')
+  const numActions = typeof result.numActions === 'number' ? result.numActions : 0
+  return { curation: parseCuration(result.curation), numActions }
+}
+
+/** Curations compared without labelChoices, which the journal fills in with its defaults. */
+function sameCuration(a: SortingCuration, b: SortingCuration): boolean {
+  const strip = (c: SortingCuration): unknown => ({ labelsByUnit: c.labelsByUnit, mergeGroups: c.mergeGroups, isClosed: c.isClosed })
+  return canonicalJson(strip(a)) === canonicalJson(strip(b))
+}
+
+function isEmpty(c: SortingCuration): boolean {
+  return Object.keys(c.labelsByUnit).length === 0 && c.mergeGroups.length === 0 && !c.isClosed
 }
 
 export class CurationController {
   readonly curation = new Store<SortingCuration>(emptyCuration())
   readonly status = new Store<CurationStatus>({})
+  readonly runner = new Store<RunnerSync>({ state: 'off' })
   private urlState: Record<string, unknown>
+  private journal: string | undefined
+  private sortingUri: string | undefined
+  // Actions reach the journal one at a time, in the order they were made.
+  private queue: Promise<void> = Promise.resolve()
+  private queued = 0
 
   constructor(
     private host: HostConnection,
+    private compute: ComputeClient | undefined,
     initialUrlState: Record<string, unknown>,
   ) {
     this.urlState = { ...initialUrlState }
@@ -57,6 +93,46 @@ export class CurationController {
     }
   }
 
+  /**
+   * Uses the runner's journal for this sorting: its curation wins when it has one; an empty journal is
+   * given the curation the URL carried. Without compute on the runner the curation stays URL-only.
+   * Actions made meanwhile wait in the queue and are sent once connected.
+   */
+  connectRunner(sortingUri: string): Promise<void> {
+    if (!this.compute) return Promise.resolve()
+    this.sortingUri = sortingUri
+    this.runner.set({ state: 'connecting' })
+    this.queue = this.queue.then(() => this.connect(sortingUri))
+    return this.queue
+  }
+
+  private async connect(sortingUri: string): Promise<void> {
+    const compute = this.compute
+    if (!compute) return
+    let journal: string
+    try {
+      journal = await journalNameForSorting(sortingUri)
+    } catch (err) {
+      this.runner.set({ state: 'unavailable', reason: err instanceof Error ? err.message : String(err) })
+      return
+    }
+    this.runner.set({ state: 'connecting', journal })
+    try {
+      const reply = parseJournalReply((await compute.run(STATE_TASK, { journal }, { cache: false })).result)
+      this.journal = journal
+      const local = this.curation.get()
+      if (reply.numActions > 0 || isEmpty(local)) {
+        this.adopt(reply.curation)
+        this.runner.set({ state: 'saved', journal, numActions: reply.numActions })
+      } else {
+        // A journal that has never been written starts from what the figure URL carried.
+        await this.send({ type: 'SET_CURATION', curation: local })
+      }
+    } catch (err) {
+      this.fail(err, journal)
+    }
+  }
+
   dispatch = (action: CurationAction): void => {
     const before = this.curation.get()
     const after = curationReducer(before, action)
@@ -64,6 +140,57 @@ export class CurationController {
     this.curation.set(after)
     this.status.set({})
     this.writeUrlState({ ...this.urlState, sortingCuration: after })
+    const r = this.runner.get().state
+    if (r === 'off' || r === 'unavailable') return
+    this.queued++
+    this.queue = this.queue.then(async () => {
+      this.queued--
+      if (this.journal === undefined) return // connecting failed: the page keeps the URL-state curation
+      await this.send(action).catch((err: unknown) => this.fail(err, this.journal ?? ''))
+    })
+  }
+
+  private async send(action: CurationAction): Promise<void> {
+    const compute = this.compute
+    const journal = this.journal
+    if (!compute || journal === undefined) return
+    this.runner.set({ state: 'saving', journal })
+    const input: Record<string, unknown> = { journal, action }
+    if (this.sortingUri !== undefined) input.sorting_uri = this.sortingUri
+    try {
+      const reply = parseJournalReply((await compute.run(ACTION_TASK, input, { cache: false })).result)
+      // Only the answer to the last queued action is shown: earlier ones would flicker back.
+      if (this.queued === 0) this.adopt(reply.curation)
+      this.runner.set({ state: 'saved', journal, numActions: reply.numActions })
+    } catch (err) {
+      if (err instanceof ComputeError && err.kind === 'input') {
+        // The journal refused the action (e.g. unknown unit): show why and return to the journal's state.
+        const message = computeErrorText(err, 'this curation action')
+        const state = await compute.run(STATE_TASK, { journal }, { cache: false }).then((r) => parseJournalReply(r.result), () => undefined)
+        if (state) this.adopt(state.curation)
+        this.runner.set({ state: 'error', journal, message })
+        return
+      }
+      throw err
+    }
+  }
+
+  private fail(err: unknown, journal: string): void {
+    if (err instanceof ComputeError && (err.kind === 'unavailable' || err.kind === 'unreachable')) {
+      this.journal = undefined
+      this.runner.set({ state: 'unavailable', reason: err.message })
+    } else {
+      this.runner.set({ state: 'error', journal, message: computeErrorText(err, 'the curation journal') })
+    }
+  }
+
+  /** Shows the journal's curation and keeps the figURL state in step with it. */
+  private adopt(c: SortingCuration): void {
+    const current = this.curation.get()
+    if (sameCuration(current, c)) return
+    const next = current.labelChoices && !c.labelChoices ? { ...c, labelChoices: current.labelChoices } : c
+    this.curation.set(next)
+    this.writeUrlState({ ...this.urlState, sortingCuration: next })
   }
 
   /** Stores a snapshot in the content-addressed store and points the figURL state at it. */

@@ -8,6 +8,7 @@ import type {
 } from '../protocol/messages'
 import { decodeNdarraysNested } from '../protocol/ndarray'
 import { urlForDataUri } from './dataUri'
+import { NO_AUTH, type RunnerAuth } from './runnerToken'
 
 export type ProgressCallback = (loaded: number, total: number) => void
 
@@ -21,8 +22,13 @@ export class HttpError extends Error {
 }
 
 /** GETs a URL (optionally a byte range), reporting download progress; throws readable errors. */
-export async function fetchBytes(url: string, range?: { start: number; end: number }, onProgress?: ProgressCallback): Promise<Uint8Array> {
-  const headers: Record<string, string> = {}
+export async function fetchBytes(
+  url: string,
+  range?: { start: number; end: number },
+  onProgress?: ProgressCallback,
+  auth: RunnerAuth = NO_AUTH,
+): Promise<Uint8Array> {
+  const headers: Record<string, string> = { ...auth.headersFor(url) }
   if (range) headers['Range'] = `bytes=${range.start}-${range.end - 1}`
   let resp: Response
   try {
@@ -31,7 +37,7 @@ export async function fetchBytes(url: string, range?: { start: number; end: numb
     throw new Error(`Could not reach ${url}: ${err instanceof Error ? err.message : String(err)}`)
   }
   if (!resp.ok) {
-    const what = resp.status === 404 ? 'not found' : `HTTP ${resp.status} ${resp.statusText}`
+    const what = resp.status === 404 ? 'not found' : resp.status === 401 || resp.status === 403 ? refusedText(resp.status, auth) : `HTTP ${resp.status} ${resp.statusText}`
     throw new HttpError(`${url}: ${what}`, resp.status)
   }
   const total = Number(resp.headers.get('Content-Length') ?? 0)
@@ -74,12 +80,17 @@ export function parseJsonBytes(bytes: Uint8Array, what: string): unknown {
  * getFileData: a view speaking protocol "p1" decodes ndarrays itself and gets raw JSON;
  * an older view expects the host to decode them.
  */
-export async function getFileData(req: GetFileDataRequest, runnerOrigin: string, onProgress?: ProgressCallback): Promise<GetFileDataResponse> {
+export async function getFileData(
+  req: GetFileDataRequest,
+  runnerOrigin: string,
+  onProgress?: ProgressCallback,
+  auth: RunnerAuth = NO_AUTH,
+): Promise<GetFileDataResponse> {
   try {
     const url = urlForDataUri(req.uri, runnerOrigin)
     const range =
       req.startByte !== undefined && req.endByte !== undefined ? { start: req.startByte, end: req.endByte } : undefined
-    const bytes = await fetchBytes(url, range, onProgress)
+    const bytes = await fetchBytes(url, range, onProgress, auth)
     const responseType = req.responseType ?? 'json-deserialized'
     if (responseType === 'binary') return { type: 'getFileData', fileData: bytes.buffer }
     if (responseType === 'text') return { type: 'getFileData', fileData: new TextDecoder().decode(bytes) }
@@ -100,15 +111,19 @@ export function getFileDataUrl(uri: string, runnerOrigin: string): GetFileDataUr
 }
 
 /** storeFile: POST the bytes to the runner's content-addressed store; it answers {uri}. */
-export async function storeFile(req: StoreFileRequest, runnerOrigin: string): Promise<StoreFileResponse> {
+export async function storeFile(req: StoreFileRequest, runnerOrigin: string, auth: RunnerAuth = NO_AUTH): Promise<StoreFileResponse> {
   try {
     const body: Uint8Array = typeof req.fileData === 'string' ? new TextEncoder().encode(req.fileData) : new Uint8Array(req.fileData)
-    const resp = await fetch(`${runnerOrigin}/sha1`, {
+    const url = `${runnerOrigin}/sha1`
+    const resp = await fetch(url, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/octet-stream' },
+      headers: { 'Content-Type': 'application/octet-stream', ...auth.headersFor(url) },
       body: body as Uint8Array<ArrayBuffer>,
     })
-    if (!resp.ok) return { type: 'storeFile', error: `Storing the file failed: HTTP ${resp.status} ${resp.statusText}` }
+    if (!resp.ok) {
+      const what = resp.status === 401 || resp.status === 403 ? refusedText(resp.status, auth) : `HTTP ${resp.status} ${resp.statusText}`
+      return { type: 'storeFile', error: `Storing the file failed: ${what}` }
+    }
     const reply: unknown = await resp.json()
     const uri = typeof reply === 'object' && reply !== null ? (reply as { uri?: unknown }).uri : undefined
     if (typeof uri !== 'string') return { type: 'storeFile', error: 'The server did not answer with a uri' }
@@ -120,4 +135,11 @@ export async function storeFile(req: StoreFileRequest, runnerOrigin: string): Pr
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
+}
+
+/** A runner that wants a token says 401/403; tell the user how to give it one. */
+export function refusedText(status: number, auth: RunnerAuth): string {
+  return auth.hasToken
+    ? `the runner refused the access token (HTTP ${status}); open the figure again with the link sv-runner printed`
+    : `the runner needs an access token (HTTP ${status}); open the figure with the link sv-runner printed, which ends in #token=...`
 }

@@ -11,6 +11,7 @@ import { decodeNdarraysNested } from '../protocol/ndarray'
 import { FigureUriError, urlForDataUri } from './dataUri'
 import { showErrorPage, showLoading } from './errorPage'
 import { errorText, fetchBytes, getFileData, getFileDataUrl, HttpError, parseJsonBytes, storeFile } from './fileAccess'
+import { loadRunnerToken, RunnerAuth } from './runnerToken'
 import { serviceQuery } from './serviceQuery'
 import { parseUrlState, sortedJson, withUrlState } from './urlState'
 import { resolveViewAddress } from './viewAddress'
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
   document.title = label || 'figure'
   const details = { 'view (v)': v, 'data (d)': d, label }
   const runnerOrigin = window.location.origin
+  // Read (and strip from the address bar) before anything else, so the token never reaches the view's URL.
+  const auth = new RunnerAuth(runnerOrigin, loadRunnerToken())
   const serviceBaseUrl = params.get('sh') || runnerOrigin
 
   if (!d) {
@@ -50,7 +53,7 @@ async function main(): Promise<void> {
   showLoading(root, `Loading ${label || 'figure'}…`)
   let figureData: unknown
   try {
-    figureData = parseJsonBytes(await fetchBytes(figureDataUrl), `The figure data ${d}`)
+    figureData = parseJsonBytes(await fetchBytes(figureDataUrl, undefined, undefined, auth), `The figure data ${d}`)
   } catch (err) {
     const missing = err instanceof HttpError && err.status === 404
     showErrorPage(
@@ -78,7 +81,9 @@ async function main(): Promise<void> {
   root.replaceChildren(iframe)
 
   const post = (msg: HostToViewMessage): void => {
-    iframe.contentWindow?.postMessage(msg, viewOrigin)
+    // A compute reply's binary payload (traces: megabytes) is handed over, not copied.
+    const payload = msg.type === 'figurlResponse' && msg.response.type === 'serviceQuery' ? msg.response.binaryPayload : undefined
+    iframe.contentWindow?.postMessage(msg, { targetOrigin: viewOrigin, transfer: payload ? [payload] : [] })
   }
 
   // The view cannot know when it is ready to be told who we are, so keep telling it until it speaks.
@@ -96,13 +101,16 @@ async function main(): Promise<void> {
           figureData: request.figurlProtocolVersion === 'p1' ? figureData : await decodeNdarraysNested(figureData),
         }
       case 'getFileData':
-        return getFileData(request, runnerOrigin, (loaded, total) =>
-          post({ type: 'fileDownloadProgress', uri: request.uri, loaded, total }),
+        return getFileData(
+          request,
+          runnerOrigin,
+          (loaded, total) => post({ type: 'fileDownloadProgress', uri: request.uri, loaded, total }),
+          auth,
         )
       case 'getFileDataUrl':
         return getFileDataUrl(request.uri, runnerOrigin)
       case 'storeFile':
-        return storeFile(request, runnerOrigin)
+        return storeFile(request, runnerOrigin, auth)
       case 'setUrlState': {
         urlState = request.state
         window.history.replaceState(window.history.state, '', withUrlState(window.location.search, urlState))
@@ -110,7 +118,7 @@ async function main(): Promise<void> {
         return { type: 'setUrlState' }
       }
       case 'serviceQuery':
-        return serviceQuery(request, serviceBaseUrl)
+        return serviceQuery(request, serviceBaseUrl, auth)
     }
   }
 

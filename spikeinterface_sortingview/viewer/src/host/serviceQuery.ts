@@ -1,35 +1,49 @@
 // Forwards a view's serviceQuery to the compute API (POST <service>/api) and splits JSON + binary replies.
 import type { ServiceQueryRequest, ServiceQueryResponse } from '../protocol/messages'
-import { errorText } from './fileAccess'
+import { errorText, refusedText } from './fileAccess'
+import { NO_AUTH, type RunnerAuth } from './runnerToken'
 
-const TIMEOUT_MS = 120_000
+// The runner answers every task within its own timeout (at most 600 s); this only guards against a dead server.
+const DEFAULT_TIMEOUT_MS = 120_000
+const MAX_TIMEOUT_MS = 660_000
 
-export async function serviceQuery(req: ServiceQueryRequest, serviceBaseUrl: string): Promise<ServiceQueryResponse> {
+export async function serviceQuery(req: ServiceQueryRequest, serviceBaseUrl: string, auth: RunnerAuth = NO_AUTH): Promise<ServiceQueryResponse> {
+  const timeoutMs = queryTimeoutMs(req.query)
   const controller = new AbortController()
-  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS)
+  const timer = setTimeout(() => controller.abort(), timeoutMs)
+  const url = `${serviceBaseUrl.replace(/\/+$/, '')}/api`
   try {
-    const resp = await fetch(`${serviceBaseUrl.replace(/\/+$/, '')}/api`, {
+    const resp = await fetch(url, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...auth.headersFor(url) },
       body: JSON.stringify({ type: 'serviceQueryRequest', serviceName: req.serviceName, query: req.query }),
       signal: controller.signal,
     })
     const bytes = new Uint8Array(await resp.arrayBuffer())
     const { json, payload } = splitReply(bytes)
     if (!resp.ok) {
-      const message = jsonErrorMessage(json) ?? `HTTP ${resp.status} ${resp.statusText}`
-      return { type: 'serviceQuery', errorMessage: `Service ${req.serviceName} failed: ${message}` }
+      const refused = resp.status === 401 || resp.status === 403 ? refusedText(resp.status, auth) : undefined
+      const message = refused ?? jsonErrorMessage(json) ?? `HTTP ${resp.status} ${resp.statusText}`
+      // The status travels with the message so that views can tell "no compute here" (503) from a failed task.
+      return { type: 'serviceQuery', errorMessage: message, status: resp.status }
     }
     const errorMessage = jsonErrorMessage(json)
-    if (errorMessage) return { type: 'serviceQuery', errorMessage }
+    if (errorMessage) return { type: 'serviceQuery', errorMessage, status: resp.status }
     const result = typeof json === 'object' && json !== null ? (json as { result?: unknown }).result : undefined
     return payload ? { type: 'serviceQuery', result, binaryPayload: payload } : { type: 'serviceQuery', result }
   } catch (err) {
-    const message = controller.signal.aborted ? `timed out after ${TIMEOUT_MS / 1000} s` : errorText(err)
-    return { type: 'serviceQuery', errorMessage: `Service ${req.serviceName} could not be reached: ${message}` }
+    const message = controller.signal.aborted ? `no answer within ${timeoutMs / 1000} s` : errorText(err)
+    return { type: 'serviceQuery', errorMessage: `The service ${req.serviceName} could not be reached: ${message}` }
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** A query may name its own timeout (seconds); the host waits a little longer than the runner does. */
+function queryTimeoutMs(query: unknown): number {
+  const t = typeof query === 'object' && query !== null ? (query as { timeout?: unknown }).timeout : undefined
+  if (typeof t !== 'number' || !(t > 0)) return DEFAULT_TIMEOUT_MS
+  return Math.min(MAX_TIMEOUT_MS, Math.max(DEFAULT_TIMEOUT_MS, t * 1000 + 30_000))
 }
 
 /** The reply is JSON, optionally followed by a newline and raw bytes (JSON text has no raw newline). */

@@ -80,6 +80,8 @@ export interface ServiceQueryResponse {
   result?: unknown
   binaryPayload?: ArrayBuffer
   errorMessage?: string
+  /** HTTP status of a failed query (this host's addition: 503 means the service has no compute) */
+  status?: number
 }
 
 export type FigurlResponse =

@@ -39,3 +39,13 @@ export function isSelected(selected: readonly UnitId[], id: UnitId): boolean {
   const k = unitKey(id)
   return selected.some((s) => unitKey(s) === k)
 }
+
+/** Clicking a merged unit (several ids shown as one): selects the whole group, or toggles it as one. */
+export function applyGroupClick(selected: readonly UnitId[], ids: readonly UnitId[], mode: ClickMode, order: UnitOrder): UnitId[] {
+  if (ids.length === 1) return applyUnitClick(selected, ids[0] as UnitId, mode, order)
+  if (mode === 'replace') return order.sort(ids)
+  const keys = new Set(ids.map(unitKey))
+  const allSelected = ids.every((id) => isSelected(selected, id))
+  const rest = selected.filter((s) => !keys.has(unitKey(s)))
+  return order.sort(allSelected ? rest : [...rest, ...ids])
+}

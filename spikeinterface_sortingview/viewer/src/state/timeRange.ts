@@ -33,3 +33,12 @@ export function panRange(r: TimeRange, deltaSec: number, bounds: TimeRange): Tim
 export function rangesEqual(a: TimeRange | undefined, b: TimeRange | undefined): boolean {
   return a === b || (!!a && !!b && a.start === b.start && a.end === b.end)
 }
+
+/** Shrinks a window wider than `maxSpan` around `anchor` (a view that cannot show more, e.g. raw traces). */
+export function limitSpan(r: TimeRange, maxSpan: number, anchor: number, bounds: TimeRange): TimeRange {
+  const span = r.end - r.start
+  if (!(span > maxSpan)) return r
+  const frac = span > 0 ? Math.min(1, Math.max(0, (anchor - r.start) / span)) : 0.5
+  const start = anchor - frac * maxSpan
+  return clampRange({ start, end: start + maxSpan }, bounds)
+}

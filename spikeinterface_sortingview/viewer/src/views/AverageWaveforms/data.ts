@@ -1,6 +1,6 @@
 // AverageWaveforms data: per unit a (num_channels, num_samples) mean waveform and optional spread.
 import type { UnitId } from '../../state/units'
-import { channelLocations, type ChannelLocations, list, type Matrix, matrix, optList, rec, unitId } from '../decode'
+import { channelLocations, type ChannelLocations, list, type Matrix, matrix, optList, optStr, rec, unitId } from '../decode'
 
 export interface AverageWaveformItem {
   unitId: UnitId
@@ -15,6 +15,9 @@ export interface AverageWaveformsData {
   averageWaveforms: AverageWaveformItem[]
   channelLocations: ChannelLocations
   showReferenceProbe: boolean
+  /** This project's extensions: the shared sorting (and sometimes recording) behind the templates */
+  sortingUri?: string
+  recordingUri?: string
 }
 
 export function decodeAverageWaveforms(raw: Record<string, unknown>): AverageWaveformsData {
@@ -32,9 +35,14 @@ export function decodeAverageWaveforms(raw: Record<string, unknown>): AverageWav
     if (pct.length === 2 || pct.length === 4) item.waveformPercentiles = pct.map((m, j) => matrix(m, `${p}.waveformPercentiles[${j}]`))
     return item
   })
-  return {
+  const data: AverageWaveformsData = {
     averageWaveforms: items,
     channelLocations: channelLocations(raw.channelLocations, 'channelLocations'),
     showReferenceProbe: raw.showReferenceProbe === true,
   }
+  const sortingUri = optStr(raw.sortingUri)
+  const recordingUri = optStr(raw.recordingUri)
+  if (sortingUri) data.sortingUri = sortingUri
+  if (recordingUri) data.recordingUri = recordingUri
+  return data
 }

@@ -1,32 +1,59 @@
-// CrossCorrelograms: the matrix of correlograms between the selected units.
+// CrossCorrelograms: the matrix of correlograms between the selected units. With the figure's sorting URI,
+// merged units are shown as one and what the figure lacks is asked from the runner.
 import { useCallback, useMemo } from 'react'
+import { computeErrorText } from '../../compute/computeClient'
+import { useTask } from '../../compute/useTask'
 import { useFigure, useSelection } from '../../figure/FigureContext'
+import { type DisplayUnit, displayUnits, plainUnit } from '../../state/mergeDisplay'
+import { useStore } from '../../state/store'
 import { type UnitId, unitKey } from '../../state/units'
-import { list, numbers, rec, unitId } from '../decode'
+import { list, numbers, optStr, rec, unitId } from '../decode'
 import { type Correlogram, drawCorrelogram, mirrored } from '../shared/correlogram'
+import { type ComputeNote, ComputeNotes, drawCellMessage, NOTE_HEIGHT } from '../shared/ComputeNotes'
+import {
+  binsOf,
+  correlogramsRequest,
+  type CorrelogramTable,
+  pairKey as displayPairKey,
+  parseCorrelogramsReply,
+  summedCorrelogram,
+} from '../shared/groupCorrelograms'
 import { ViewMessage } from '../shared/Message'
 import { type GridItem, PlotGrid } from '../shared/PlotGrid'
+import { UNIT_SELECTOR_WIDTH, UnitSelector, useDefaultSelection } from '../shared/UnitSelector'
 import { defineView, type ViewProps } from '../viewDefinition'
 
 export interface CrossCorrelogramsData {
   /** keyed by "unit1|unit2" */
   byPair: Map<string, Correlogram>
+  /** The units the figure has correlograms for, canonical order not applied */
+  unitIds: UnitId[]
   hideUnitSelector: boolean
+  /** The shared sorting (this project's extension): lets the view ask the runner for what is missing */
+  sortingUri?: string
 }
 
 const pairKey = (a: UnitId, b: UnitId): string => `${unitKey(a)}|${unitKey(b)}`
 
 export function decodeCrossCorrelograms(raw: Record<string, unknown>): CrossCorrelogramsData {
   const byPair = new Map<string, Correlogram>()
+  const units = new Map<string, UnitId>()
   list(raw.crossCorrelograms, 'crossCorrelograms').forEach((x, i) => {
     const r = rec(x, `crossCorrelograms[${i}]`)
     const p = `crossCorrelograms[${i}]`
-    byPair.set(pairKey(unitId(r.unitId1, `${p}.unitId1`), unitId(r.unitId2, `${p}.unitId2`)), {
+    const u1 = unitId(r.unitId1, `${p}.unitId1`)
+    const u2 = unitId(r.unitId2, `${p}.unitId2`)
+    units.set(unitKey(u1), u1)
+    units.set(unitKey(u2), u2)
+    byPair.set(pairKey(u1, u2), {
       binEdgesSec: numbers(r.binEdgesSec, `${p}.binEdgesSec`),
       binCounts: numbers(r.binCounts, `${p}.binCounts`),
     })
   })
-  return { byPair, hideUnitSelector: raw.hideUnitSelector === true }
+  const data: CrossCorrelogramsData = { byPair, unitIds: [...units.values()], hideUnitSelector: raw.hideUnitSelector === true }
+  const sortingUri = optStr(raw.sortingUri)
+  if (sortingUri) data.sortingUri = sortingUri
+  return data
 }
 
 /** Stored for (a, b) or only for (b, a), in which case the lags are mirrored. */
@@ -38,44 +65,131 @@ export function findCorrelogram(data: CrossCorrelogramsData, a: UnitId, b: UnitI
 }
 
 const MAX_UNITS = 8
+const DEFAULT_SELECTED = 4
 
-type Item = GridItem & { correlogram?: Correlogram; u1: UnitId; u2: UnitId }
+/** Where a cell's correlogram comes from; decides what the cell draws while there is none. */
+type Source = 'figure' | 'runner' | 'summed' | 'loading' | 'unavailable' | 'absent'
+
+type Item = GridItem & { correlogram?: Correlogram; source: Source; diagonal: boolean; colorId: UnitId }
+
+interface Pair {
+  a: DisplayUnit
+  b: DisplayUnit
+  stored?: Correlogram
+}
 
 function CrossCorrelogramsView({ data, width, height }: ViewProps<CrossCorrelogramsData>) {
-  const { unitOrder } = useFigure()
+  const { unitOrder, curation } = useFigure()
   const selected = useSelection()
-  const shown = selected.slice(0, MAX_UNITS)
-  const items = useMemo<Item[]>(() => {
-    const out: Item[] = []
-    for (const u1 of shown)
-      for (const u2 of shown) out.push({ key: pairKey(u1, u2), title: `${u1} × ${u2}`, u1, u2, correlogram: findCorrelogram(data, u1, u2) })
+  const { mergeGroups } = useStore(curation.curation)
+  const live = data.sortingUri !== undefined
+  const showSelector = !data.hideUnitSelector
+  const figureUnits = useMemo(() => unitOrder.sort(data.unitIds), [data, unitOrder])
+  useDefaultSelection(showSelector, figureUnits, DEFAULT_SELECTED)
+
+  const allShown = useMemo(
+    () => (live ? displayUnits(selected, mergeGroups, unitOrder) : selected.map(plainUnit)),
+    [live, selected, mergeGroups, unitOrder],
+  )
+  const shown = allShown.slice(0, MAX_UNITS)
+  const shownKey = shown.map((d) => d.key).join(',')
+
+  const pairs = useMemo<Pair[]>(() => {
+    const out: Pair[] = []
+    for (const a of shown)
+      for (const b of shown) {
+        const stored = !a.merged && !b.merged ? findCorrelogram(data, a.unitIds[0] as UnitId, b.unitIds[0] as UnitId) : undefined
+        out.push(stored ? { a, b, stored } : { a, b })
+      }
     return out
-  }, [data, shown.join(',')])
+  }, [data, shownKey])
+
+  // One request for every display unit involved in a missing pair; the page caches it by its input.
+  const request = useMemo(() => {
+    if (!data.sortingUri) return undefined
+    const missing = pairs.filter((p) => !p.stored)
+    if (missing.length === 0) return undefined
+    const involved = new Map<string, DisplayUnit>()
+    for (const p of missing) {
+      involved.set(p.a.key, p.a)
+      involved.set(p.b.key, p.b)
+    }
+    const units = shown.filter((d) => involved.has(d.key))
+    const cross = missing.some((p) => p.a.key !== p.b.key)
+    return correlogramsRequest(data.sortingUri, units, binsOf(data.byPair.values().next().value), cross)
+  }, [data, pairs])
+  const task = useTask(request, parseCorrelogramsReply)
+  const computed: CorrelogramTable | undefined = task.status === 'ready' ? task.value : undefined
+
+  const items = useMemo<Item[]>(() => {
+    const find = (a: UnitId, b: UnitId): Correlogram | undefined => findCorrelogram(data, a, b)
+    return pairs.map(({ a, b, stored }) => {
+      const key = displayPairKey(a.key, b.key)
+      let correlogram = stored
+      let source: Source = stored ? 'figure' : 'absent'
+      if (!correlogram && computed) {
+        correlogram = computed.get(key)
+        if (correlogram) source = 'runner'
+      }
+      if (!correlogram && live && task.status === 'loading') source = 'loading'
+      if (!correlogram && live && task.status === 'error') {
+        // Without the runner, a merged unit's correlogram is still exact when the figure has every part.
+        correlogram = summedCorrelogram(find, a, b)
+        source = correlogram ? 'summed' : 'unavailable'
+      }
+      const item: Item = { key, title: `${a.key} × ${b.key}`, source, diagonal: a.key === b.key, colorId: a.unitIds[0] as UnitId }
+      if (correlogram) item.correlogram = correlogram
+      return item
+    })
+  }, [pairs, computed, task.status, live, data])
+
   const draw = useCallback(
     (ctx: CanvasRenderingContext2D, w: number, h: number, item: Item) => {
       if (!item.correlogram) {
-        ctx.fillStyle = '#999'
-        ctx.font = '11px system-ui, sans-serif'
-        ctx.textAlign = 'center'
-        ctx.fillText('not computed', w / 2, h / 2)
+        const text = { loading: 'computing…', unavailable: 'not available', absent: 'not computed' }[item.source as 'loading' | 'unavailable' | 'absent']
+        drawCellMessage(ctx, w, h, text ?? 'not computed')
         return
       }
-      const color = item.u1 === item.u2 ? unitOrder.color(item.u1) : '#444'
-      drawCorrelogram(ctx, w, h, item.correlogram, color, true)
+      drawCorrelogram(ctx, w, h, item.correlogram, item.diagonal ? unitOrder.color(item.colorId) : '#444', true)
     },
     [unitOrder],
   )
-  if (shown.length === 0) return <ViewMessage>Select units to see their cross-correlograms.</ViewMessage>
-  const usable = Math.max(100, width - 16)
+
+  const notes: ComputeNote[] = []
+  if (allShown.length > MAX_UNITS) notes.push({ kind: 'info', text: `Showing the first ${MAX_UNITS} of ${allShown.length} selected units.` })
+  if (task.status === 'loading') notes.push({ kind: 'loading', text: 'Computing correlograms on the runner…' })
+  if (task.status === 'error') {
+    const merged = shown.filter((d) => d.merged).map((d) => d.key)
+    const what = merged.length > 0 ? `the correlograms of ${merged.join(', ')}` : 'the missing correlograms'
+    notes.push({ kind: 'error', text: computeErrorText(task.error, what) })
+    if (items.some((i) => i.source === 'summed')) notes.push({ kind: 'info', text: 'Merged units: summed from the figure’s correlograms of their units.' })
+  }
+
+  const selectorWidth = showSelector ? UNIT_SELECTOR_WIDTH : 0
+  const mainWidth = width - selectorWidth
+  const gridHeight = height - notes.length * NOTE_HEIGHT
+  const selector = showSelector ? <UnitSelector unitIds={figureUnits} height={height} /> : null
+  if (shown.length === 0) {
+    return (
+      <div className="cc-layout">
+        {selector}
+        <div className="cc-main">
+          <ViewMessage>{showSelector ? 'Select units in the list to see their cross-correlograms.' : 'Select units to see their cross-correlograms.'}</ViewMessage>
+        </div>
+      </div>
+    )
+  }
+  const usable = Math.max(100, mainWidth - 16)
   const cellWidth = Math.max(90, Math.floor(usable / shown.length) - 6)
-  const cellHeight = Math.max(70, Math.min(Math.round(cellWidth * 0.75), Math.floor((height - 30) / shown.length) - 6))
+  const cellHeight = Math.max(70, Math.min(Math.round(cellWidth * 0.75), Math.floor((gridHeight - 30) / shown.length) - 6))
   return (
-    <div className="view-column">
-      {selected.length > MAX_UNITS && (
-        <div className="view-note">Showing the first {MAX_UNITS} of {selected.length} selected units.</div>
-      )}
-      <div style={{ width: (cellWidth + 6) * shown.length + 16 }}>
-        <PlotGrid items={items} cellWidth={cellWidth} cellHeight={cellHeight} draw={draw} height={height - (selected.length > MAX_UNITS ? 24 : 0)} />
+    <div className="cc-layout">
+      {selector}
+      <div className="cc-main">
+        <ComputeNotes notes={notes} />
+        <div style={{ width: Math.min(mainWidth, (cellWidth + 6) * shown.length + 16) }}>
+          <PlotGrid items={items} cellWidth={cellWidth} cellHeight={cellHeight} draw={draw} height={gridHeight} />
+        </div>
       </div>
     </div>
   )

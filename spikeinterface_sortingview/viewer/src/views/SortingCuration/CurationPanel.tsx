@@ -6,6 +6,7 @@ import { curationForExport, DEFAULT_LABEL_CHOICES, mergeGroupOf } from '../../st
 import { useStore } from '../../state/store'
 import { unitKey } from '../../state/units'
 import { defineView, type ViewProps } from '../viewDefinition'
+import { RunnerSyncNote } from './RunnerSyncNote'
 
 export interface CurationViewData {
   labelChoices?: string[]
@@ -15,6 +16,7 @@ export function decodeCurationView(raw: Record<string, unknown>): CurationViewDa
   const lc = raw.labelChoices
   return Array.isArray(lc) && lc.every((l) => typeof l === 'string') && lc.length > 0 ? { labelChoices: lc as string[] } : {}
 }
+// (sortingUri, when present, is read by the figure itself: it names the runner journal of the curation.)
 
 /** Letter shortcuts only for labels whose first letter is unique (accept/artifact share "a"). */
 export function labelShortcuts(labels: readonly string[]): Map<string, string> {
@@ -38,6 +40,7 @@ function CurationPanel({ data, height }: ViewProps<CurationViewData>) {
   const selected = useSelection()
   const curation = useStore(controller.curation)
   const status = useStore(controller.status)
+  const runnerSync = useStore(controller.runner)
   const labelChoices = data.labelChoices ?? curation.labelChoices ?? DEFAULT_LABEL_CHOICES
   const shortcuts = useMemo(() => labelShortcuts(labelChoices), [labelChoices])
   const closed = curation.isClosed
@@ -173,6 +176,7 @@ function CurationPanel({ data, height }: ViewProps<CurationViewData>) {
           </div>
         )}
         {status.error && <div className="curation-error">{status.error}</div>}
+        <RunnerSyncNote sync={runnerSync} />
       </div>
       <div className="curation-hint">Keys: {[...shortcuts.entries()].map(([k, l]) => `${k} ${l}`).join(', ')}</div>
     </div>

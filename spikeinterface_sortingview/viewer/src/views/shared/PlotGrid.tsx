@@ -4,12 +4,17 @@ import { setupCanvas } from '../../draw/canvas'
 import { useFigure, useSelection } from '../../figure/FigureContext'
 import { isSelected } from '../../state/selection'
 import type { UnitId } from '../../state/units'
-import { useUnitClick } from './useUnitClick'
+import { useGroupClick } from './useUnitClick'
 
 export interface GridItem {
   key: string
+  /** The unit a cell shows (its colour swatch and click target) */
   unitId?: UnitId
+  /** A merged unit's members: the cell is selected with any of them and a click applies to all */
+  unitIds?: readonly UnitId[]
   title: string
+  /** Tooltip of the title (e.g. how a merged unit's plot was made) */
+  titleHint?: string
 }
 
 export type DrawCell<I extends GridItem> = (ctx: CanvasRenderingContext2D, width: number, height: number, item: I) => void
@@ -27,7 +32,7 @@ interface Props<I extends GridItem> {
 export function PlotGrid<I extends GridItem>({ items, cellWidth, cellHeight, draw, drawVersion = '', height }: Props<I>) {
   const scrollRef = useRef<HTMLDivElement | null>(null)
   const selected = useSelection()
-  const onUnitClick = useUnitClick()
+  const onGroupClick = useGroupClick()
   return (
     <div className="plot-grid" ref={scrollRef} style={{ height }}>
       {items.map((item) => (
@@ -38,13 +43,20 @@ export function PlotGrid<I extends GridItem>({ items, cellWidth, cellHeight, dra
           height={cellHeight}
           draw={draw}
           drawVersion={drawVersion}
-          selected={item.unitId !== undefined && isSelected(selected, item.unitId)}
-          onClick={(e) => item.unitId !== undefined && onUnitClick(item.unitId, e)}
+          selected={cellUnits(item).some((id) => isSelected(selected, id))}
+          onClick={(e) => {
+            const ids = cellUnits(item)
+            if (ids.length > 0) onGroupClick(ids, e)
+          }}
           root={scrollRef}
         />
       ))}
     </div>
   )
+}
+
+function cellUnits(item: GridItem): readonly UnitId[] {
+  return item.unitIds ?? (item.unitId !== undefined ? [item.unitId] : [])
 }
 
 interface CellProps<I extends GridItem> {
@@ -94,10 +106,10 @@ function GridCellInner<I extends GridItem>({ item, width, height, draw, drawVers
       ref={cellRef}
       className={'plot-grid-cell' + (selected ? ' selected' : '')}
       style={{ width, height }}
-      data-unit-id={item.unitId !== undefined ? String(item.unitId) : undefined}
+      data-unit-id={item.unitIds && item.unitIds.length > 1 ? item.unitIds.map(String).join('+') : item.unitId !== undefined ? String(item.unitId) : undefined}
       onClick={onClick}
     >
-      <div className="plot-grid-title" style={{ height: TITLE_HEIGHT }}>
+      <div className="plot-grid-title" style={{ height: TITLE_HEIGHT }} title={item.titleHint}>
         {item.unitId !== undefined && <span className="unit-swatch" style={{ background: unitOrder.color(item.unitId) }} />}
         {item.title}
       </div>

@@ -1,7 +1,8 @@
 // Wheel zoom and drag pan on a time axis, writing the window shared by all time-axis views.
 import { type RefObject, useCallback, useEffect, useLayoutEffect, useRef } from 'react'
 import { useFigure } from '../../figure/FigureContext'
-import { panRange, type TimeRange, zoomRange } from '../../state/timeRange'
+import type { Store } from '../../state/store'
+import { limitSpan, panRange, type TimeRange, zoomRange } from '../../state/timeRange'
 
 export interface TimeNavigationOptions {
   targetRef: RefObject<HTMLElement | null>
@@ -13,12 +14,17 @@ export interface TimeNavigationOptions {
   onRangeChange: () => void
   onClick?: (x: number, y: number, e: PointerEvent) => void
   onHover?: (pos: { x: number; y: number } | undefined) => void
+  /** A window of the view's own instead of the figure's shared one (undefined in it means `bounds`) */
+  store?: Store<TimeRange | undefined>
+  /** Widest window the view can show; zooming out stops there */
+  maxSpan?: number
 }
 
 const DRAG_THRESHOLD_PX = 3
 
 export function useTimeNavigation(opts: TimeNavigationOptions): { getRange: () => TimeRange; zoom: (factor: number) => void; reset: () => void } {
-  const { timeRange } = useFigure()
+  const figure = useFigure()
+  const timeRange = opts.store ?? figure.timeRange
   const optsRef = useRef(opts)
   useLayoutEffect(() => {
     optsRef.current = opts
@@ -44,7 +50,7 @@ export function useTimeNavigation(opts: TimeNavigationOptions): { getRange: () =
       const frac = Math.min(1, Math.max(0, (x - o.plotLeft) / o.plotWidth))
       const anchor = range.start + frac * (range.end - range.start)
       const delta = e.deltaMode === 1 ? e.deltaY * 33 : e.deltaY
-      timeRange.set(zoomRange(range, Math.exp(delta * 0.0015), anchor, o.bounds))
+      timeRange.set(limited(zoomRange(range, Math.exp(delta * 0.0015), anchor, o.bounds), anchor, o))
     }
     const onDown = (e: PointerEvent): void => {
       if (e.button !== 0) return
@@ -96,10 +102,15 @@ export function useTimeNavigation(opts: TimeNavigationOptions): { getRange: () =
   const zoom = useCallback(
     (factor: number) => {
       const r = getRange()
-      timeRange.set(zoomRange(r, factor, (r.start + r.end) / 2, optsRef.current.bounds))
+      const anchor = (r.start + r.end) / 2
+      timeRange.set(limited(zoomRange(r, factor, anchor, optsRef.current.bounds), anchor, optsRef.current))
     },
     [getRange, timeRange],
   )
   const reset = useCallback(() => timeRange.set(undefined), [timeRange])
   return { getRange, zoom, reset }
+}
+
+function limited(r: TimeRange, anchor: number, o: TimeNavigationOptions): TimeRange {
+  return o.maxSpan === undefined ? r : limitSpan(r, o.maxSpan, anchor, o.bounds)
 }

@@ -1,0 +1,58 @@
+// Where each channel's trace goes: stacked by depth along the probe, baseline and scale from the data.
+import type { ChannelLocations } from '../decode'
+import type { TracesWindow } from './tracesTasks'
+
+/**
+ * Channels from the top of the plot to the bottom: highest y (probe coordinate) first, as the probe is drawn
+ * elsewhere; side by side channels (equal y) left to right. Channels without a location keep their order, last.
+ */
+export function channelsTopToBottom(ids: readonly string[], locations: ChannelLocations): string[] {
+  const placed = ids.filter((id) => locations.has(id))
+  const unplaced = ids.filter((id) => !locations.has(id))
+  const order = new Map(ids.map((id, i) => [id, i]))
+  placed.sort((a, b) => {
+    const [ax, ay] = locations.get(a) as [number, number]
+    const [bx, by] = locations.get(b) as [number, number]
+    return by - ay || ax - bx || (order.get(a) as number) - (order.get(b) as number)
+  })
+  return [...placed, ...unplaced]
+}
+
+// Every row is not needed for a robust statistic; a few thousand keep it fast on 384-channel windows.
+const MAX_ROWS_SAMPLED = 2048
+
+function sampledColumn(w: TracesWindow, channel: number, scratch: Float32Array): Float32Array {
+  const step = Math.max(1, Math.floor(w.numSamples / MAX_ROWS_SAMPLED))
+  let n = 0
+  for (let r = 0; r < w.numSamples && n < scratch.length; r += step) scratch[n++] = w.data[r * w.numChannels + channel] as number
+  return scratch.subarray(0, n)
+}
+
+function median(values: Float32Array): number {
+  if (values.length === 0) return 0
+  const sorted = Float32Array.from(values).sort()
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+export interface ChannelStats {
+  /** Per channel (window column) median: the baseline drawn at the row's centre (raw traces carry offsets) */
+  medians: Float32Array
+  /** Median over channels of each channel's robust std (MAD / 0.6745); 0 for a flat window */
+  noise: number
+}
+
+export function channelStats(w: TracesWindow): ChannelStats {
+  const medians = new Float32Array(w.numChannels)
+  const spreads: number[] = []
+  const scratch = new Float32Array(Math.min(w.numSamples, MAX_ROWS_SAMPLED + 1))
+  for (let c = 0; c < w.numChannels; c++) {
+    const col = sampledColumn(w, c, scratch)
+    const m = median(col)
+    medians[c] = m
+    for (let i = 0; i < col.length; i++) col[i] = Math.abs((col[i] as number) - m)
+    spreads.push(median(col) / 0.6745)
+  }
+  spreads.sort((a, b) => a - b)
+  return { medians, noise: spreads[spreads.length >> 1] ?? 0 }
+}
