@@ -84,6 +84,7 @@ class WorkerPool:
         self.make_worker = make_worker
         self.idle: asyncio.Queue | None = None
         self.size = group.num_workers
+        self.busy: set = set()  # workers running a request now
 
     async def _ensure(self) -> asyncio.Queue:
         if self.idle is None:
@@ -97,6 +98,8 @@ class WorkerPool:
         worker = await idle.get()
         if worker is None:
             worker = self.make_worker()
+        handle = worker
+        self.busy.add(handle)
         try:
             status, value = await asyncio.wait_for(worker.run.remote(task_name, task_input), timeout)
         except asyncio.TimeoutError:
@@ -114,6 +117,7 @@ class WorkerPool:
             cause = e.cause if isinstance(e.cause, BaseException) else e
             raise HandlerFailed(f"{task_name} failed: {type(cause).__name__}: {cause}") from None
         finally:
+            self.busy.discard(handle)
             idle.put_nowait(worker)
         if status == "input_error":
             raise HandlerInputError(value)
