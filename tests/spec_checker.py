@@ -158,6 +158,8 @@ def check_view(view: dict) -> None:
             require(isinstance(c["count"], int) and c["count"] > 0, f"{w}: counts are positive ints")
     elif kind == "SortingCuration2":
         require(set(view) <= {"type", "labelChoices", "sortingUri"}, f"{w}: only labelChoices (and sortingUri)")
+    elif kind == "EphysTraces":
+        require(isinstance(view["format"], str) and SHA1_URI.match(view["uri"].split("?")[0]) is not None, f"{w}.uri")
     elif kind == "Markdown":
         require(isinstance(view["source"], str), f"{w}.source")
     else:

@@ -1,14 +1,23 @@
-"""Builder for plot_traces: traces are served live by the runner, which this version does not have yet."""
+"""Builder for plot_traces: traces are not embedded, the page reads them live from a runner with compute."""
 
 from __future__ import annotations
 
-TRACES_NEED_RUNNER = (
-    "plot_traces(backend='sortingview') shows raw traces read live from `sv-runner` with compute, "
-    "which this version of spikeinterface-sortingview does not include yet. "
-    "Use plot_traces(recording, backend='matplotlib') or backend='ipywidgets' meanwhile."
-)
+from spikeinterface.widgets.base import to_attr
+
+# the module, not its names: extractors imports this package's store while it initializes
+import extractors
+
+from .. import views
+
+EPHYS_TRACES_FORMAT = "spikeinterface-sortingview/recording"
 
 
-def build_traces_view(data_plot: dict):
-    print(TRACES_NEED_RUNNER)
-    raise NotImplementedError(TRACES_NEED_RUNNER)
+def build_traces_view(data_plot: dict) -> views.EphysTraces:
+    """Share the recording (in place when it is a binary file) and point an EphysTraces view at it.
+
+    With several layers (a dict of recordings) the first one is shown.
+    """
+    dp = to_attr(data_plot)
+    recording = next(iter(dp.recordings.values()))
+    recording_uri = extractors.share_recording(recording)
+    return views.EphysTraces(EPHYS_TRACES_FORMAT, recording_uri)

@@ -74,10 +74,13 @@ def test_widgets_without_an_upstream_sortingview_method(analyzer, capsys):
         assert all(matches[(u, u)] == counts[u] for u in view["sorting1UnitIds"])
 
 
-def test_traces_say_they_need_the_runner(analyzer, capsys):
-    with pytest.raises(NotImplementedError, match="sv-runner"):
-        si.plot_traces(analyzer.recording, backend="sortingview")
-    assert "sv-runner" in capsys.readouterr().out
+def test_traces_are_read_live_from_a_shared_recording(analyzer, tmp_path):
+    recording = analyzer.recording.save(folder=tmp_path / "rec", format="binary", verbose=False)
+    widget = si.plot_traces(recording, backend="sortingview", display=False)
+    (view,) = stored_leaves(widget.url).values()
+    assert view["format"] == "spikeinterface-sortingview/recording"
+    shared = sv.load_recording(view["uri"])
+    np.testing.assert_array_equal(shared.get_traces(end_frame=1000), recording.get_traces(end_frame=1000))
 
 
 def test_values_match_the_analyzer(analyzer):
