@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import numpy as np
@@ -226,7 +227,9 @@ def test_duplicate_requests_in_flight_are_joined(compute_runner):
         second = await service.request(request, wait=30)
         return first, second, len(service.jobs)
 
-    first, second, num_jobs = asyncio.run(scenario())
+    # in a thread of its own: the test process may already run an event loop (Playwright's)
+    with ThreadPoolExecutor(1) as thread:
+        first, second, num_jobs = thread.submit(asyncio.run, scenario()).result(timeout=120)
     assert first is second and num_jobs == 1 and second.status == "finished"
     assert first.job_id == calculation_job_id(first.name, dict(first_input(compute_runner)))
 
