@@ -176,7 +176,8 @@ export class CurationController {
   }
 
   private fail(err: unknown, journal: string): void {
-    if (err instanceof ComputeError && (err.kind === 'unavailable' || err.kind === 'unreachable')) {
+    // No compute, no runner, or not a curator on this runner: the curation carries on in the URL state.
+    if (err instanceof ComputeError && (err.kind === 'unavailable' || err.kind === 'unreachable' || err.kind === 'unauthorized')) {
       this.journal = undefined
       this.runner.set({ state: 'unavailable', reason: err.message })
     } else {

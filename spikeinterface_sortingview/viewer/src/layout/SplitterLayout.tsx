@@ -6,11 +6,16 @@ import { useElementSize } from './useElementSize'
 
 const GUTTER = 6
 
-/** Initial share of the first pane from the items' stretch factors (equal by default). */
+/** Initial share of the first pane from the items' stretch factors (equal by default); sizes clamp it later. */
 function initialFraction(p1: ItemProperties, p2: ItemProperties): number {
   const s1 = p1.stretch ?? 1
   const s2 = p2.stretch ?? 1
   return s1 + s2 > 0 ? s1 / (s1 + s2) : 0.5
+}
+
+/** The first pane's initial size: its stretch share of `total`, within both items' min/max sizes. */
+export function initialSplit(total: number, p1: ItemProperties, p2: ItemProperties): number {
+  return clampSplit(initialFraction(p1, p2) * total, total, p1, p2)
 }
 
 /** The first pane's size in pixels, kept within both items' min/max sizes. */

@@ -70,11 +70,13 @@ function AutocorrelogramsView({ data, width, height }: ViewProps<Autocorrelogram
           const c = task.status === 'ready' ? task.value.get(pairKey(u.key, u.key)) : undefined
           if (c) item.correlogram = c
           else item.pending = task.status === 'error' ? 'unavailable' : 'loading'
+          item.state = c ? 'runner' : item.pending
           item.titleHint = `Units ${u.unitIds.join(', ')} merged (computed by the runner)`
         } else {
           item.unitId = first
           const c = stored.get(u.key)
           if (c) item.correlogram = c
+          item.state = 'figure'
         }
         return item
       }),

@@ -27,16 +27,17 @@ function mergedItem(
   parts: AverageWaveformItem[],
   exact: TaskState<ComputedWaveform> | undefined,
   info: TaskState<SortingInfo>,
-): Pick<Item, 'waveforms' | 'message' | 'caption'> {
-  if (exact?.status === 'ready') return { waveforms: exact.value.item, caption: `mean of ${exact.value.numSpikes} spikes` }
-  if (exact?.status === 'loading') return { message: 'computing…' }
-  if (info.status === 'loading') return { message: 'computing…' }
+): Pick<Item, 'waveforms' | 'message' | 'caption' | 'state'> {
+  if (exact?.status === 'ready') return { waveforms: exact.value.item, caption: `mean of ${exact.value.numSpikes} spikes`, state: 'runner' }
+  if (exact?.status === 'loading' || info.status === 'loading') return { message: 'computing…', state: 'loading' }
   try {
     const counts = info.status === 'ready' ? u.unitIds.map((id) => info.value.spikeCounts.get(unitKey(id)) ?? 0) : []
     const waveforms = weightedMeanWaveform(u.unitIds[0] as UnitId, parts, counts)
-    return { waveforms, caption: info.status === 'ready' ? WEIGHTED : 'mean of templates (equal weights)' }
+    return info.status === 'ready'
+      ? { waveforms, caption: WEIGHTED, state: 'weighted' }
+      : { waveforms, caption: 'mean of templates (equal weights)', state: 'equal-weights' }
   } catch (err) {
-    return { message: err instanceof Error ? err.message : String(err) }
+    return { message: err instanceof Error ? err.message : String(err), state: 'unavailable' }
   }
 }
 
@@ -74,7 +75,9 @@ function AverageWaveformsView({ data, width, height }: ViewProps<AverageWaveform
         const first = u.unitIds[0] as UnitId
         if (!u.merged) {
           const w = byKey.get(u.key)
-          return w ? { key: u.key, unitId: first, title: `Unit ${u.key}`, waveforms: w } : { key: u.key, unitId: first, title: `Unit ${u.key}`, message: 'no waveform' }
+          return w
+            ? { key: u.key, unitId: first, title: `Unit ${u.key}`, waveforms: w, state: 'figure' }
+            : { key: u.key, unitId: first, title: `Unit ${u.key}`, message: 'no waveform', state: 'absent' }
         }
         const j = merged.indexOf(u)
         const shown = mergedItem(u, partsOf(u), exactRequests.length > 0 ? exact[j] : undefined, info)

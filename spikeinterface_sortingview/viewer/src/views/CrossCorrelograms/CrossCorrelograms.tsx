@@ -66,6 +66,10 @@ export function findCorrelogram(data: CrossCorrelogramsData, a: UnitId, b: UnitI
 
 const MAX_UNITS = 8
 const DEFAULT_SELECTED = 4
+const CELL_EXTRA = 8
+// One or two units in a wide view: a histogram stretched over the whole width reads worse, not better.
+const MAX_CELL_WIDTH = 420
+const GRID_PADDING = 16 + 14
 
 /** Where a cell's correlogram comes from; decides what the cell draws while there is none. */
 type Source = 'figure' | 'runner' | 'summed' | 'loading' | 'unavailable' | 'absent'
@@ -137,7 +141,7 @@ function CrossCorrelogramsView({ data, width, height }: ViewProps<CrossCorrelogr
         correlogram = summedCorrelogram(find, a, b)
         source = correlogram ? 'summed' : 'unavailable'
       }
-      const item: Item = { key, title: `${a.key} × ${b.key}`, source, diagonal: a.key === b.key, colorId: a.unitIds[0] as UnitId }
+      const item: Item = { key, title: `${a.key} × ${b.key}`, source, state: source, diagonal: a.key === b.key, colorId: a.unitIds[0] as UnitId }
       if (correlogram) item.correlogram = correlogram
       return item
     })
@@ -179,15 +183,17 @@ function CrossCorrelogramsView({ data, width, height }: ViewProps<CrossCorrelogr
       </div>
     )
   }
-  const usable = Math.max(100, mainWidth - 16)
-  const cellWidth = Math.max(90, Math.floor(usable / shown.length) - 6)
-  const cellHeight = Math.max(70, Math.min(Math.round(cellWidth * 0.75), Math.floor((gridHeight - 30) / shown.length) - 6))
+  // n cells per row must fit: each takes its width plus a 6 px gap and a 2 px border, the grid pads 8 px
+  // each side, and a vertical scrollbar may take some more.
+  const n = shown.length
+  const cellWidth = Math.min(MAX_CELL_WIDTH, Math.max(90, Math.floor((mainWidth - GRID_PADDING - n * CELL_EXTRA) / n)))
+  const cellHeight = Math.max(70, Math.min(Math.round(cellWidth * 0.75), Math.floor((gridHeight - GRID_PADDING - n * CELL_EXTRA) / n)))
   return (
     <div className="cc-layout">
       {selector}
       <div className="cc-main">
         <ComputeNotes notes={notes} />
-        <div style={{ width: Math.min(mainWidth, (cellWidth + 6) * shown.length + 16) }}>
+        <div style={{ width: Math.min(mainWidth, n * (cellWidth + CELL_EXTRA) + GRID_PADDING) }}>
           <PlotGrid items={items} cellWidth={cellWidth} cellHeight={cellHeight} draw={draw} height={gridHeight} />
         </div>
       </div>

@@ -38,21 +38,35 @@ function median(values: Float32Array): number {
 export interface ChannelStats {
   /** Per channel (window column) median: the baseline drawn at the row's centre (raw traces carry offsets) */
   medians: Float32Array
-  /** Median over channels of each channel's robust std (MAD / 0.6745); 0 for a flat window */
-  noise: number
+  /**
+   * How tall a channel's trace typically is at one plotted point, over the channels' median: the min..max
+   * of a decimated bin, or four robust standard deviations (MAD / 0.6745) of undecimated samples, which a
+   * line through them covers just the same. 0 for a flat window.
+   */
+  spread: number
 }
 
 export function channelStats(w: TracesWindow): ChannelStats {
   const medians = new Float32Array(w.numChannels)
   const spreads: number[] = []
   const scratch = new Float32Array(Math.min(w.numSamples, MAX_ROWS_SAMPLED + 1))
+  const binHeights = new Float32Array(Math.min(w.numSamples >> 1, MAX_ROWS_SAMPLED))
   for (let c = 0; c < w.numChannels; c++) {
     const col = sampledColumn(w, c, scratch)
     const m = median(col)
     medians[c] = m
-    for (let i = 0; i < col.length; i++) col[i] = Math.abs((col[i] as number) - m)
-    spreads.push(median(col) / 0.6745)
+    if (w.minMax) {
+      const step = Math.max(1, Math.floor((w.numSamples >> 1) / binHeights.length))
+      let n = 0
+      for (let b = 0; 2 * b + 1 < w.numSamples && n < binHeights.length; b += step) {
+        binHeights[n++] = (w.data[(2 * b + 1) * w.numChannels + c] as number) - (w.data[2 * b * w.numChannels + c] as number)
+      }
+      spreads.push(median(binHeights.subarray(0, n)))
+    } else {
+      for (let i = 0; i < col.length; i++) col[i] = Math.abs((col[i] as number) - m)
+      spreads.push((4 * median(col)) / 0.6745)
+    }
   }
   spreads.sort((a, b) => a - b)
-  return { medians, noise: spreads[spreads.length >> 1] ?? 0 }
+  return { medians, spread: spreads[spreads.length >> 1] ?? 0 }
 }

@@ -22,7 +22,8 @@ export function rowCentre(layout: TracesLayout, row: number): number {
   return layout.plot.top + ((row + 0.5) * layout.plot.height) / Math.max(1, layout.numRows)
 }
 
-export function drawTracesWindow(buf: PixelBuffer, layout: TracesLayout, w: TracesWindow, medians: Float32Array, pixel: number): void {
+/** `pixels[row % pixels.length]` colours a row: alternating colours tell neighbouring channels apart. */
+export function drawTracesWindow(buf: PixelBuffer, layout: TracesLayout, w: TracesWindow, medians: Float32Array, pixels: readonly number[]): void {
   const { plot, t0, t1, dpr } = layout
   if (!(t1 > t0) || w.numSamples === 0) return
   const fs = w.samplingFrequency
@@ -36,6 +37,7 @@ export function drawTracesWindow(buf: PixelBuffer, layout: TracesLayout, w: Trac
   const ky = layout.pxPerUnit * dpr
   const nc = w.numChannels
   const data = w.data
+  let pixel = pixels[0] ?? 0
 
   const span = (x0: number, x1: number, ya: number, yb: number): void => {
     const xa = Math.max(left, x0)
@@ -49,6 +51,7 @@ export function drawTracesWindow(buf: PixelBuffer, layout: TracesLayout, w: Trac
   for (let c = 0; c < nc; c++) {
     const row = layout.rowOf.get(w.channelIds[c] as string)
     if (row === undefined) continue
+    pixel = pixels[row % pixels.length] as number
     const base = rowCentre(layout, row) * dpr
     const med = medians[c] ?? 0
     const y = (v: number): number => base - (v - med) * ky
@@ -79,10 +82,11 @@ export function drawTracesWindow(buf: PixelBuffer, layout: TracesLayout, w: Trac
         const x = ax + (w.startFrame + i) * kx
         const yi = y(data[i * nc + c] as number)
         if (x >= left && xPrev <= right) {
-          const c0 = Math.floor(xPrev)
-          const c1 = Math.max(c0 + 1, Math.floor(x))
+          // Every column the segment touches, the last one included: a column holding a sample is drawn
+          // by both segments meeting there, so steep lines have no gaps.
           const slope = (yi - yPrev) / Math.max(1e-9, x - xPrev)
-          for (let col = Math.max(c0, left); col < Math.min(c1, right); col++) {
+          const last = Math.min(Math.floor(x), right - 1)
+          for (let col = Math.max(Math.floor(xPrev), left); col <= last; col++) {
             const ya = yPrev + (Math.max(col, xPrev) - xPrev) * slope
             const yb = yPrev + (Math.min(col + 1, x) - xPrev) * slope
             span(col, col + 1, ya, yb)

@@ -49,7 +49,14 @@ export interface FrameWindow {
   endFrame: number
 }
 
-export function tracesRequest(recordingUri: string, w: FrameWindow, maxPoints: number, bandpass: Bandpass | undefined): TaskRequest {
+/** `channelIds` (default all) picks the channels, in the order given. */
+export function tracesRequest(
+  recordingUri: string,
+  w: FrameWindow,
+  maxPoints: number,
+  bandpass: Bandpass | undefined,
+  channelIds?: readonly string[],
+): TaskRequest {
   const taskInput: Record<string, unknown> = {
     recording_uri: recordingUri,
     segment_index: w.segmentIndex,
@@ -58,6 +65,7 @@ export function tracesRequest(recordingUri: string, w: FrameWindow, maxPoints: n
     max_points: maxPoints,
   }
   if (bandpass) taskInput.bandpass = { freq_min: bandpass.freqMin, freq_max: bandpass.freqMax }
+  if (channelIds) taskInput.channel_ids = [...channelIds]
   return { taskName: TRACES_WINDOW_TASK, taskInput }
 }
 

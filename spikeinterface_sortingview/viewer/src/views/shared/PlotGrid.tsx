@@ -15,6 +15,8 @@ export interface GridItem {
   title: string
   /** Tooltip of the title (e.g. how a merged unit's plot was made) */
   titleHint?: string
+  /** Where the cell's data comes from or why it is missing (figure, runner, loading, ...), as data-state */
+  state?: string
 }
 
 export type DrawCell<I extends GridItem> = (ctx: CanvasRenderingContext2D, width: number, height: number, item: I) => void
@@ -107,6 +109,7 @@ function GridCellInner<I extends GridItem>({ item, width, height, draw, drawVers
       className={'plot-grid-cell' + (selected ? ' selected' : '')}
       style={{ width, height }}
       data-unit-id={item.unitIds && item.unitIds.length > 1 ? item.unitIds.map(String).join('+') : item.unitId !== undefined ? String(item.unitId) : undefined}
+      data-state={item.state}
       onClick={onClick}
     >
       <div className="plot-grid-title" style={{ height: TITLE_HEIGHT }} title={item.titleHint}>

@@ -18,6 +18,8 @@ export interface TimeNavigationOptions {
   store?: Store<TimeRange | undefined>
   /** Widest window the view can show; zooming out stops there */
   maxSpan?: number
+  /** Sees each wheel event first; returning true means the view used it (e.g. shift+wheel scrolls channels) */
+  onWheel?: (e: WheelEvent) => boolean
 }
 
 const DRAG_THRESHOLD_PX = 3
@@ -45,6 +47,7 @@ export function useTimeNavigation(opts: TimeNavigationOptions): { getRange: () =
     const onWheel = (e: WheelEvent): void => {
       e.preventDefault()
       const o = optsRef.current
+      if (o.onWheel?.(e)) return
       const { x } = local(e)
       const range = getRange()
       const frac = Math.min(1, Math.max(0, (x - o.plotLeft) / o.plotWidth))
