@@ -77,7 +77,7 @@ def live_figures(runner_config: dict[str, str], runner: str) -> LiveFigures:
             [views.UnitsTableColumn("n", "spikes", "int")],
             [
                 views.UnitsTableRow(u, {"n": int(n)})
-                for u, n in zip(unit_ids, sorting.count_num_spikes_per_unit().values())
+                for u, n in zip(unit_ids, sorting.count_num_spikes_per_unit().values(), strict=True)
             ],
         )
         left = views.Box(
