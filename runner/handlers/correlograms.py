@@ -97,7 +97,8 @@ def group_correlogram(
             counts += count_correlogram(train1, train1, num_bins, bin_samples, same_train=True)
         else:
             train2 = trains.group_train(group2, segment)
-            counts += count_correlogram(train1, train2, num_bins, bin_samples, same_train=False)
+            # SpikeInterface's convention (the figures' correlograms): lag = time in group 1 - time in group 2
+            counts += count_correlogram(train2, train1, num_bins, bin_samples, same_train=False)
     return counts.astype(np.int32)
 
 
@@ -126,15 +127,19 @@ def correlograms(task_input: dict, data: DataSource) -> HandlerResult:
     """``sortingview.correlograms.1``: auto- (and cross-) correlograms of units or merge groups.
 
     Input: ``sorting_uri``, ``unit_groups`` (a list; each item a unit id or a list of unit ids
-    whose spike trains are merged), ``window_ms`` (50), ``bin_ms`` (1), ``segment_index``
+    whose spike trains are merged), ``window_ms`` (50), ``bin_ms`` (1), ``num_bins`` (default:
+    ``window_ms / bin_ms`` made odd; give it to match a figure's bins), ``segment_index``
     (default: all segments summed), ``cross`` (true: also every pair of groups).
     """
     task = TaskInput(
         task_input,
         required=("sorting_uri", "unit_groups"),
-        optional=("window_ms", "bin_ms", "segment_index", "cross"),
+        optional=("window_ms", "bin_ms", "num_bins", "segment_index", "cross"),
     )
     num_bins, bin_ms = _window(task, "window_ms", "bin_ms")
+    if task.has("num_bins"):
+        # match a figure's own bins (SpikeInterface's are even: 50 bins from -25 to 25 ms)
+        num_bins = task.integer("num_bins", minimum=1, maximum=MAX_BINS)
     include_cross = task.boolean("cross", True)
     trains = data.spike_trains(task.string("sorting_uri"))
     segment_index = _segment(task, trains)

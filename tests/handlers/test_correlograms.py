@@ -126,7 +126,8 @@ def test_old_fetch_cross_correlogram_task(ground_truth, data, unit_ids):
     ).data
     assert set(result) == {"binEdgesSec", "binCounts"}
     a, b = unit_train(sorting, unit_ids[0]), unit_train(sorting, unit_ids[1])
-    np.testing.assert_array_equal(result["binCounts"], brute_force(a, b, 49, 25.0, False))
+    # SpikeInterface's convention: lag = time of unit 1 - time of unit 2
+    np.testing.assert_array_equal(result["binCounts"], brute_force(b, a, 49, 25.0, False))
     same = run_handler(
         "spikesortingview.fetch_cross_correlogram.2", {"data_uri": "sort", "unit_id1": unit_ids[2]}, data
     )
@@ -170,3 +171,18 @@ def test_merged_pair_on_a_million_spikes_is_fast():
         run_handler("sortingview.correlograms.1", request, data)
         timings.append(time.perf_counter() - start)
     assert min(timings) < 0.050, f"merged-pair correlogram took {min(timings) * 1000:.1f} ms (target < 50 ms)"
+
+
+def test_num_bins_matches_spikeinterface_correlograms(data, ground_truth):
+    from spikeinterface.postprocessing import compute_correlograms
+
+    _, sorting = ground_truth
+    result = run_handler(
+        "sortingview.correlograms.1",
+        {"sorting_uri": "sort", "unit_groups": [str(u) for u in sorting.unit_ids[:2]], "num_bins": 50},
+        data,
+    )
+    expected, bins_ms = compute_correlograms(sorting, window_ms=50.0, bin_ms=1.0)
+    np.testing.assert_allclose(result.data["binEdgesSec"], bins_ms / 1000, atol=1e-7)
+    np.testing.assert_array_equal(result.data["autocorrelograms"][0]["binCounts"], expected[0, 0])
+    np.testing.assert_array_equal(result.data["crossCorrelograms"][0]["binCounts"], expected[0, 1])

@@ -3,7 +3,7 @@ import { NdArray } from '../../protocol/ndarray'
 import { plainUnit } from '../../state/mergeDisplay'
 import type { UnitId } from '../../state/units'
 import type { Correlogram } from './correlogram'
-import { binsOf, pairKey, parseCorrelogramsReply, sumCorrelograms, summedCorrelogram } from './groupCorrelograms'
+import { binsOf, correlogramsRequest, pairKey, parseCorrelogramsReply, sumCorrelograms, summedCorrelogram } from './groupCorrelograms'
 
 const edges = new Float32Array([-0.0015, -0.0005, 0.0005, 0.0015])
 const c = (...counts: number[]): Correlogram => ({ binEdgesSec: edges, binCounts: new Int32Array(counts) })
@@ -38,7 +38,11 @@ describe('correlograms of merged units', () => {
   it('asks the runner for the window and bin of the figure', () => {
     const n = 49
     const figureEdges = Float32Array.from({ length: n + 1 }, (_, i) => ((i - n / 2) * 1) / 1000)
-    expect(binsOf({ binEdgesSec: figureEdges, binCounts: new Int32Array(n) })).toEqual({ windowMs: 49, binMs: 1 })
+    expect(binsOf({ binEdgesSec: figureEdges, binCounts: new Int32Array(n) })).toEqual({ windowMs: 49, binMs: 1, numBins: 49 })
     expect(binsOf(undefined)).toEqual({ windowMs: 50, binMs: 1 })
+    // SpikeInterface's even bin counts are asked for as they are, so computed bins line up
+    const even = Float32Array.from({ length: 51 }, (_, i) => (i - 25) / 1000)
+    const request = correlogramsRequest('sha1://x', [], binsOf({ binEdgesSec: even, binCounts: new Int32Array(50) }), true)
+    expect(request.taskInput).toMatchObject({ window_ms: 50, bin_ms: 1, num_bins: 50 })
   })
 })

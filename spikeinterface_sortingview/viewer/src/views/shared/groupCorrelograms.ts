@@ -18,6 +18,8 @@ export const pairKey = (a: string, b: string): string => `${a}|${b}`
 export interface CorrelogramBins {
   windowMs: number
   binMs: number
+  /** The figure's bin count, sent so that computed bins line up (SpikeInterface's counts are even). */
+  numBins?: number
 }
 
 export const DEFAULT_BINS: CorrelogramBins = { windowMs: 50, binMs: 1 }
@@ -29,7 +31,7 @@ export function binsOf(c: Correlogram | undefined): CorrelogramBins {
   // Edges are float32 seconds: round away the representation error (0.001 s is 0.00099999...).
   const binMs = Math.round((Number(c.binEdgesSec[1]) - Number(c.binEdgesSec[0])) * 1e9) / 1e6
   if (!(binMs > 0)) return DEFAULT_BINS
-  return { windowMs: Math.round(n * binMs * 1e6) / 1e6, binMs }
+  return { windowMs: Math.round(n * binMs * 1e6) / 1e6, binMs, numBins: n }
 }
 
 /** One request for the correlograms of `units` (with the cross-correlograms of every pair when `cross`). */
@@ -41,6 +43,7 @@ export function correlogramsRequest(sortingUri: string, units: readonly DisplayU
       unit_groups: units.map(unitGroupInput),
       window_ms: bins.windowMs,
       bin_ms: bins.binMs,
+      ...(bins.numBins !== undefined ? { num_bins: bins.numBins } : {}),
       cross,
     },
   }
