@@ -22,7 +22,7 @@ from extractors.share import (
     share_sorting,
 )
 
-from . import views
+from . import curation, views
 from .config import Config, ConfigError, get_config
 from .figure import Figure, figure_url
 from .store import LocalStore, default_store
@@ -35,6 +35,7 @@ __all__ = [
     "ConfigError",
     "Figure",
     "LocalStore",
+    "curation",
     "copy_recording_extractor",
     "copy_sorting_extractor",
     "default_store",
