@@ -122,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_start(args: argparse.Namespace) -> int:
+    if not (args.address or os.environ.get("RAY_ADDRESS")):
+        # The embedded Ray serves this machine only: keep it on loopback (set before ray is imported).
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     from . import server  # the web stack, loaded here only (see DEFAULT_MAX_UPLOAD_MB)
 
     config = get_config()

@@ -11,7 +11,7 @@ import json
 import secrets
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -25,6 +25,10 @@ SERVICE_NAME = "sortingview"
 DEFAULT_TIMEOUT = 60.0
 MAX_TIMEOUT = 600.0
 MAX_STATUSES = 10_000
+# Larger payloads (full-resolution traces windows) are not written to task_results/: writing a 46 MB window
+# took ~120 ms and reading it back ~33 ms, against ~10 ms to compute it again, and the cache would grow by a
+# float32 copy (twice the int16 size) of every window anyone viewed. Decimated windows (6 MB) stay cached.
+MAX_CACHED_PAYLOAD_BYTES = 8 * 1024 * 1024
 
 
 class TaskRequest(BaseModel):
@@ -79,6 +83,7 @@ class Job:
     payload: bytes | None = None
     task: asyncio.Task | None = None
     started: float = field(default_factory=time.monotonic)
+    has_payload: bool = False  # kept when the table lets go of the payload itself
 
 
 class ComputeService:
@@ -125,11 +130,12 @@ class ComputeService:
                 raise ComputeError(400, f"taskJobId {request.taskJobId} is not SHA-1 of the name and input ({job_id})")
             cached = self.cache.get(request.taskName, job_id)
             if cached is not None:
-                return Job(request.taskName, job_id, spec.kind, "finished", result_json=cached[0], payload=cached[1])
+                return cached_job(request.taskName, job_id, cached)
         else:
             job_id = request.taskJobId or secrets.token_hex(20)
         job = self.jobs.get(job_id)
-        if job is None or job.status == "error":
+        # Run it (again) if it never ran, failed, or finished with a payload the table no longer holds.
+        if job is None or job.status == "error" or (job.has_payload and job.payload is None):
             job = Job(request.taskName, job_id, spec.kind)
             job.task = asyncio.create_task(self._run(job, request.taskInput, timeout))
             self._remember(job)
@@ -144,12 +150,15 @@ class ComputeService:
         job.status = "started"
         try:
             result = await self.executor.run(job.name, task_input, timeout)
-            if job.kind == "calculation":
+            payload = result.payload_view()
+            if job.kind == "calculation" and (payload is None or payload.nbytes <= MAX_CACHED_PAYLOAD_BYTES):
                 job.result_json = await asyncio.to_thread(self.cache.put, job.name, job.job_id, result)
             else:
                 job.result_json = result_json_bytes(result)
             job.payload = result.payload
+            job.has_payload = payload is not None
             job.status = "finished"
+            self._release_payload(job)
         except HandlerInputError as e:
             job.error = ComputeError(400, str(e))
         except TaskTimeout as e:
@@ -164,6 +173,17 @@ class ComputeService:
             job.error = ComputeError(500, f"{job.name} failed: {type(e).__name__}: {e}")
         if job.error is not None:
             job.status = "error"
+
+    def _release_payload(self, job: Job) -> None:
+        """Keep a finished job's status in the table, not its payload.
+
+        A payload from Ray is a zero-copy view into the object store: kept in the table for every finished
+        job, a few 46 MB traces windows filled a 256 MB store and the next request stalled ~2 s while Ray
+        spilled them. The requests waiting for this job hold the job object itself and still answer with
+        the payload; the table gets a copy without it.
+        """
+        if job.payload is not None and self.jobs.get(job.job_id) is job:
+            self.jobs[job.job_id] = replace(job, payload=None, task=None)
 
     def _remember(self, job: Job) -> None:
         self.jobs[job.job_id] = job
@@ -183,13 +203,27 @@ class ComputeService:
             raise ComputeError(400, str(e)) from None
         if cached is None:
             raise ComputeError(404, f"no job {job_id} of {task_name} on this runner")
-        return Job(task_name, job_id, "calculation", "finished", result_json=cached[0], payload=cached[1])
+        return cached_job(task_name, job_id, cached)
 
     def cancel(self, task_name: str, job_id: str) -> Job:
         job = self.find(task_name, job_id)
         if job.task is not None and not job.task.done():
             job.task.cancel()
         return job
+
+
+def cached_job(task_name: str, job_id: str, cached: tuple[bytes, bytes | None]) -> Job:
+    """A finished calculation read from the cache."""
+    result_json, payload = cached
+    return Job(
+        task_name,
+        job_id,
+        "calculation",
+        "finished",
+        result_json=result_json,
+        payload=payload,
+        has_payload=payload is not None,
+    )
 
 
 def job_status(job: Job, include_result: bool = True) -> TaskStatus:
@@ -199,7 +233,7 @@ def job_status(job: Job, include_result: bool = True) -> TaskStatus:
         status.errorMessage = job.error.message
     if job.status == "finished" and include_result and job.result_json is not None:
         status.result = json.loads(job.result_json)
-        status.hasPayload = job.payload is not None
+        status.hasPayload = job.has_payload
     return status
 
 

@@ -23,6 +23,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 # A service query waits for its answer; a task request returns its status after at most this long.
 SERVICE_QUERY_WAIT = 600.0
 DEFAULT_TASK_WAIT = 30.0
+PAYLOAD_CHUNK_BYTES = 1024 * 1024
 
 
 def status_response(job: Job) -> JSONResponse:
@@ -122,7 +123,11 @@ class ComputeRoutes:
 
 async def json_then_payload(head: bytes, payload: memoryview) -> AsyncIterator[bytes | memoryview]:
     yield head + b"\n"
-    yield payload
+    # In slices (views, not copies): uvicorn's h11 copies each chunk into new bytes and asyncio buffers what
+    # the socket does not take at once, so a 46 MB chunk cost two fresh 46 MB allocations (page faults, ~2 GB/s
+    # here); 1 MB slices reuse warm memory. A 1 s x 384-channel window went from ~78 to ~25 ms on the wire.
+    for start in range(0, payload.nbytes, PAYLOAD_CHUNK_BYTES):
+        yield payload[start : start + PAYLOAD_CHUNK_BYTES]
 
 
 def may_curate(request: Request) -> bool:

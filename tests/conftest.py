@@ -6,7 +6,11 @@ import os
 
 import pytest
 
-from spikeinterface_sortingview.store import LocalStore
+# Ray on loopback only: with "clusters" disabled Ray binds 127.0.0.1 (RAY_NODE_IP_ADDRESS does nothing in
+# Ray 2.60). Set before anything imports ray.
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
+from spikeinterface_sortingview.store import LocalStore  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,9 @@ class ThreadServer:
     """A uvicorn server in a thread of the test process, on a free loopback port."""
 
     def __init__(self, app: object):
-        self.sock = socket.socket()
+        # IPPROTO_TCP explicitly: asyncio turns Nagle off only for such sockets (else every answer waits
+        # on the client's 40 ms delayed ACK)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))

@@ -260,3 +260,7 @@ def test_openapi_documents_the_compute_api(compute_runner):
         schema["paths"]
     )
     assert "TaskRequest" in schema["components"]["schemas"]
+
+
+def test_the_test_ray_stays_on_loopback(ray_instance):
+    assert {node["NodeManagerAddress"] for node in ray.nodes()} == {"127.0.0.1"}

@@ -1,0 +1,505 @@
+"""The runner's compute over HTTP and Ray, measured in one run beside baselines, against targets.
+
+Measured (p50/p99 over repeats, warm workers; each "fresh" request varies its input so that it is not
+answered from the cache):
+
+* ``cached answer``: a service query (``POST /api``) answered from ``task_results/``; target p50 < 2 ms.
+  Baseline: a bare HTTP round trip to ``/health`` on the same connection.
+* ``merged-unit correlogram``: the autocorrelogram of a merged pair of units, through the runner, on a
+  sorting of >= 1 M spikes; target < 50 ms. Baselines: the same handler called in this process, and
+  SpikeInterface's ``compute_correlograms`` of the merged pair (``apply_merges_to_sorting``).
+* ``traces window``: 1 s x 384 channels of an int16 binary recording, through the runner, as a float32
+  payload; target < 20 ms. Baselines: the handler in this process, and ``recording.get_traces``.
+* ``throughput``: fresh correlograms per second from 4 concurrent clients with 1 and 2 correlogram
+  workers (``job_handlers`` ``num_workers``): light requests (the merged pair, < 1 ms of work: the
+  runner's own cost per request shows) and heavy ones (10 merged pairs and their cross-correlograms
+  over 2 s, tens of ms: the workers' count shows).
+* ``Ray overhead``: the handler through Ray (``RayExecutor.run``, no HTTP) minus the handler in this
+  process; the runner's own share (HTTP, app, cache) is the runner's time minus the executor's.
+
+The script starts its own local Ray (2 CPUs, no dashboard, 256 MB object store, on loopback) and its
+runners in this process (uvicorn in a thread, free ports on 127.0.0.1), with temporary stores and
+generated data; everything is removed at the end. It prints one table and exits 0.
+
+Usage::
+
+    python tests/benchmarks/bench_runner.py               # 30 repeats
+    python tests/benchmarks/bench_runner.py --repeats 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import tempfile
+import threading
+import time
+import traceback
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import numpy as np
+import spikeinterface.core as sc
+import uvicorn
+from probeinterface.neuropixels_tools import build_neuropixels_probe
+from spikeinterface.postprocessing import compute_correlograms
+
+# Set before Ray is first imported (in main): Ray reads its node address setting once, at import.
+# RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 keeps every Ray process on 127.0.0.1 (RAY_NODE_IP_ADDRESS does
+# nothing in Ray 2.60; see tests/compute/test_cluster.py).
+RAY_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
+
+FS = 30000.0
+NUM_CHANNELS = 384
+RECORDING_SECONDS = 10.0
+GAIN_UV = 2.34375  # Neuropixels 1.0 AP gain 500
+CORRELOGRAM = "sortingview.correlograms.1"
+TRACES = "sortingview.traces_window.1"
+THROUGHPUT_CLIENTS = 4
+THROUGHPUT_SECONDS = 4.0
+REQUEST_TIMEOUT = 120.0
+
+
+# ---------------------------------------------------------------------- data
+
+
+@dataclass
+class Data:
+    """The generated data, shared into the store: what the runner's workers open by URI."""
+
+    sorting: sc.BaseSorting
+    pair: list[str]
+    recording: sc.BaseRecording
+    sorting_uri: str
+    recording_uri: str
+
+
+def make_sorting() -> tuple[sc.BaseSorting, list[str]]:
+    """300 units over 600 s (about 1.2 M spikes); the two units to merge fire at 20 Hz."""
+    rates = np.full(300, 6.5)
+    rates[:2] = 20.0
+    sorting = sc.generate_sorting(
+        num_units=300, sampling_frequency=FS, durations=[600.0], firing_rates=rates, refractory_period_ms=2.0, seed=0
+    )
+    return sorting, [str(u) for u in sorting.unit_ids[:2]]
+
+
+def make_recording(folder: Path) -> sc.BaseRecording:
+    """A 384-channel int16 ``.raw`` file with a gain and a Neuropixels 1.0 probe (noise: the bytes matter)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "traces.raw"
+    rng = np.random.default_rng(0)
+    frames = int(RECORDING_SECONDS * FS)
+    with open(path, "wb") as f:
+        for start in range(0, frames, 30000):  # 1 s at a time: 23 MB in memory, not 230
+            block = rng.integers(-200, 200, size=(min(30000, frames - start), NUM_CHANNELS), dtype=np.int16)
+            f.write(block.tobytes())
+    recording = sc.BinaryRecordingExtractor(
+        file_paths=[path],
+        sampling_frequency=FS,
+        dtype="int16",
+        num_channels=NUM_CHANNELS,
+        gain_to_uV=GAIN_UV,
+        offset_to_uV=0.0,
+    )
+    probe = build_neuropixels_probe("NP1000").get_slice(np.arange(NUM_CHANNELS))
+    probe.set_device_channel_indices(np.arange(NUM_CHANNELS))
+    recording.set_probe(probe)  # in place in SpikeInterface 0.105
+    return recording
+
+
+def make_data(root: Path) -> Data:
+    import spikeinterface_sortingview as sv
+
+    sorting, pair = make_sorting()
+    recording = make_recording(root / "recording")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sorting_uri = sv.share_sorting(sorting)
+        recording_uri = sv.share_recording(recording, in_place=True, progress_bar=False)
+    return Data(sorting, pair, recording, sorting_uri, recording_uri)
+
+
+# ---------------------------------------------------------------------- runners
+
+
+class Runner:
+    """A runner with compute, served by uvicorn in a thread of this process on a free loopback port."""
+
+    def __init__(self, store_dir: Path, workers: dict[str, int]):
+        from runner.app import create_app
+        from runner.compute import ComputeService
+        from runner.server import access_middleware, allowed_hosts, bind_socket
+        from runner.task_results import TaskResultCache
+
+        self.executor = make_executor(store_dir, workers)
+        self.service = ComputeService(self.executor, TaskResultCache(store_dir))
+        # What `sv-runner start` builds for a loopback bind: host check and CORS included.
+        app = create_app(
+            store_dir,
+            viewer_dir=store_dir / "no-viewer",
+            allowed_hosts=allowed_hosts("127.0.0.1"),
+            compute=self.service,
+            middleware=access_middleware("127.0.0.1"),
+        )
+        # The runner's own bind: a socket made with IPPROTO_TCP, which asyncio needs to set TCP_NODELAY on the
+        # connections it accepts (a plain socket.socket() gets Nagle's algorithm and 40 ms delayed-ACK stalls).
+        self.sock = bind_socket("127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> Runner:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the runner did not start within 15 s")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+def make_executor(store_dir: Path, workers: dict[str, int]):
+    from runner.executor import RayExecutor, RayOptions
+    from runner.handler_config import parse_handler_config
+
+    config = {"job_handlers": {group: {"params": {"num_workers": n}} for group, n in workers.items()}}
+    return RayExecutor(
+        parse_handler_config(config),
+        RayOptions(worker_env={"SORTINGVIEW_STORE_DIR": str(store_dir)}),
+        journal_dir=str(store_dir / "curation_journals"),
+    )
+
+
+def query_body(task_name: str, task_input: dict) -> dict:
+    query = {"taskName": task_name, "taskInput": task_input}
+    return {"type": "serviceQueryRequest", "serviceName": "sortingview", "query": query}
+
+
+def post_query(http: httpx.Client, task_name: str, task_input: dict) -> bytes:
+    response = http.post("/api", json=query_body(task_name, task_input))
+    if response.status_code != 200:
+        raise RuntimeError(f"{task_name}: {response.status_code} {response.text[:300]}")
+    return response.content
+
+
+# ---------------------------------------------------------------------- timing
+
+
+@dataclass
+class Row:
+    """One line of the table; ``higher_is_better`` for rates."""
+
+    name: str
+    p50: float
+    p99: float | None = None
+    baseline: float | None = None
+    baseline_name: str = ""
+    target: float | None = None
+    unit: str = "ms"
+    higher_is_better: bool = False
+
+
+def timings(function: Callable[[int], object], repeats: int) -> np.ndarray:
+    """Wall times (ms) of ``function(i)`` for ``i`` in ``range(repeats)``."""
+    times = np.empty(repeats)
+    for i in range(repeats):
+        start = time.perf_counter()
+        function(i)
+        times[i] = (time.perf_counter() - start) * 1000
+    return times
+
+
+def p50_p99(times: np.ndarray) -> tuple[float, float]:
+    p50, p99 = np.percentile(times, [50, 99])
+    return float(p50), float(p99)
+
+
+# ---------------------------------------------------------------------- benchmarks
+
+
+def bench_cached(runner: Runner, data: Data, repeats: int) -> tuple[list[Row], list[Row]]:
+    task_input = {"sorting_uri": data.sorting_uri, "unit_groups": [data.pair], "window_ms": 50, "bin_ms": 1}
+    with httpx.Client(base_url=runner.url, timeout=REQUEST_TIMEOUT) as http:
+        post_query(http, CORRELOGRAM, task_input)  # computed once: the rest are cache hits
+        health = timings(lambda i: http.get("/health").raise_for_status(), repeats * 10)
+        cached = timings(lambda i: post_query(http, CORRELOGRAM, task_input), repeats * 10)
+    cached50, cached99 = p50_p99(cached)
+    health50, health99 = p50_p99(health)
+    return [
+        Row("cached answer, POST /api (correlogram)", cached50, cached99, health50, "GET /health round trip", 2.0),
+        Row("  GET /health (the baseline itself)", health50, health99),
+    ], []
+
+
+def bench_correlogram(runner: Runner, direct, data: Data, repeats: int) -> tuple[list[Row], list[Row]]:
+    from runner.handlers import DataSource, run_handler
+
+    def task_input(i: int, base: float = 50.0) -> dict:
+        # A window a hair wider gives the same bins but a new job id: a fresh calculation every time.
+        return {"sorting_uri": data.sorting_uri, "unit_groups": [data.pair], "window_ms": base + i * 1e-6, "bin_ms": 1}
+
+    local = DataSource()  # opens the sorting by URI from the store, as a worker does
+    run_handler(CORRELOGRAM, task_input(0, 49.0), local)
+    handler = timings(lambda i: run_handler(CORRELOGRAM, task_input(i, 49.0), local), repeats)
+
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(direct.run(CORRELOGRAM, task_input(0, 48.0), REQUEST_TIMEOUT))  # start the worker
+    through_ray = timings(lambda i: loop.run_until_complete(direct.run(CORRELOGRAM, task_input(i, 48.0), 60)), repeats)
+    loop.close()
+
+    with httpx.Client(base_url=runner.url, timeout=REQUEST_TIMEOUT) as http:
+        post_query(http, CORRELOGRAM, task_input(0, 47.0))
+        ours = timings(lambda i: post_query(http, CORRELOGRAM, task_input(i + 1)), repeats)
+
+    sorting, pair = data.sorting, data.pair
+
+    def spikeinterface(i: int) -> None:
+        merged = sc.apply_merges_to_sorting(sorting, [pair], new_unit_ids=[pair[0]])
+        compute_correlograms(merged.select_units([pair[0]]), window_ms=50.0, bin_ms=1.0)
+
+    spikeinterface(0)  # compile its numba kernel outside the timing
+    base = timings(spikeinterface, max(3, repeats // 4))
+
+    num_spikes = len(sorting.to_spike_vector())
+    ours50, ours99 = p50_p99(ours)
+    handler50, handler99 = p50_p99(handler)
+    ray50, ray99 = p50_p99(through_ray)
+    rows = [
+        Row(
+            f"merged-pair correlogram via runner ({num_spikes / 1e6:.2f} M spikes)",
+            ours50,
+            ours99,
+            handler50,
+            "same handler in-process",
+            50.0,
+        ),
+        Row(
+            "  SpikeInterface merge + compute_correlograms", float(np.median(base)), None, handler50, "ours in-process"
+        ),
+        Row("  handler through Ray (executor.run, no HTTP)", ray50, ray99, handler50, "same handler in-process"),
+    ]
+    overheads = [
+        Row("Ray overhead, correlogram (through Ray - in-process)", ray50 - handler50),
+        Row("runner share, correlogram (runner - through Ray)", ours50 - ray50),
+    ]
+    return rows, overheads
+
+
+def bench_traces(runner: Runner, direct, data: Data, repeats: int) -> tuple[list[Row], list[Row]]:
+    from runner.handlers import DataSource, run_handler
+
+    recording = data.recording
+    last_start = recording.get_num_samples(0) - int(FS)
+
+    def task_input(i: int, offset: int = 0, **extra) -> dict:
+        # A start one frame later each time: a fresh window (not a cache hit), same amount of data.
+        start = (offset + i * 997) % last_start
+        return {"recording_uri": data.recording_uri, "start_frame": start, "end_frame": start + int(FS), **extra}
+
+    for start in range(0, recording.get_num_samples(0), int(FS)):  # the file in the page cache, for everyone
+        recording.get_traces(0, start, start + int(FS))
+
+    local = DataSource()
+    run_handler(TRACES, task_input(0, 11), local)
+    handler = timings(lambda i: run_handler(TRACES, task_input(i, 11), local), repeats)
+    get_traces = timings(lambda i: recording.get_traces(0, *frames(task_input(i, 13)), return_in_uV=True), repeats)
+
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(direct.run(TRACES, task_input(0, 17), REQUEST_TIMEOUT))
+    through_ray = timings(lambda i: loop.run_until_complete(direct.run(TRACES, task_input(i, 17), 60)), repeats)
+    loop.close()
+
+    with httpx.Client(base_url=runner.url, timeout=REQUEST_TIMEOUT) as http:
+        answer = post_query(http, TRACES, task_input(0, 19))
+        if len(answer) < int(FS) * NUM_CHANNELS * 4:
+            raise RuntimeError(f"a traces answer of {len(answer)} bytes, short of its float32 payload")
+        ours = timings(lambda i: post_query(http, TRACES, task_input(i, 23)), repeats)
+        again = timings(lambda i: post_query(http, TRACES, task_input(i % 3, 23)), repeats)  # cache hits
+        decimated = timings(lambda i: post_query(http, TRACES, task_input(i, 29, max_points=2000)), repeats)
+
+    handler50, _ = p50_p99(handler)
+    ray50, ray99 = p50_p99(through_ray)
+    rows = [
+        Row(
+            "traces 1 s x 384 ch via runner (46 MB float32)", *p50_p99(ours), handler50, "same handler in-process", 20.0
+        ),
+        Row("  recording.get_traces(return_in_uV=True)", *p50_p99(get_traces), handler50, "ours in-process"),
+        Row("  handler through Ray (executor.run, no HTTP)", ray50, ray99, handler50, "same handler in-process"),
+        Row("  same window again via runner (not cached >8 MB)", *p50_p99(again), handler50, "same handler in-process"),
+        Row("  max_points=2000 (min/max, 6 MB) via runner", *p50_p99(decimated)),
+    ]
+    overheads = [
+        Row("Ray overhead, traces 46 MB (through Ray - in-process)", ray50 - handler50),
+        Row("runner share, traces 46 MB (runner - through Ray)", p50_p99(ours)[0] - ray50),
+    ]
+    return rows, overheads
+
+
+def frames(task_input: dict) -> tuple[int, int]:
+    return task_input["start_frame"], task_input["end_frame"]
+
+
+def light_input(data: Data, window_ms: float) -> dict:
+    """The merged pair, 50 ms window: ~0.6 ms of work, so the runner's own cost per request dominates."""
+    return {"sorting_uri": data.sorting_uri, "unit_groups": [data.pair], "window_ms": window_ms, "bin_ms": 1}
+
+
+def heavy_input(data: Data, window_ms: float) -> dict:
+    """10 merged pairs and their 45 cross-correlograms over a 2 s window: tens of ms of work in the worker."""
+    units = [str(u) for u in data.sorting.unit_ids[:20]]
+    groups = [units[i : i + 2] for i in range(0, 20, 2)]
+    return {"sorting_uri": data.sorting_uri, "unit_groups": groups, "window_ms": 1950.0 + window_ms, "bin_ms": 1}
+
+
+async def throughput(url: str, make_input: Callable[[float], dict], offset: float) -> float:
+    """Fresh correlograms per second from concurrent clients for a fixed time (a new window each: no cache hit)."""
+    done = 0
+    counter = iter(range(10**6))
+    deadline = time.monotonic() + THROUGHPUT_SECONDS
+
+    async def client() -> None:
+        nonlocal done
+        async with httpx.AsyncClient(base_url=url, timeout=REQUEST_TIMEOUT) as http:
+            while time.monotonic() < deadline:
+                task_input = make_input(offset + next(counter) * 1e-6)
+                response = await http.post("/api", json=query_body(CORRELOGRAM, task_input))
+                response.raise_for_status()
+                done += 1
+
+    # Every worker started and warm first: actor start and data loading are not throughput.
+    await throughput_warm(url, make_input, offset - 0.5)
+    started = time.monotonic()
+    await asyncio.wait_for(
+        asyncio.gather(*(client() for _ in range(THROUGHPUT_CLIENTS))), THROUGHPUT_SECONDS + REQUEST_TIMEOUT
+    )
+    return done / (time.monotonic() - started)
+
+
+async def throughput_warm(url: str, make_input: Callable[[float], dict], offset: float) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=REQUEST_TIMEOUT) as http:
+        inputs = [make_input(offset + i * 1e-6) for i in range(THROUGHPUT_CLIENTS)]
+        for response in await asyncio.gather(*(http.post("/api", json=query_body(CORRELOGRAM, i)) for i in inputs)):
+            response.raise_for_status()
+
+
+def bench_throughput(one: Runner, two: Runner, data: Data) -> tuple[list[Row], list[Row]]:
+    rows = throughput_rows(one, two, data, "light", light_input, 46.0)
+    rows += throughput_rows(one, two, data, "heavy", heavy_input, 44.0)
+    return rows, []
+
+
+def throughput_rows(
+    one: Runner, two: Runner, data: Data, kind: str, make: Callable[[Data, float], dict], offset: float
+) -> list[Row]:
+    """Requests/s of one kind of correlogram with 1 and 2 workers; the work per request measured in-process."""
+    from runner.handlers import DictDataSource, run_handler
+
+    local = DictDataSource({data.sorting_uri: data.sorting})
+    run_handler(CORRELOGRAM, make(data, offset), local)
+    work = float(np.median(timings(lambda i: run_handler(CORRELOGRAM, make(data, offset + i * 1e-6), local), 5)))
+    rates = [asyncio.run(throughput(runner.url, lambda w: make(data, w), offset)) for runner in (one, two)]
+    label = f"fresh correlograms/s, {kind} ({work:.1f} ms of work)"
+    return [
+        Row(f"{label}, 1 worker", rates[0], unit="req/s", higher_is_better=True),
+        Row("  same, 2 workers", rates[1], None, rates[0], "1 worker", unit="req/s", higher_is_better=True),
+    ]
+
+
+# ---------------------------------------------------------------------- table
+
+
+def print_table(rows: list[Row]) -> None:
+    header = (
+        f"{'measure':<56} {'ours p50':>10} {'p99':>9} {'baseline':>10} {'ratio':>6}  {'baseline is':<26} "
+        f"{'target':>8}  result"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        unit = " ms" if row.unit == "ms" else " /s"
+        ours = f"{row.p50:7.2f}{unit}"
+        p99 = f"{row.p99:6.2f}{unit}" if row.p99 is not None else ""
+        base = f"{row.baseline:7.2f}{unit}" if row.baseline is not None else ""
+        ratio = f"{row.p50 / row.baseline:5.2f}x" if row.baseline else ""
+        target, result = "", ""
+        if row.target is not None:
+            target = f"{'>' if row.higher_is_better else '<'}{row.target:g}{unit.strip()}"
+            met = row.p50 > row.target if row.higher_is_better else row.p50 < row.target
+            result = "PASS" if met else "FAIL"
+        print(
+            f"{row.name:<56} {ours:>10} {p99:>9} {base:>10} {ratio:>6}  {row.baseline_name:<26} {target:>8}  {result}"
+        )
+
+
+def run_section(name: str, bench: Callable[[], tuple[list[Row], list[Row]]], rows: list, tail: list) -> None:
+    """Run one part of the benchmark; a failure becomes a line of the table, and the rest still runs."""
+    try:
+        section_rows, section_tail = bench()
+    except Exception as error:  # the table is printed whatever happens (exit status 0)
+        traceback.print_exc()
+        rows.append(Row(f"{name}: ERROR {type(error).__name__}: {error}"[:56], float("nan")))
+        return
+    rows += section_rows
+    tail += section_tail
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=30)
+    args = parser.parse_args()
+    for name, value in RAY_ENV.items():
+        os.environ.setdefault(name, value)
+    import ray
+
+    sc.set_global_job_kwargs(n_jobs=1, progress_bar=False)
+    root = Path(tempfile.mkdtemp(prefix="sv-bench-runner-"))
+    store_dir = root / "store"
+    # Everything the runner and the sharing functions read from the environment points into root.
+    os.environ["SORTINGVIEW_STORE_DIR"] = str(store_dir)
+    os.environ["SORTINGVIEW_HOME"] = str(root / "home")
+    rows: list[Row] = []
+    tail: list[Row] = []  # overheads, derived from the sections' timings, printed last
+    repeats = args.repeats
+    try:
+        started = time.perf_counter()
+        data = make_data(root)
+        print(f"data ready in {time.perf_counter() - started:.1f} s; starting Ray", flush=True)
+        ray.init(
+            address="local",
+            num_cpus=2,
+            include_dashboard=False,
+            object_store_memory=256 * 1024 * 1024,
+            log_to_driver=False,
+        )
+        # The same handlers through Ray without HTTP: a runner's executor, driven from this thread.
+        direct = make_executor(store_dir, {"correlograms": 1, "timeseries": 1})
+        with (
+            Runner(store_dir, {"correlograms": 1, "timeseries": 1, "misc": 1}) as one,
+            Runner(store_dir, {"correlograms": 2, "timeseries": 1, "misc": 1}) as two,
+        ):
+            run_section("cached", lambda: bench_cached(one, data, repeats), rows, tail)
+            run_section("correlogram", lambda: bench_correlogram(one, direct, data, repeats), rows, tail)
+            run_section("traces", lambda: bench_traces(one, direct, data, repeats), rows, tail)
+            run_section("throughput", lambda: bench_throughput(one, two, data), rows, tail)
+    except Exception:
+        traceback.print_exc()
+    finally:
+        ray.shutdown()
+        shutil.rmtree(root, ignore_errors=True)
+    print()
+    print_table(rows + tail)
+
+
+if __name__ == "__main__":
+    main()
