@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from spikeinterface.core import BaseRecording
 from spikeinterface.core.job_tools import TimeSeriesChunkExecutor, ensure_chunk_size
 from tqdm.auto import tqdm
 
-from spikeinterface_sortingview.store import LocalStore
+from spikeinterface_sortingview.store import LocalStore, relative_path, sha1_hex, sha1_uri
 
 from .conversion import TraceConversion, needs_quantisation, quantisation
 from .encoding import NotSerializableError, encode_array, encode_value
@@ -156,29 +158,40 @@ def _copy_traces(
         conversion = quantisation(target_dtype, minimum, maximum)
 
     total = recording.get_total_samples() * recording.get_num_channels() * target_dtype.itemsize
-    # Chunks are renamed into place without waiting for the disk; one background thread makes
-    # each durable as it arrives (it mostly waits on I/O), so that when the last chunk is
-    # written little is left to flush before a manifest that names them can be stored.
+    # Workers hash each chunk and write it to a temporary file (CPU work, in parallel). One
+    # background thread then flushes each file to disk and only then renames it to its hash
+    # name (it mostly waits on I/O): a hash name never holds bytes that are not on disk, and
+    # when the last chunk is written little is left to flush before the manifest is stored.
     results: list[tuple[int, int, str]] = []
-    with ThreadPoolExecutor(max_workers=1) as syncer:
-        syncs = []
+    pending: list[str] = []  # temporary files written and not yet renamed
+    try:
+        with ThreadPoolExecutor(max_workers=1) as finisher:
+            finishes = []
 
-        def gather(result: tuple[int, int, str]) -> None:
-            results.append(result)
-            syncs.append(syncer.submit(store.sync, [result[2]]))
+            def gather(result: tuple[int, int, str, str | None]) -> None:
+                segment_index, start_frame, sha1, temporary = result
+                results.append((segment_index, start_frame, sha1_uri(sha1)))
+                if temporary is not None:
+                    pending.append(temporary)
+                    target = store.directory / relative_path(sha1)
+                    finishes.append(finisher.submit(_finish_chunk, temporary, target, pending))
 
-        executor = TimeSeriesChunkExecutor(
-            recording,
-            _write_chunk,
-            _init_chunk_writer,
-            (recording, str(store.directory), conversion),
-            gather_func=gather,
-            job_name="share_recording",
-            **_executor_kwargs(job_kwargs, chunk_size, progress_wanted(job_kwargs, total)),
-        )
-        executor.run()
-        for sync in syncs:
-            sync.result()
+            executor = TimeSeriesChunkExecutor(
+                recording,
+                _write_chunk,
+                _init_chunk_writer,
+                (recording, str(store.directory), conversion),
+                gather_func=gather,
+                job_name="share_recording",
+                **_executor_kwargs(job_kwargs, chunk_size, progress_wanted(job_kwargs, total)),
+            )
+            executor.run()
+            for finish in finishes:
+                finish.result()
+    finally:
+        # After a failure, no temporary file is left behind (the finisher has stopped by now).
+        for temporary in pending:
+            _remove(temporary)
 
     segments = [
         {"num_samples": recording.get_num_samples(i), "chunks": []} for i in range(recording.get_num_segments())
@@ -222,10 +235,44 @@ def _init_chunk_writer(recording: BaseRecording, store_directory: str, conversio
     return {"recording": recording, "store": LocalStore(store_directory), "conversion": conversion}
 
 
-def _write_chunk(segment_index: int, start_frame: int, end_frame: int, worker: dict) -> tuple[int, int, str]:
+def _write_chunk(
+    segment_index: int, start_frame: int, end_frame: int, worker: dict
+) -> tuple[int, int, str, str | None]:
+    """Hash a chunk and write it to a temporary file next to its hash name (None if the store has it already)."""
     traces = worker["recording"].get_traces(segment_index=segment_index, start_frame=start_frame, end_frame=end_frame)
     data = worker["conversion"].apply(traces)
-    return segment_index, start_frame, worker["store"].store_bytes(data, sync=False)
+    sha1 = sha1_hex(data)
+    target = worker["store"].directory / relative_path(sha1)
+    if target.is_file():
+        return segment_index, start_frame, sha1, None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    except BaseException:
+        _remove(temporary)
+        raise
+    return segment_index, start_frame, sha1, temporary
+
+
+def _finish_chunk(temporary: str, target: Path, pending: list[str]) -> None:
+    """Flush a chunk's temporary file to disk, then rename it to its hash name (as ``write_atomic`` does)."""
+    fd = os.open(temporary, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, target)
+    pending.remove(temporary)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _init_range_reader(recording: BaseRecording) -> dict:
