@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 import socket
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -81,44 +78,3 @@ def runner_env(tmp_path: Path) -> dict[str, str]:
     env.pop("SORTINGVIEW_ADDRESS", None)
     env.pop("SORTINGVIEW_CONFIG", None)
     return env
-
-
-def viewer_source_hash() -> str:
-    """Hash of the viewer's sources, naming a cached build."""
-    digest = hashlib.sha1()
-    for path in sorted(VIEWER_SOURCE.rglob("*")):
-        relative = path.relative_to(VIEWER_SOURCE)
-        if relative.parts[0] in NOT_SOURCES or any(p.startswith(".") for p in relative.parts) or not path.is_file():
-            continue
-        digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
-
-
-@pytest.fixture(scope="session")
-def viewer_dist() -> Path:
-    """The viewer built from the current sources with `npm run build` (cached in test-artifacts/ by source hash).
-
-    Built apart from ``viewer/dist`` so that a test never replaces the bundle someone is working with.
-    """
-    if not (VIEWER_SOURCE / "package.json").is_file():
-        pytest.fail(f"{VIEWER_SOURCE} has no package.json: the viewer source is missing, so it cannot be built")
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.fail("npm is not installed (Debian: apt-get install nodejs npm); the viewer cannot be built")
-    out = REPO / "test-artifacts" / f"viewer-dist-{viewer_source_hash()}"
-    if (out / "host.html").is_file() and (out / "index.html").is_file():
-        return out
-    for stale in out.parent.glob("viewer-dist-*"):
-        shutil.rmtree(stale, ignore_errors=True)  # builds of older sources
-    if not (VIEWER_SOURCE / "node_modules" / ".package-lock.json").is_file():
-        subprocess.run([npm, "ci"], cwd=VIEWER_SOURCE, check=True, capture_output=True, timeout=600)
-    result = subprocess.run(
-        [npm, "run", "build", "--", "--outDir", str(out), "--emptyOutDir"],
-        cwd=VIEWER_SOURCE,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"npm run build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return out
