@@ -1,3 +1,4 @@
+import { unzlibSync } from 'fflate'
 // Decoding of the {_type: "ndarray"} encoding used in figure data (base64, optionally zlib-compressed).
 import { isRecord } from './messages'
 
@@ -52,17 +53,22 @@ function isDtype(s: string): s is Dtype {
   return Object.prototype.hasOwnProperty.call(constructors, s)
 }
 
+// Native base64 decoding (Chromium 140+, Firefox 133+) is many times faster than atob + a copy loop.
+const nativeFromBase64 = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64
+
 export function base64ToBytes(b64: string): Uint8Array {
+  if (nativeFromBase64) return nativeFromBase64.call(Uint8Array, b64)
   const bin = atob(b64)
   const out = new Uint8Array(bin.length)
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
   return out
 }
 
-/** zlib-framed deflate (the "gzip" in data_gzip_b64 is a misnomer upstream). */
+/** zlib-framed deflate (the "gzip" in data_gzip_b64 is a misnomer upstream).
+ *  Synchronous: a figure holds thousands of small arrays, and a DecompressionStream per array costs
+ *  far more in stream set-up than in inflating. */
 export async function inflateZlib(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate'))
-  return new Uint8Array(await new Response(stream).arrayBuffer())
+  return unzlibSync(bytes)
 }
 
 function checkedDtype(e: EncodedNdarray): Dtype {
