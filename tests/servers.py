@@ -40,3 +40,12 @@ class ThreadServer:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.sock.close()
+
+
+def run_coroutine(coroutine, timeout: float = 300):
+    """``asyncio.run`` in a thread of its own: the test process may already run an event loop (Playwright's)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result(timeout=timeout)

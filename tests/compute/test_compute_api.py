@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import numpy as np
@@ -19,6 +17,7 @@ from runner.handler_config import parse_handler_config
 from runner.task_results import TaskResultCache, calculation_job_id
 from spikeinterface_sortingview.store import LocalStore, parse_uri
 from spikeinterface_sortingview.views import from_json_value
+from tests.servers import run_coroutine
 
 pytestmark = pytest.mark.ray
 
@@ -227,9 +226,7 @@ def test_duplicate_requests_in_flight_are_joined(compute_runner):
         second = await service.request(request, wait=30)
         return first, second, len(service.jobs)
 
-    # in a thread of its own: the test process may already run an event loop (Playwright's)
-    with ThreadPoolExecutor(1) as thread:
-        first, second, num_jobs = thread.submit(asyncio.run, scenario()).result(timeout=120)
+    first, second, num_jobs = run_coroutine(scenario())
     assert first is second and num_jobs == 1 and second.status == "finished"
     assert first.job_id == calculation_job_id(first.name, dict(first_input(compute_runner)))
 

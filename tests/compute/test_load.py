@@ -32,6 +32,7 @@ from runner.compute import MAX_CACHED_PAYLOAD_BYTES
 from runner.handlers import DictDataSource, run_handler
 from runner.task_results import TaskResultCache, calculation_job_id
 from spikeinterface_sortingview.views import from_json_value
+from tests.servers import run_coroutine
 
 NUM_CLIENTS = 32
 DURATION = 10.0
@@ -193,8 +194,8 @@ def percentile_table(run: LoadRun, seconds: float) -> str:
 @pytest.mark.ray
 def test_concurrent_clients_get_only_good_answers(compute_runner, capsys):
     workload = Workload(compute_runner, seed=20261121)
-    asyncio.run(warm_up(compute_runner.url, workload))
-    run, seconds = asyncio.run(run_load(compute_runner.url, workload))
+    run_coroutine(warm_up(compute_runner.url, workload))
+    run, seconds = run_coroutine(run_load(compute_runner.url, workload))
     with capsys.disabled():
         print(f"\nload test, {compute_runner.url}\n{percentile_table(run, seconds)}")
 
