@@ -68,9 +68,6 @@ class AccessPolicy:
             return True, None
         return presented is not None and secrets.compare_digest(presented, self.token), None
 
-    def may_curate(self, scope: Scope) -> bool:
-        return self.token is None or scope.get("state", {}).get("curator") is not None
-
 
 def presented_token(scope: Scope) -> tuple[str | None, bool]:
     """The token a request shows, and whether it came in the query string (then a cookie is set)."""
