@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.decomposition import PCA
 
 from .data import DataSource
 from .errors import HandlerInputError
@@ -70,6 +69,9 @@ def pca_features(task_input: dict, data: DataSource) -> HandlerResult:
         raise HandlerInputError(
             f"units {request.unit_ids} have {len(snippets)} usable spikes; PCA needs at least {NUM_COMPONENTS + 1}"
         )
+    # imported here: scikit-learn takes ~1 s to import, and every new worker would pay it
+    from sklearn.decomposition import PCA
+
     pca = PCA(n_components=NUM_COMPONENTS, svd_solver="full")
     features = pca.fit_transform(snippets.reshape(len(snippets), -1))
     fs = request.recording.sampling_frequency
