@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import signal
 import socket
+import subprocess
 import threading
 import time
+from collections.abc import Iterator
 
+import httpx
 import uvicorn
 
 
@@ -49,3 +55,32 @@ def run_coroutine(coroutine, timeout: float = 300):
 
     with ThreadPoolExecutor(1) as thread:
         return thread.submit(asyncio.run, coroutine).result(timeout=timeout)
+
+
+@contextlib.contextmanager
+def sv_runner_process(args: list[str], env: dict, url: str, log_path) -> Iterator[str]:
+    """A real ``sv-runner start <args>`` process, waited for until ``url`` answers, stopped with SIGTERM after."""
+    script = shutil.which("sv-runner")
+    if script is None:
+        raise RuntimeError("the sv-runner script is not installed: run pip install -e .")
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([script, "start", *args], env=env, stdout=log, stderr=log)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{url}/health", timeout=0.5).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"sv-runner {' '.join(args)} did not start; see {log_path}")
+                time.sleep(0.1)
+            yield url
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)

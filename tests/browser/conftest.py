@@ -5,17 +5,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 import spikeinterface_sortingview
+from tests.servers import sv_runner_process
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -55,28 +52,9 @@ def runner(runner_config: dict[str, str], viewer_dist: Path) -> Iterator[str]:
     if script is None:
         pytest.fail("the sv-runner script is not installed: run pip install -e .")
     env = {**os.environ, **runner_config, "SORTINGVIEW_VIEWER_DIR": str(viewer_dist)}
-    log = open(ARTIFACTS / "browser-runner.log", "w")  # noqa: SIM115 (closed at teardown)
-    process = subprocess.Popen([script, "start", "--log-level", "warning"], env=env, stdout=log, stderr=log)
     url = runner_config["SORTINGVIEW_ADDRESS"]
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=0.5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"sv-runner did not start; see {log.name}")
-        time.sleep(0.1)
-    yield url
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-    log.close()
+    with sv_runner_process(["--log-level", "warning"], env, url, ARTIFACTS / "browser-runner.log"):
+        yield url
 
 
 @pytest.fixture(scope="session")

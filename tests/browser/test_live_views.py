@@ -15,11 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
 import socket
-import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,6 +25,7 @@ import pytest
 
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_viewer_pages import drawn_fraction, open_figure
+from tests.servers import sv_runner_process
 
 pytestmark = pytest.mark.browser
 
@@ -330,32 +327,9 @@ def runner_without_compute(runner_config: dict[str, str], viewer_dist: Path, liv
         port = sock.getsockname()[1]
     env = {**os.environ, **runner_config, "SORTINGVIEW_VIEWER_DIR": str(viewer_dist)}
     env["SORTINGVIEW_HOME"] = env["SORTINGVIEW_HOME"] + "-no-compute"
-    log = open(ARTIFACTS / "browser-runner-no-compute.log", "w")  # noqa: SIM115 (closed at teardown)
-    process = subprocess.Popen(
-        [shutil.which("sv-runner"), "start", "--port", str(port), "--no-compute", "--log-level", "warning"],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=0.5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"sv-runner --no-compute did not start; see {log.name}")
-        time.sleep(0.1)
-    yield url
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    args = ["--port", str(port), "--no-compute", "--log-level", "warning"]
+    with sv_runner_process(args, env, f"http://127.0.0.1:{port}", ARTIFACTS / "browser-runner-no-compute.log") as url:
+        yield url
 
 
 def on_runner(url: str, runner_url: str) -> str:
