@@ -62,7 +62,9 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
         views.Box("horizontal", [views.LayoutItem(templates, stretch=2), views.LayoutItem(locations, stretch=1)]),
         views.Box("horizontal", [views.LayoutItem(amplitudes, stretch=2), views.LayoutItem(correlograms, stretch=1)]),
     )
-    return views.Splitter("horizontal", views.LayoutItem(left, max_size=600), views.LayoutItem(right, stretch=3))
+    return views.Splitter(
+        "horizontal", views.LayoutItem(left, max_size=720, stretch=1), views.LayoutItem(right, stretch=2)
+    )
 
 
 def build_unit_summary_view(data_plot: dict) -> views.Box:
