@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,14 +11,9 @@ import pytest
 # Ray 2.60). Set before anything imports ray.
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 
-import spikeinterface_sortingview  # noqa: E402
 from spikeinterface_sortingview.demo import SUMMARY_EXTENSIONS  # noqa: E402
 from spikeinterface_sortingview.store import LocalStore  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[1]
-ARTIFACTS = REPO / "test-artifacts"
-VIEWER_SOURCE = Path(spikeinterface_sortingview.__file__).parent / "viewer"
-NOT_SOURCES = {"node_modules", "dist", "dev"}
+from tests.browser_support import ViewerBuildError, built_viewer  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -89,42 +81,10 @@ def ray_instance():
                 os.environ[name] = value
 
 
-def viewer_source_hash() -> str:
-    """Hash of the viewer's sources, naming a cached build."""
-    digest = hashlib.sha1()
-    for path in sorted(VIEWER_SOURCE.rglob("*")):
-        relative = path.relative_to(VIEWER_SOURCE)
-        if relative.parts[0] in NOT_SOURCES or any(p.startswith(".") for p in relative.parts) or not path.is_file():
-            continue
-        digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
-
-
 @pytest.fixture(scope="session")
 def viewer_dist() -> Path:
-    """The viewer built from the current sources with `npm run build` (cached in test-artifacts/ by source hash).
-
-    Built apart from ``viewer/dist`` so that a test never replaces the bundle someone is working with.
-    """
-    if not (VIEWER_SOURCE / "package.json").is_file():
-        pytest.fail(f"{VIEWER_SOURCE} has no package.json: the viewer source is missing, so it cannot be built")
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.fail("npm is not installed (Debian: apt-get install nodejs npm); the viewer cannot be built")
-    out = ARTIFACTS / f"viewer-dist-{viewer_source_hash()}"
-    if (out / "host.html").is_file() and (out / "index.html").is_file():
-        return out
-    for stale in out.parent.glob("viewer-dist-*"):
-        shutil.rmtree(stale, ignore_errors=True)  # builds of older sources
-    if not (VIEWER_SOURCE / "node_modules" / ".package-lock.json").is_file():
-        subprocess.run([npm, "ci"], cwd=VIEWER_SOURCE, check=True, capture_output=True, timeout=600)
-    result = subprocess.run(
-        [npm, "run", "build", "--", "--outDir", str(out), "--emptyOutDir"],
-        cwd=VIEWER_SOURCE,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"npm run build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return out
+    """The viewer built from the current sources (see ``tests.browser_support.built_viewer``)."""
+    try:
+        return built_viewer()
+    except ViewerBuildError as e:
+        pytest.fail(str(e))

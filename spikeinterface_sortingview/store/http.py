@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-from .local import CorruptFileError, FileNotInStoreError, LocalStore, StoreError
+from .local import CorruptFileError, FileNotInStoreError, LocalStore, StoreError, atomic_file
 from .uri import parse_uri, relative_path
 
 # Environment variable naming runners (comma-separated base URLs) to read missing files from.
@@ -180,28 +179,18 @@ class RemoteStore:
     def _download(self, source: HttpSource, uri: str, source_uri: str, start: int | None, end: int | None) -> Path:
         sha1, _ = parse_uri(uri)
         target = self.local.directory / relative_path(sha1)
-        target.parent.mkdir(parents=True, exist_ok=True)
         hasher = hashlib.sha1()
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as f, source.open(source_uri, start, end) as response:
-                while piece := response.read(_DOWNLOAD_PIECE_BYTES):
-                    hasher.update(piece)
-                    f.write(piece)
+        # flushed to disk before it takes its hash name: a local chunk is trusted without re-hashing
+        with atomic_file(target) as f, source.open(source_uri, start, end) as response:
+            while piece := response.read(_DOWNLOAD_PIECE_BYTES):
+                hasher.update(piece)
+                f.write(piece)
             if hasher.hexdigest() != sha1:
                 what = source.url(source_uri) + ("" if start is None else f" bytes {start}-{end}")
                 raise CorruptFileError(
                     f"Refused {what}: its SHA-1 is {hasher.hexdigest()}, not the {sha1} of {uri}. "
                     "The source serves corrupt or different data; nothing was cached."
                 )
-            os.chmod(tmp_name, 0o644)
-            os.replace(tmp_name, target)
-        except BaseException:
-            try:
-                os.unlink(tmp_name)
-            except FileNotFoundError:
-                pass
-            raise
         return target
 
 

@@ -7,11 +7,13 @@ file already is, as long as its size and modification time are those it had when
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from .references import FileReference, hash_file
 from .uri import parse_uri, relative_path, sha1_hex, sha1_uri
@@ -240,13 +242,18 @@ class LocalStore:
         return json.loads(self.load_bytes(uri))
 
 
-def write_atomic(target: Path, data: bytes | memoryview, sync: bool = True) -> None:
-    """Write ``data`` to ``target`` through a temporary file and a rename (the file flushed to disk first if ``sync``)."""
+@contextlib.contextmanager
+def atomic_file(target: Path, sync: bool = True) -> Iterator[BinaryIO]:
+    """An open binary file that becomes ``target`` only if the ``with`` block ends without an error.
+
+    The bytes go to a temporary file beside ``target``, are flushed to disk (if ``sync``) and then renamed,
+    so a crash never leaves a partial file under the target's name; on an error the temporary file goes.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
             f.flush()
             if sync:
                 os.fsync(f.fileno())
@@ -258,6 +265,12 @@ def write_atomic(target: Path, data: bytes | memoryview, sync: bool = True) -> N
         except FileNotFoundError:
             pass
         raise
+
+
+def write_atomic(target: Path, data: bytes | memoryview, sync: bool = True) -> None:
+    """Write ``data`` to ``target`` through a temporary file and a rename (see ``atomic_file``)."""
+    with atomic_file(target, sync=sync) as f:
+        f.write(data)
 
 
 def _read_reference(path: Path) -> FileReference | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import views
-from .common import display_precision, plain_unit_id, plain_unit_ids
+from .common import display_precision, histogram_edges_sec, plain_unit_id, plain_unit_ids
 
 SUBSAMPLE_SEED = 0
 
@@ -79,7 +79,7 @@ def crosscorrelogram_items(
     unit_ids: list, correlograms: np.ndarray, bins_ms: np.ndarray, similarity: np.ndarray | None, min_similarity: float
 ) -> list[views.CrossCorrelogramItem]:
     """Each pair once (i <= j), and with a similarity matrix only pairs at least ``min_similarity`` alike."""
-    edges = (np.asarray(bins_ms, dtype="float64") / 1000.0).astype("float32")
+    edges = histogram_edges_sec(bins_ms)
     ids = plain_unit_ids(unit_ids)
     items = []
     for i in range(len(ids)):

@@ -41,14 +41,10 @@ import argparse
 import gc
 import os
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -56,20 +52,13 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
+sys.path.insert(0, str(REPO))
+
 from presets import PRESETS, analyzer_folder, get_analyzer_folder, load_analyzer  # noqa: E402
 
-VIEWER_SOURCE = REPO / "spikeinterface_sortingview" / "viewer"
-NOT_SOURCES = {"node_modules", "dist", "dev"}
-CHROMIUM = "/usr/bin/chromium"
-# Without the last four, Chromium keeps trying to reach Google's services (platform-notes.md).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, built_viewer  # noqa: E402
+from tests.servers import find_free_port, sv_runner_process  # noqa: E402
+
 VIEWPORT = {"width": 1600, "height": 1000}
 SUMMARY_PRESET = "neuropixels"
 
@@ -238,57 +227,11 @@ def load_average() -> str:
 # ---------------------------------------------------------------- viewer bundle and runner
 
 
-def newest_source_mtime() -> float:
-    """The latest modification time of the viewer's sources (not node_modules, dist or dev tools)."""
-    newest = 0.0
-    for path in VIEWER_SOURCE.rglob("*"):
-        relative = path.relative_to(VIEWER_SOURCE)
-        if relative.parts[0] in NOT_SOURCES or any(p.startswith(".") for p in relative.parts) or not path.is_file():
-            continue
-        newest = max(newest, path.stat().st_mtime)
-    return newest
-
-
-def dist_is_current(dist: Path) -> bool:
-    """Whether ``dist`` holds a complete build that is newer than every viewer source."""
-    pages = [dist / "host.html", dist / "index.html"]
-    if not all(page.is_file() for page in pages) or not (dist / "assets").is_dir():
-        return False
-    built = min(path.stat().st_mtime for path in [*pages, *(dist / "assets").iterdir()])
-    return built >= newest_source_mtime()
-
-
 def prepare_viewer(work: Path) -> tuple[Path, str]:
-    """A built viewer for this run, in ``work/viewer-dist``; returns it and how it was obtained."""
-    out = work / "viewer-dist"
-    dist = VIEWER_SOURCE / "dist"
-    if dist_is_current(dist):
-        shutil.copytree(dist, out)
-        return out, f"copy of {dist.relative_to(REPO)} (newer than the sources)"
-    npm = shutil.which("npm")
-    if npm is None:
-        raise SystemExit("npm is not installed (Debian: apt-get install nodejs npm); the viewer cannot be built")
-    if not (VIEWER_SOURCE / "node_modules" / ".package-lock.json").is_file():
-        subprocess.run([npm, "ci"], cwd=VIEWER_SOURCE, check=True, capture_output=True, timeout=600)
+    """The viewer built from the current sources (the tests' cached build); returns it and how it was obtained."""
     start = time.perf_counter()
-    result = subprocess.run(
-        [npm, "run", "build", "--", "--outDir", str(out), "--emptyOutDir"],
-        cwd=VIEWER_SOURCE,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"npm run build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    reason = "missing" if not (dist / "index.html").is_file() else "older than the sources"
-    return out, f"built with npm run build in {time.perf_counter() - start:.0f} s (dist {reason})"
-
-
-def free_port() -> int:
-    """A TCP port free on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    dist = built_viewer()
+    return dist, f"{dist.relative_to(REPO)} ({time.perf_counter() - start:.0f} s to build or find)"
 
 
 def configure_environment(work: Path, port: int) -> dict[str, str]:
@@ -309,40 +252,13 @@ def configure_environment(work: Path, port: int) -> dict[str, str]:
     return settings
 
 
-def http_ok(url: str, timeout: float = 0.5) -> bool:
-    """Whether ``url`` answers 200 (no proxy)."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url, timeout=timeout) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 @contextmanager
 def running_runner(work: Path, port: int, viewer_dist: Path):
     """A real ``sv-runner start --no-compute`` serving the run's store and viewer; yields its address."""
     env = {**os.environ, "SORTINGVIEW_VIEWER_DIR": str(viewer_dist)}
-    command = [sys.executable, "-m", "runner.cli", "start", "--port", str(port), "--store-dir", str(work / "store")]
-    command += ["--no-compute", "--log-level", "warning"]
-    log = open(work / "runner.log", "w")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    address = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not http_ok(f"{address}/health"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"sv-runner did not start:\n{(work / 'runner.log').read_text()[-3000:]}")
-            time.sleep(0.1)
+    args = ["--port", str(port), "--store-dir", str(work / "store"), "--no-compute", "--log-level", "warning"]
+    with sv_runner_process(args, env, f"http://127.0.0.1:{port}", work / "runner.log") as address:
         yield address
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
 
 
 # ---------------------------------------------------------------- figures
@@ -674,7 +590,7 @@ def main() -> int:
     try:
         viewer_dist, viewer_note = prepare_viewer(work)
         print(f"viewer: {viewer_note}")
-        port = free_port()
+        port = find_free_port()
         configure_environment(work, port)
         with running_runner(work, port, viewer_dist) as address:
             print(f"runner: {address} (store {work / 'store'})")

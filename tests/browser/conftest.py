@@ -11,23 +11,8 @@ from pathlib import Path
 
 import pytest
 
-import spikeinterface_sortingview
+from tests.browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.servers import sv_runner_process
-
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "test-artifacts"
-VIEWER_SOURCE = Path(spikeinterface_sortingview.__file__).parent / "viewer"
-NOT_SOURCES = {"node_modules", "dist", "dev"}
-CHROMIUM = "/usr/bin/chromium"
-# Without the last four, Chromium keeps trying to reach Google's services (platform-notes.md).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_viewer_pages import drawn_fraction, open_figure
+from tests.browser_support import ARTIFACTS
 from tests.servers import sv_runner_process
 
 pytestmark = pytest.mark.browser

@@ -10,14 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-import spikeinterface_sortingview
 from runner.app import create_app
 from spikeinterface_sortingview.store import LocalStore
 from tests.servers import ThreadServer, find_free_port
-
-REPO = Path(__file__).resolve().parents[2]
-VIEWER_SOURCE = Path(spikeinterface_sortingview.__file__).parent / "viewer"
-NOT_SOURCES = {"node_modules", "dist", "dev"}
 
 
 @pytest.fixture

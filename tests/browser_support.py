@@ -1,0 +1,69 @@
+"""The viewer bundle built for tests and benchmarks, and the Chromium they drive (Debian's, through Playwright)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import spikeinterface_sortingview
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+VIEWER_SOURCE = Path(spikeinterface_sortingview.__file__).parent / "viewer"
+NOT_SOURCES = {"node_modules", "dist", "dev"}
+CHROMIUM = "/usr/bin/chromium"
+# Without the last four, Chromium keeps trying to reach Google's services (platform-notes.md).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class ViewerBuildError(RuntimeError):
+    """The viewer could not be built; the message says why and what to install."""
+
+
+def viewer_source_hash() -> str:
+    """Hash of the viewer's sources, naming a cached build."""
+    digest = hashlib.sha1()
+    for path in sorted(VIEWER_SOURCE.rglob("*")):
+        relative = path.relative_to(VIEWER_SOURCE)
+        if relative.parts[0] in NOT_SOURCES or any(p.startswith(".") for p in relative.parts) or not path.is_file():
+            continue
+        digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def built_viewer() -> Path:
+    """The viewer built from the current sources with `npm run build`, cached in test-artifacts/ by source hash.
+
+    Built apart from ``viewer/dist`` so that a test never replaces the bundle someone is working with.
+    """
+    if not (VIEWER_SOURCE / "package.json").is_file():
+        raise ViewerBuildError(f"{VIEWER_SOURCE} has no package.json: the viewer source is missing")
+    npm = shutil.which("npm")
+    if npm is None:
+        raise ViewerBuildError("npm is not installed (Debian: apt-get install nodejs npm); the viewer cannot be built")
+    out = ARTIFACTS / f"viewer-dist-{viewer_source_hash()}"
+    if (out / "host.html").is_file() and (out / "index.html").is_file():
+        return out
+    for stale in out.parent.glob("viewer-dist-*"):
+        shutil.rmtree(stale, ignore_errors=True)  # builds of older sources
+    if not (VIEWER_SOURCE / "node_modules" / ".package-lock.json").is_file():
+        subprocess.run([npm, "ci"], cwd=VIEWER_SOURCE, check=True, capture_output=True, timeout=600)
+    result = subprocess.run(
+        [npm, "run", "build", "--", "--outDir", str(out), "--emptyOutDir"],
+        cwd=VIEWER_SOURCE,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        raise ViewerBuildError(f"npm run build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return out
