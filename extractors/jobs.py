@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from spikeinterface.core import BaseRecording
 from spikeinterface.core.globals import _default_job_kwargs, get_global_job_kwargs
 from spikeinterface.core.job_tools import fix_job_kwargs, job_keys
@@ -14,8 +16,8 @@ def resolve_job_kwargs(recording: BaseRecording | None, job_kwargs: dict) -> dic
     """The job kwargs to share with: the caller's, then SpikeInterface's global ones, then ours.
 
     Unless chosen by the caller (or changed globally with ``set_global_job_kwargs``), sharing
-    uses threads (hashing and file writes release the GIL, and nothing has to be pickled)
-    and shows a progress bar only for big recordings.
+    uses one thread per core (hashing and file writes release the GIL, and nothing has to be
+    pickled) and shows a progress bar only for big recordings.
     """
     unknown = sorted(set(job_kwargs) - set(job_keys))
     if unknown:
@@ -26,6 +28,9 @@ def resolve_job_kwargs(recording: BaseRecording | None, job_kwargs: dict) -> dic
     chosen = set(job_kwargs) | {k for k, v in global_kwargs.items() if _default_job_kwargs.get(k, v) != v}
     if "pool_engine" not in chosen:
         resolved["pool_engine"] = "thread"
+        if "n_jobs" not in chosen:
+            # Hashing one chunk while another is written keeps the disk and the cores busy together.
+            resolved["n_jobs"] = os.cpu_count() or 1
     if "progress_bar" not in chosen:
         resolved["progress_bar"] = None  # decided by size, see progress_wanted
     if (

@@ -248,12 +248,26 @@ def _write_chunk(
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
     try:
+        _allocate(fd, data.nbytes)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
     except BaseException:
         _remove(temporary)
         raise
     return segment_index, start_frame, sha1, temporary
+
+
+def _allocate(fd: int, size: int) -> None:
+    """Reserve a new file's blocks before writing it: on Linux this saves much of the CPU time of the write.
+
+    Without it the file system allocates blocks page by page as the data arrives (ext4's
+    delayed allocation); one up-front extent makes sharing measurably faster.
+    """
+    if size > 0 and hasattr(os, "posix_fallocate"):
+        try:
+            os.posix_fallocate(fd, 0, size)
+        except OSError:
+            pass  # not supported by this file system: the write allocates as usual
 
 
 def _finish_chunk(temporary: str, target: Path, pending: list[str]) -> None:

@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=384)
     parser.add_argument("--sampling-frequency", type=float, default=30_000.0)
     parser.add_argument("--windows", type=int, default=40, help="random windows per latency measurement")
-    parser.add_argument("--repeats", type=int, default=3, help="runs per throughput measurement")
+    parser.add_argument("--repeats", type=int, default=5, help="runs per throughput measurement")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-extractors-") as tmp:
@@ -73,15 +73,20 @@ def run(tmp: Path, args) -> None:
     def sha1() -> tuple[float, float]:
         return measure(lambda: hashlib.sha1(traces).digest())
 
-    def share_into(store_name: str, **kwargs) -> str:
+    def empty_store(store_name: str) -> None:
+        """Point the store at an empty folder; deleting the last run's files is not part of any timing."""
         folder = tmp / store_name
         shutil.rmtree(folder, ignore_errors=True)
+        os.sync()  # the deletions' disk work ends before the next measurement starts
         os.environ["SORTINGVIEW_STORE_DIR"] = str(folder)
+
+    def share(**kwargs) -> str:
         return sv.share_recording(recording, progress_bar=False, **kwargs)
 
     # A first, untimed copy: on a VM the first write into never-used memory (page cache) runs
     # several times slower than any later one; measure the steady state, as on a used machine.
-    share_into("warmup", in_place=False)
+    empty_store("warmup")
+    share(in_place=False)
     shutil.rmtree(tmp / "warmup")
 
     rows: list[tuple[str, ...]] = []
@@ -109,17 +114,18 @@ def run(tmp: Path, args) -> None:
     uris = {}
     for label, kwargs in [
         ("share by copy (hash + write chunks), n_jobs=1", {"in_place": False, "n_jobs": 1}),
-        ("share by copy (hash + write chunks), n_jobs=2", {"in_place": False, "n_jobs": 2}),
+        (f"share by copy (hash + write chunks), n_jobs={os.cpu_count()} (default)", {"in_place": False}),
         ("register binary file in place, n_jobs=1", {"in_place": True, "n_jobs": 1}),
-        ("register binary file in place, n_jobs=2", {"in_place": True, "n_jobs": 2}),
+        (f"register binary file in place, n_jobs={os.cpu_count()} (default)", {"in_place": True}),
     ]:
         store_name = f"store-{len(rows)}"
         walls, wall_ratios, cpu_ratios = [], [], []
         for _ in range(args.repeats):
             # SHA-1 just before and just after each run: the machine may be shared, so compare
             # each run with what SHA-1 did at the same moment.
+            empty_store(store_name)
             before = sha1()
-            wall, cpu, uri = measure(share_into, store_name, **kwargs)
+            wall, cpu, uri = measure(share, **kwargs)
             after = sha1()
             walls.append(wall)
             wall_ratios.append(wall / ((before[0] + after[0]) / 2))
