@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import secrets
 import time
 from collections import OrderedDict
@@ -21,13 +22,15 @@ from .executor import HandlerFailed, RayExecutor, TaskTimeout, WorkerDied
 from .handlers import HandlerInputError, get_handler
 from .task_results import TaskResultCache, calculation_job_id, result_json_bytes
 
+logger = logging.getLogger(__name__)
+
 SERVICE_NAME = "sortingview"
 DEFAULT_TIMEOUT = 60.0
 MAX_TIMEOUT = 600.0
 MAX_STATUSES = 10_000
-# Larger payloads (full-resolution traces windows) are not written to task_results/: writing a 46 MB window
-# took ~120 ms and reading it back ~33 ms, against ~10 ms to compute it again, and the cache would grow by a
-# float32 copy (twice the int16 size) of every window anyone viewed. Decimated windows (6 MB) stay cached.
+# Larger payloads (full-resolution traces windows) are not written to task_results/: writing a 1 s x 384
+# channel window took longer than computing it again (a few ms), and the cache would grow by a copy of every
+# window anyone viewed. Decimated windows (3 MB of int16 at 2000 points) stay cached.
 MAX_CACHED_PAYLOAD_BYTES = 8 * 1024 * 1024
 
 
@@ -101,6 +104,8 @@ class ComputeService:
         self.executor = executor
         self.cache = cache
         self.jobs: OrderedDict[str, Job] = OrderedDict()
+        # Results being written to the cache, by job id: answers do not wait for the disk.
+        self.cache_writes: dict[str, asyncio.Task] = {}
 
     def check_timeout(self, timeout: float | None) -> float:
         if timeout is None:
@@ -151,13 +156,12 @@ class ComputeService:
         try:
             result = await self.executor.run(job.name, task_input, timeout)
             payload = result.payload_view()
-            if job.kind == "calculation" and (payload is None or payload.nbytes <= MAX_CACHED_PAYLOAD_BYTES):
-                job.result_json = await asyncio.to_thread(self.cache.put, job.name, job.job_id, result)
-            else:
-                job.result_json = result_json_bytes(result)
+            job.result_json = await asyncio.to_thread(result_json_bytes, result)
             job.payload = result.payload
             job.has_payload = payload is not None
             job.status = "finished"
+            if job.kind == "calculation" and (payload is None or payload.nbytes <= MAX_CACHED_PAYLOAD_BYTES):
+                self._write_to_cache(job, payload)
             self._release_payload(job)
         except HandlerInputError as e:
             job.error = ComputeError(400, str(e))
@@ -174,12 +178,38 @@ class ComputeService:
         if job.error is not None:
             job.status = "error"
 
+    def _write_to_cache(self, job: Job, payload: memoryview | None) -> None:
+        """Write a finished calculation to ``task_results/`` in the background.
+
+        Waiting for it (two files, each flushed to disk) added a few ms to every fresh answer; the
+        job table answers repeats of the job meanwhile, and ``cached_result`` waits for the write.
+        """
+        write = asyncio.create_task(asyncio.to_thread(self.cache.put, job.name, job.job_id, job.result_json, payload))
+        self.cache_writes[job.job_id] = write
+
+        def done(write: asyncio.Task) -> None:
+            self.cache_writes.pop(job.job_id, None)
+            if not write.cancelled() and write.exception() is not None:
+                logger.warning("the result of %s job %s was not cached: %s", job.name, job.job_id, write.exception())
+
+        write.add_done_callback(done)
+
+    async def cached_result(self, task_name: str, job_id: str) -> tuple[bytes, bytes | None] | None:
+        """A calculation's stored ``(result JSON, payload)`` once any write of it has ended, or None."""
+        write = self.cache_writes.get(job_id)
+        if write is not None:
+            try:
+                await asyncio.shield(write)
+            except Exception:
+                pass  # a failed write leaves no result: the caller answers 404 and the job can run again
+        return self.cache.get(task_name, job_id)
+
     def _release_payload(self, job: Job) -> None:
         """Keep a finished job's status in the table, not its payload.
 
         A payload from Ray is a zero-copy view into the object store: kept in the table for every finished
-        job, a few 46 MB traces windows filled a 256 MB store and the next request stalled ~2 s while Ray
-        spilled them. The requests waiting for this job hold the job object itself and still answer with
+        job, a few full-resolution traces windows filled a 256 MB store and the next request stalled ~2 s
+        while Ray spilled them. The requests waiting for this job hold the job object itself and still answer with
         the payload; the table gets a copy without it.
         """
         if job.payload is not None and self.jobs.get(job.job_id) is job:

@@ -55,14 +55,12 @@ class TaskResultCache:
         payload = payload_path.read_bytes() if payload_path.exists() else None
         return result, payload
 
-    def put(self, task_name: str, job_id: str, result: HandlerResult) -> bytes:
-        """Store a result (payload first, so a result file never names a missing payload); return its JSON."""
+    def put(self, task_name: str, job_id: str, result_json: bytes, payload: memoryview | bytes | None) -> None:
+        """Store a result (payload first, so a result file never names a missing payload)."""
         path = self.path(task_name, job_id)
-        data = result_json_bytes(result)
-        if result.payload is not None:
-            write_atomic(path.with_name(job_id + ".payload"), result.payload_view())
-        write_atomic(path, data)
-        return data
+        if payload is not None:
+            write_atomic(path.with_name(job_id + ".payload"), payload)
+        write_atomic(path, result_json)
 
 
 def result_json_bytes(result: HandlerResult) -> bytes:

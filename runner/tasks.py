@@ -86,7 +86,7 @@ class ComputeRoutes:
     async def task_result(self, task_name: str, job_id: str) -> Response:
         """A finished calculation's cached result, as stored under ``task_results/`` (immutable)."""
         try:
-            cached = self.require().cache.get(task_name, job_id)
+            cached = await self.require().cached_result(task_name, job_id)
         except ComputeError as e:
             return error_response(e)
         except ValueError as e:

@@ -40,23 +40,29 @@ def viewer_source_hash() -> str:
     return digest.hexdigest()[:16]
 
 
-def built_viewer() -> Path:
-    """The viewer built from the current sources with `npm run build`, cached in test-artifacts/ by source hash.
-
-    Built apart from ``viewer/dist`` so that a test never replaces the bundle someone is working with.
-    """
+def viewer_npm() -> str:
+    """npm, with the viewer's node modules installed (``npm ci`` when they are missing)."""
     if not (VIEWER_SOURCE / "package.json").is_file():
         raise ViewerBuildError(f"{VIEWER_SOURCE} has no package.json: the viewer source is missing")
     npm = shutil.which("npm")
     if npm is None:
         raise ViewerBuildError("npm is not installed (Debian: apt-get install nodejs npm); the viewer cannot be built")
+    if not (VIEWER_SOURCE / "node_modules" / ".package-lock.json").is_file():
+        subprocess.run([npm, "ci"], cwd=VIEWER_SOURCE, check=True, capture_output=True, timeout=600)
+    return npm
+
+
+def built_viewer() -> Path:
+    """The viewer built from the current sources with `npm run build`, cached in test-artifacts/ by source hash.
+
+    Built apart from ``viewer/dist`` so that a test never replaces the bundle someone is working with.
+    """
     out = ARTIFACTS / f"viewer-dist-{viewer_source_hash()}"
     if (out / "host.html").is_file() and (out / "index.html").is_file():
         return out
+    npm = viewer_npm()
     for stale in out.parent.glob("viewer-dist-*"):
         shutil.rmtree(stale, ignore_errors=True)  # builds of older sources
-    if not (VIEWER_SOURCE / "node_modules" / ".package-lock.json").is_file():
-        subprocess.run([npm, "ci"], cwd=VIEWER_SOURCE, check=True, capture_output=True, timeout=600)
     result = subprocess.run(
         [npm, "run", "build", "--", "--outDir", str(out), "--emptyOutDir"],
         cwd=VIEWER_SOURCE,

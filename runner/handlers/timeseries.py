@@ -1,4 +1,4 @@
-"""A window of traces for the traces view: a float32 payload, min/max-decimated to the pixel width, optionally filtered."""
+"""A window of traces for the traces view: raw values and their gains, min/max-decimated to the pixel width, optionally filtered."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import numpy as np
 from spikeinterface.core import BaseRecording
 from spikeinterface.preprocessing import bandpass_filter
 
+from spikeinterface_sortingview.views.encoding import ALLOWED_DTYPES
+
 from .data import DataSource
 from .errors import HandlerInputError
 from .inputs import TaskInput, plain_id, resolve_ids
@@ -17,8 +19,10 @@ from .trace_reading import TraceReader, data_units
 
 # Values read per request (samples x channels): ~10 s of a 384-channel probe at 30 kHz.
 MAX_READ_VALUES = 128 * 1024 * 1024
-# Values returned per request: 64 MB of float32, a bit more than 1 s x 384 channels.
+# Values returned per request: a bit more than 1 s x 384 channels.
 MAX_OUTPUT_VALUES = 16 * 1024 * 1024
+# Dtypes the payload keeps as they are stored (the browser has a typed array for each); others become float32.
+PAYLOAD_DTYPES = ALLOWED_DTYPES
 # A decimated window is read in chunks of about this many values, so memory stays bounded.
 CHUNK_VALUES = 4 * 1024 * 1024
 MAX_POINTS = 100_000
@@ -85,40 +89,80 @@ def _bin_min_max(traces, factor, mins, maxs):  # pragma: no cover - numba
 
 
 def min_max_decimate(reader: TraceReader, segment_index: int, start: int, end: int, factor: int) -> np.ndarray:
-    """Min and max of each channel over bins of ``factor`` samples, interleaved (min, max, min, max, ...).
+    """Raw min and max of each channel over bins of ``factor`` samples, interleaved (min, max, min, max, ...).
 
     Spikes survive decimation: every bin keeps its extremes, so a one-sample peak still shows.
-    Extremes are taken on the raw values and scaled afterwards (a negative gain swaps them).
+    The values stay raw (a negative gain makes the scaled minimum the raw maximum).
     """
     num_bins = math.ceil((end - start) / factor)
-    out = np.empty((2 * num_bins, reader.num_channels), dtype=np.float32)
+    out = None
     chunk = max(1, CHUNK_VALUES // max(1, reader.num_channels) // factor) * factor
     for chunk_start in range(start, end, chunk):
         raw = np.asarray(reader.raw(segment_index, chunk_start, min(end, chunk_start + chunk)))
+        if out is None:
+            out = np.empty((2 * num_bins, raw.shape[1]), dtype=raw.dtype)
         chunk_bins = math.ceil(len(raw) / factor)
+        # Contiguous scratch rows, then interleaved: the kernel is ~25x slower writing to strided rows.
         mins = np.empty((chunk_bins, raw.shape[1]), dtype=raw.dtype)
         maxs = np.empty_like(mins)
         _bin_min_max(raw, factor, mins, maxs)
-        low, high = reader.scale(mins), reader.scale(maxs)
-        if reader.gains is not None and np.any(reader.gains < 0):
-            low, high = np.minimum(low, high), np.maximum(low, high)
         first_bin = (chunk_start - start) // factor
-        out[2 * first_bin : 2 * (first_bin + chunk_bins) : 2] = low
-        out[2 * first_bin + 1 : 2 * (first_bin + chunk_bins) : 2] = high
+        out[2 * first_bin : 2 * (first_bin + chunk_bins) : 2] = mins
+        out[2 * first_bin + 1 : 2 * (first_bin + chunk_bins) : 2] = maxs
     return out
 
 
+def payload_array(traces: np.ndarray) -> np.ndarray:
+    """Traces as the payload sends them: C-contiguous, in their own dtype when the browser reads it, else float32."""
+    dtype = traces.dtype if traces.dtype.name in PAYLOAD_DTYPES else np.dtype(np.float32)
+    return np.ascontiguousarray(traces, dtype=dtype.newbyteorder("<"))
+
+
+def traces_in_units(header: dict, payload: bytes | memoryview | np.ndarray) -> np.ndarray:
+    """The float32 traces of a ``traces_window.1`` reply, in its ``dataUnits``: ``raw * gains + offsets``.
+
+    Parameters
+    ----------
+    header : dict
+        The reply's JSON result (``numSamples``, ``numChannels``, ``dtype``, ``gains``, ``offsets``).
+    payload : bytes-like
+        The reply's binary payload.
+
+    Returns
+    -------
+    np.ndarray
+        ``numSamples x numChannels`` float32. For a min/max window, a negative gain swaps each
+        row pair back so that even rows stay the minima.
+    """
+    raw = np.frombuffer(payload, dtype=np.dtype(header["dtype"]).newbyteorder("<"))
+    traces = raw.reshape(header["numSamples"], header["numChannels"]).astype(np.float32)
+    if header.get("gains") is not None:
+        traces *= np.asarray(header["gains"], dtype=np.float32)
+    if header.get("offsets") is not None:
+        traces += np.asarray(header["offsets"], dtype=np.float32)
+    if header["minMax"]:
+        low, high = traces[0::2].copy(), traces[1::2].copy()
+        traces[0::2], traces[1::2] = np.minimum(low, high), np.maximum(low, high)
+    return traces
+
+
 def traces_window(task_input: dict, data: DataSource) -> HandlerResult:
-    """``sortingview.traces_window.1``: traces of a window as a float32 payload (samples x channels, C order).
+    """``sortingview.traces_window.1``: a window of traces as a binary payload (samples x channels, C order).
 
     Input: ``recording_uri``, ``segment_index`` (0), ``start_frame``/``end_frame`` or
     ``start_sec``/``end_sec`` (relative to the segment start), ``channel_ids`` (default all, in the
     order given), ``max_points`` (pixel width: longer windows are min/max-decimated),
     ``bandpass`` ``{freq_min, freq_max}`` in Hz.
     Output header: ``numChannels, numSamples, startFrame, endFrame, segmentIndex,
-    samplingFrequency, decimation, channelIds, minMax, dataUnits`` (``"uV"`` or ``"raw"``).
-    With ``minMax``, row ``2k`` is the minimum and ``2k + 1`` the maximum of frames
-    ``startFrame + k * decimation ...`` up to the next bin.
+    samplingFrequency, decimation, channelIds, minMax, dtype, gains, offsets, dataUnits``
+    (``"uV"`` or ``"raw"``).
+
+    The payload holds the raw values in ``dtype`` (the recording's own, e.g. int16, or float32 for a
+    filtered window or a dtype the browser cannot read); a value in ``dataUnits`` is
+    ``raw * gains[channel] + offsets[channel]`` (``gains``/``offsets`` are null when they are 1/0).
+    int16 traces cross Ray and HTTP at half the size of float32, and are exact.
+    With ``minMax``, rows ``2k`` and ``2k + 1`` are the raw minimum and maximum of frames
+    ``startFrame + k * decimation ...`` up to the next bin. ``traces_in_units`` decodes a reply.
     """
     task = TaskInput(
         task_input,
@@ -162,14 +206,16 @@ def traces_window(task_input: dict, data: DataSource) -> HandlerResult:
     source = recording
     if task.has("bandpass"):
         source = _filtered(data, uri, recording, task.raw("bandpass"))
+    # Filtered traces have no DC, so the channels' offsets are left out.
     reader = TraceReader(source, channel_indices, apply_offsets=not task.has("bandpass"))
     if factor > 1:
         traces = min_max_decimate(reader, segment_index, start, end, factor)
     else:
-        traces = reader.window(segment_index, start, end)
+        traces = reader.raw(segment_index, start, end)
+    payload = payload_array(traces)
     header = {
         "numChannels": num_channels,
-        "numSamples": int(traces.shape[0]),
+        "numSamples": int(payload.shape[0]),
         "startFrame": start,
         "endFrame": end,
         "segmentIndex": segment_index,
@@ -177,7 +223,10 @@ def traces_window(task_input: dict, data: DataSource) -> HandlerResult:
         "decimation": factor,
         "channelIds": [plain_id(c) for c in channel_ids],
         "minMax": factor > 1,
+        "dtype": payload.dtype.name,
+        "gains": None if reader.gains is None else [float(g) for g in reader.gains],
+        "offsets": None if reader.offsets is None else [float(o) for o in reader.offsets],
         "dataUnits": data_units(recording),
     }
     # The payload stays an array: Ray and the HTTP response take its bytes without a copy.
-    return HandlerResult(header, payload=np.ascontiguousarray(traces, dtype=np.float32))
+    return HandlerResult(header, payload=payload)

@@ -8,8 +8,10 @@ answered from the cache):
 * ``merged-unit correlogram``: the autocorrelogram of a merged pair of units, through the runner, on a
   sorting of >= 1 M spikes; target < 50 ms. Baselines: the same handler called in this process, and
   SpikeInterface's ``compute_correlograms`` of the merged pair (``apply_merges_to_sorting``).
-* ``traces window``: 1 s x 384 channels of an int16 binary recording, through the runner, as a float32
-  payload; target < 20 ms. Baselines: the handler in this process, and ``recording.get_traces``.
+* ``traces window``: 1 s x 384 channels of an int16 binary recording, through the runner, as its int16
+  payload; target < 20 ms, measured with curl (a native HTTP client). Also with httpx, and with Chromium's
+  fetch as the viewer reads a reply, beside the same browser fetching a file of the same size (the
+  browser's own limit). Baselines: the handler in this process, and ``recording.get_traces``.
 * ``throughput``: fresh correlograms per second from 4 concurrent clients with 1 and 2 correlogram
   workers (``job_handlers`` ``num_workers``): light requests (the merged pair, < 1 ms of work: the
   runner's own cost per request shows) and heavy ones (10 merged pairs and their cross-correlograms
@@ -17,9 +19,10 @@ answered from the cache):
 * ``Ray overhead``: the handler through Ray (``RayExecutor.run``, no HTTP) minus the handler in this
   process; the runner's own share (HTTP, app, cache) is the runner's time minus the executor's.
 
-The script starts its own local Ray (2 CPUs, no dashboard, 256 MB object store, on loopback) and its
-runners in this process (uvicorn in a thread, free ports on 127.0.0.1), with temporary stores and
-generated data; everything is removed at the end. It prints one table and exits 0.
+The script starts its own local Ray (2 CPUs, no dashboard, 256 MB object store, on loopback) and two
+``sv-runner start --address <that Ray>`` processes (free ports on 127.0.0.1), with temporary stores and
+generated data; everything is removed at the end. It prints one table and exits 0. It needs curl and
+Chromium (``/usr/bin/chromium``, driven by Playwright).
 
 Usage::
 
@@ -31,10 +34,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
-import threading
 import time
 import traceback
 import warnings
@@ -45,9 +50,15 @@ from pathlib import Path
 import httpx
 import numpy as np
 import spikeinterface.core as sc
-import uvicorn
+import yaml
 from probeinterface.neuropixels_tools import build_neuropixels_probe
 from spikeinterface.postprocessing import compute_correlograms
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.servers import find_free_port, sv_runner_process  # noqa: E402
 
 # Set before Ray is first imported (in main): Ray reads its node address setting once, at import.
 # RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 keeps every Ray process on 127.0.0.1 (RAY_NODE_IP_ADDRESS does
@@ -63,6 +74,7 @@ TRACES = "sortingview.traces_window.1"
 THROUGHPUT_CLIENTS = 4
 THROUGHPUT_SECONDS = 4.0
 REQUEST_TIMEOUT = 120.0
+OBJECT_STORE_BYTES = 256 * 1024 * 1024
 
 
 # ---------------------------------------------------------------------- data
@@ -129,44 +141,30 @@ def make_data(root: Path) -> Data:
 
 
 class Runner:
-    """A runner with compute, served by uvicorn in a thread of this process on a free loopback port."""
+    """A real ``sv-runner start`` process on a free loopback port, running its compute on the benchmark's Ray.
 
-    def __init__(self, store_dir: Path, workers: dict[str, int]):
-        from runner.app import create_app
-        from runner.compute import ComputeService
-        from runner.server import access_middleware, allowed_hosts, bind_socket
-        from runner.task_results import TaskResultCache
+    A separate process, as users run it: a client in this process does not share a GIL with the server.
+    """
 
-        self.executor = make_executor(store_dir, workers)
-        self.service = ComputeService(self.executor, TaskResultCache(store_dir))
-        # What `sv-runner start` builds for a loopback bind: host check and CORS included.
-        app = create_app(
-            store_dir,
-            viewer_dir=store_dir / "no-viewer",
-            allowed_hosts=allowed_hosts("127.0.0.1"),
-            compute=self.service,
-            middleware=access_middleware("127.0.0.1"),
-        )
-        # The runner's own bind: a socket made with IPPROTO_TCP, which asyncio needs to set TCP_NODELAY on the
-        # connections it accepts (a plain socket.socket() gets Nagle's algorithm and 40 ms delayed-ACK stalls).
-        self.sock = bind_socket("127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+    def __init__(self, root: Path, store_dir: Path, workers: dict[str, int], ray_address: str, name: str):
+        config = root / f"{name}-handlers.yaml"
+        handlers = {"job_handlers": {group: {"params": {"num_workers": n}} for group, n in workers.items()}}
+        config.write_text(yaml.safe_dump(handlers))
+        self.url = f"http://127.0.0.1:{find_free_port()}"
+        port = self.url.rsplit(":", 1)[1]
+        self.args = ["--port", port, "--store-dir", str(store_dir), "--address", ray_address, "--config", str(config)]
+        self.args += ["--log-level", "warning"]
+        self.env = {**os.environ, "SORTINGVIEW_HOME": str(root / f"{name}-home"), **RAY_ENV}
+        self.log = root / f"{name}.log"
+        self.process = None
 
     def __enter__(self) -> Runner:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the runner did not start within 15 s")
-            time.sleep(0.02)
+        self.process = sv_runner_process(self.args, self.env, self.url, self.log)
+        self.process.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
+        self.process.__exit__(*exc)
 
 
 def make_executor(store_dir: Path, workers: dict[str, int]):
@@ -296,7 +294,70 @@ def bench_correlogram(runner: Runner, direct, data: Data, repeats: int) -> tuple
     return rows, overheads
 
 
+# The viewer's own way to read a reply (src/host/serviceQuery.ts): the whole body, the JSON line, the payload
+# copied out of it, then the typed array the header's dtype names.
+BROWSER_QUERIES = """async (bodies) => {
+  const arrays = { int16: Int16Array, float32: Float32Array }
+  const times = []
+  for (const body of bodies) {
+    const start = performance.now()
+    const response = await fetch('/api', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })
+    const bytes = new Uint8Array(await response.arrayBuffer())
+    const nl = bytes.indexOf(10)
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(0, nl))).result
+    const values = new arrays[header.dtype](bytes.slice(nl + 1).buffer)
+    if (values.length !== header.numSamples * header.numChannels) throw new Error('short payload')
+    times.push(performance.now() - start)
+  }
+  return times
+}"""
+
+
+# The browser's own speed at receiving bytes: a file of the same size fetched from the runner's /sha1/.
+BROWSER_FILE = """async ([path, repeats]) => {
+  const times = []
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now()
+    const response = await fetch(path, { cache: 'no-store' })
+    await response.arrayBuffer()
+    times.push(performance.now() - start)
+  }
+  return times
+}"""
+
+
+def browser_timings(url: str, script: str, argument: object) -> np.ndarray:
+    """Milliseconds of each fetch ``script`` makes in Chromium, from a page of the runner's origin."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
+        try:
+            page = browser.new_page()
+            page.goto(f"{url}/health")
+            times = page.evaluate(script, argument)
+            return np.asarray(times[1:])  # the first one warms the connection and the code
+        finally:
+            browser.close()
+
+
+def curl_timings(url: str, bodies: list[str]) -> np.ndarray:
+    """Milliseconds from curl's start of transfer to its last byte (``time_total``), one process per query."""
+    times = []
+    for body in bodies:
+        out = subprocess.run(
+            ["curl", "-s", "-o", "/dev/null", "-w", "%{time_total}", "-H", "Content-Type: application/json"]
+            + ["--data-binary", body, f"{url}/api"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        times.append(float(out.stdout) * 1000)
+    return np.asarray(times)
+
+
 def bench_traces(runner: Runner, direct, data: Data, repeats: int) -> tuple[list[Row], list[Row]]:
+    import spikeinterface_sortingview as sv
     from runner.handlers import DataSource, run_handler
 
     recording = data.recording
@@ -307,6 +368,9 @@ def bench_traces(runner: Runner, direct, data: Data, repeats: int) -> tuple[list
         start = (offset + i * 997) % last_start
         return {"recording_uri": data.recording_uri, "start_frame": start, "end_frame": start + int(FS), **extra}
 
+    def bodies(offset: int, count: int, **extra) -> list[str]:
+        return [json.dumps(query_body(TRACES, task_input(i, offset, **extra))) for i in range(count)]
+
     for start in range(0, recording.get_num_samples(0), int(FS)):  # the file in the page cache, for everyone
         recording.get_traces(0, start, start + int(FS))
 
@@ -315,33 +379,50 @@ def bench_traces(runner: Runner, direct, data: Data, repeats: int) -> tuple[list
     handler = timings(lambda i: run_handler(TRACES, task_input(i, 11), local), repeats)
     get_traces = timings(lambda i: recording.get_traces(0, *frames(task_input(i, 13)), return_in_uV=True), repeats)
 
+    # Steady state: until a payload has been put in every part of Ray's object store once, each new 23 MB
+    # payload also pays for first-touch page faults in its shared memory (~8 ms more for the first ~11).
+    payload_bytes = int(FS) * NUM_CHANNELS * recording.get_dtype().itemsize
+    warm = OBJECT_STORE_BYTES // payload_bytes + 3
+
     loop = asyncio.new_event_loop()
-    loop.run_until_complete(direct.run(TRACES, task_input(0, 17), REQUEST_TIMEOUT))
+    for i in range(warm):
+        loop.run_until_complete(direct.run(TRACES, task_input(i, 7), REQUEST_TIMEOUT))
     through_ray = timings(lambda i: loop.run_until_complete(direct.run(TRACES, task_input(i, 17), 60)), repeats)
     loop.close()
 
     with httpx.Client(base_url=runner.url, timeout=REQUEST_TIMEOUT) as http:
-        answer = post_query(http, TRACES, task_input(0, 19))
-        if len(answer) < int(FS) * NUM_CHANNELS * 4:
-            raise RuntimeError(f"a traces answer of {len(answer)} bytes, short of its float32 payload")
-        ours = timings(lambda i: post_query(http, TRACES, task_input(i, 23)), repeats)
-        again = timings(lambda i: post_query(http, TRACES, task_input(i % 3, 23)), repeats)  # cache hits
-        decimated = timings(lambda i: post_query(http, TRACES, task_input(i, 29, max_points=2000)), repeats)
+        for i in range(warm):
+            answer = post_query(http, TRACES, task_input(i, 19))
+        if len(answer) < payload_bytes:
+            raise RuntimeError(f"a traces answer of {len(answer)} bytes, short of its {payload_bytes} byte payload")
+        python_client = timings(lambda i: post_query(http, TRACES, task_input(i, 23)), repeats)
+    curl = curl_timings(runner.url, bodies(31, repeats))
+    curl_decimated = curl_timings(runner.url, bodies(41, repeats, max_points=2000))
+    browser = browser_timings(runner.url, BROWSER_QUERIES, bodies(29, repeats + 1))
+    decimated = browser_timings(runner.url, BROWSER_QUERIES, bodies(37, repeats + 1, max_points=2000))
+    same_size_file = sv.default_store().store_bytes(np.random.default_rng(0).bytes(payload_bytes))
+    file_path = "/sha1/" + same_size_file.removeprefix("sha1://")
+    browser_file = browser_timings(runner.url, BROWSER_FILE, [file_path, repeats + 1])
 
     handler50, _ = p50_p99(handler)
     ray50, ray99 = p50_p99(through_ray)
+    curl50, curl99 = p50_p99(curl)
+    file50, file99 = p50_p99(browser_file)
+    size = f"{payload_bytes / 1e6:.0f} MB {recording.get_dtype().name}"
+    in_process = "handler in-process"
     rows = [
-        Row(
-            "traces 1 s x 384 ch via runner (46 MB float32)", *p50_p99(ours), handler50, "same handler in-process", 20.0
-        ),
-        Row("  recording.get_traces(return_in_uV=True)", *p50_p99(get_traces), handler50, "ours in-process"),
-        Row("  handler through Ray (executor.run, no HTTP)", ray50, ray99, handler50, "same handler in-process"),
-        Row("  same window again via runner (not cached >8 MB)", *p50_p99(again), handler50, "same handler in-process"),
-        Row("  max_points=2000 (min/max, 6 MB) via runner", *p50_p99(decimated)),
+        Row(f"traces 1 s x 384 ch via runner, curl ({size})", curl50, curl99, handler50, in_process, 20),
+        Row("  same, Python client (httpx)", *p50_p99(python_client), curl50, "curl"),
+        Row("  same, browser fetch as the viewer does", *p50_p99(browser), file50, "browser, same-size file"),
+        Row(f"  browser GET of a {payload_bytes / 1e6:.0f} MB file from /sha1/", file50, file99),
+        Row("  recording.get_traces(return_in_uV=True)", *p50_p99(get_traces), handler50, in_process),
+        Row("  handler through Ray (executor.run, no HTTP)", ray50, ray99, handler50, in_process),
+        Row("traces, max_points=2000 (min/max, 3 MB), curl", *p50_p99(curl_decimated)),
+        Row("  same, browser fetch as the viewer does", *p50_p99(decimated)),
     ]
     overheads = [
-        Row("Ray overhead, traces 46 MB (through Ray - in-process)", ray50 - handler50),
-        Row("runner share, traces 46 MB (runner - through Ray)", p50_p99(ours)[0] - ray50),
+        Row(f"Ray overhead, traces {size} (through Ray - in-process)", ray50 - handler50),
+        Row(f"runner share, traces {size} (curl - through Ray)", curl50 - ray50),
     ]
     return rows, overheads
 
@@ -479,14 +560,15 @@ def main() -> None:
             address="local",
             num_cpus=2,
             include_dashboard=False,
-            object_store_memory=256 * 1024 * 1024,
+            object_store_memory=OBJECT_STORE_BYTES,
             log_to_driver=False,
         )
         # The same handlers through Ray without HTTP: a runner's executor, driven from this thread.
         direct = make_executor(store_dir, {"correlograms": 1, "timeseries": 1})
+        ray_address = ray.get_runtime_context().gcs_address
         with (
-            Runner(store_dir, {"correlograms": 1, "timeseries": 1, "misc": 1}) as one,
-            Runner(store_dir, {"correlograms": 2, "timeseries": 1, "misc": 1}) as two,
+            Runner(root, store_dir, {"correlograms": 1, "timeseries": 1, "misc": 1}, ray_address, "one") as one,
+            Runner(root, store_dir, {"correlograms": 2, "timeseries": 1, "misc": 1}, ray_address, "two") as two,
         ):
             run_section("cached", lambda: bench_cached(one, data, repeats), rows, tail)
             run_section("correlogram", lambda: bench_correlogram(one, direct, data, repeats), rows, tail)

@@ -14,6 +14,7 @@ import ray
 from runner.compute import ComputeService, TaskRequest
 from runner.executor import RayExecutor, RayOptions
 from runner.handler_config import parse_handler_config
+from runner.handlers.timeseries import traces_in_units
 from runner.task_results import TaskResultCache, calculation_job_id
 from spikeinterface_sortingview.store import LocalStore, parse_uri
 from spikeinterface_sortingview.views import from_json_value
@@ -62,7 +63,8 @@ def test_traces_window_comes_as_a_binary_payload_equal_to_the_recording(compute_
     assert response.status_code == 200
     reply, payload = split_reply(response.content)
     header = reply["result"]
-    traces = np.frombuffer(payload, dtype="float32").reshape(header["numSamples"], header["numChannels"])
+    assert header["dtype"] == recording.get_dtype().name and len(payload) == 30000 * recording.get_num_channels() * 4
+    traces = traces_in_units(header, payload)
     expected = recording.get_traces(start_frame=3000, end_frame=33000, return_in_uV=True)
     np.testing.assert_allclose(traces, expected, rtol=1e-6, atol=1e-6)
 
@@ -92,15 +94,38 @@ def test_calculation_is_cached_by_job_id_and_served_from_task_results(compute_ru
     assert first.status_code == 200, first.text
     status = first.json()
     assert (status["type"], status["status"], status["taskJobId"]) == ("setTaskStatus", "finished", job_id)
+    # /task_results/ answers once the result is on disk (it is written after the answer, not before)
+    cached = httpx.get(f"{compute_runner.url}/task_results/{name}/{job_id}", timeout=10)
+    assert cached.status_code == 200 and cached.json() == status["result"]
+    assert "immutable" in cached.headers["cache-control"]
     stored = compute_runner.store_dir / "task_results" / name / job_id[:2] / job_id[2:4] / job_id[4:6] / job_id
     assert json.loads(stored.read_bytes()) == status["result"]
     started = time.perf_counter()
     again = request_task(compute_runner.url, "calculation", name, task_input)
     assert time.perf_counter() - started < 1.0 and again.json()["result"] == status["result"]
-    cached = httpx.get(f"{compute_runner.url}/task_results/{name}/{job_id}", timeout=10)
-    assert cached.status_code == 200 and cached.json() == status["result"]
-    assert "immutable" in cached.headers["cache-control"]
     assert httpx.get(f"{compute_runner.url}/api/tasks/{name}/{job_id}", timeout=10).json()["status"] == "finished"
+
+
+def test_answers_do_not_wait_for_the_cache_write(compute_runner, monkeypatch):
+    name = "sortingview.correlograms.1"
+    task_input = {"sorting_uri": compute_runner.sorting_uri, "unit_groups": ["1", "2"], "window_ms": 31}
+    job_id = calculation_job_id(name, task_input)
+    cache = compute_runner.service.cache
+    real_put = cache.put
+
+    def slow_put(*args):
+        time.sleep(2.0)  # a slow disk
+        real_put(*args)
+
+    monkeypatch.setattr(cache, "put", slow_put)
+    started = time.perf_counter()
+    answer = request_task(compute_runner.url, "calculation", name, task_input)
+    assert answer.status_code == 200 and time.perf_counter() - started < 1.5
+    assert cache.get(name, job_id) is None  # still being written
+    # a repeat is answered from the job table meanwhile, and /task_results/ waits for the write
+    assert request_task(compute_runner.url, "calculation", name, task_input).json()["result"] == answer.json()["result"]
+    cached = httpx.get(f"{compute_runner.url}/task_results/{name}/{job_id}", timeout=10)
+    assert cached.status_code == 200 and cached.json() == answer.json()["result"]
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,7 @@ import pytest
 
 from runner.compute import MAX_CACHED_PAYLOAD_BYTES
 from runner.handlers import DictDataSource, run_handler
+from runner.handlers.timeseries import traces_in_units
 from runner.task_results import TaskResultCache, calculation_job_id
 from spikeinterface_sortingview.views import from_json_value
 from tests.servers import run_coroutine
@@ -123,7 +124,7 @@ def check_reply(kind: str, task_input: dict, response: httpx.Response) -> tuple[
         assert payload is not None, "a traces window without its payload"
         assert result["numChannels"] == len(task_input["channel_ids"])
         assert result["numSamples"] == TRACES_FRAMES and result["startFrame"] == task_input["start_frame"]
-        expected = result["numSamples"] * result["numChannels"] * 4
+        expected = result["numSamples"] * result["numChannels"] * np.dtype(result["dtype"]).itemsize
         assert len(payload) == expected, f"payload of {len(payload)} bytes, announced {expected}"
     else:
         assert payload is None, "a correlogram with a payload"
@@ -218,7 +219,7 @@ def test_concurrent_clients_get_only_good_answers(compute_runner, capsys):
     recording = compute_runner.recording
     ids = {str(c): c for c in recording.channel_ids}
     for task_input, result, payload in run.traces:
-        traces = np.frombuffer(payload, dtype="float32").reshape(result["numSamples"], result["numChannels"])
+        traces = traces_in_units(result, payload)
         expected = recording.get_traces(
             start_frame=task_input["start_frame"],
             end_frame=task_input["end_frame"],
@@ -238,7 +239,7 @@ def test_large_payloads_are_answered_but_neither_cached_nor_kept(compute_runner)
     traces = "sortingview.traces_window.1"
     fs = compute_runner.recording.sampling_frequency
     num_channels = compute_runner.recording.get_num_channels()
-    # 6 s of 16 channels as float32: 11.5 MB, above what the runner writes to task_results/
+    # 6 s of 16 float32 channels: 11.5 MB, above what the runner writes to task_results/
     large = {"recording_uri": compute_runner.recording_uri, "start_frame": 0, "end_frame": int(6 * fs)}
     small = {"recording_uri": compute_runner.recording_uri, "start_frame": 0, "end_frame": int(0.1 * fs)}
     assert int(6 * fs) * num_channels * 4 > MAX_CACHED_PAYLOAD_BYTES >= int(0.1 * fs) * num_channels * 4
@@ -250,6 +251,9 @@ def test_large_payloads_are_answered_but_neither_cached_nor_kept(compute_runner)
 
     cache = TaskResultCache(compute_runner.store_dir)
     large_id, small_id = calculation_job_id(traces, large), calculation_job_id(traces, small)
+    # /task_results/ answers once the small one is written; the large one never is
+    assert httpx.get(f"{compute_runner.url}/task_results/{traces}/{small_id}", timeout=10).status_code == 200
+    assert httpx.get(f"{compute_runner.url}/task_results/{traces}/{large_id}", timeout=10).status_code == 404
     assert cache.get(traces, large_id) is None
     assert cache.get(traces, small_id)[1] == payload
     job = compute_runner.service.jobs[large_id]

@@ -8,19 +8,21 @@ import spikeinterface.core as sc
 from spikeinterface.preprocessing import bandpass_filter
 
 from runner.handlers import DictDataSource, HandlerInputError, run_handler
+from runner.handlers.timeseries import traces_in_units
 
 TASK = "sortingview.traces_window.1"
 
 
 def decode(result) -> np.ndarray:
-    header = result.data
-    return np.frombuffer(result.payload_bytes(), dtype=np.float32).reshape(header["numSamples"], header["numChannels"])
+    return traces_in_units(result.data, result.payload_bytes())
 
 
-def test_window_is_the_recordings_traces_in_microvolts(data, int16_recording):
+def test_window_is_the_recordings_raw_traces_with_their_gains(data, int16_recording):
     result = run_handler(TASK, {"recording_uri": "rec16", "start_frame": 1000, "end_frame": 26000}, data)
     header = result.data
     expected = int16_recording.get_traces(0, 1000, 26000, return_in_uV=True)
+    gains = int16_recording.get_channel_gains().astype(np.float32)
+    offsets = int16_recording.get_channel_offsets().astype(np.float32)
     assert header == {
         "numChannels": 8,
         "numSamples": 25000,
@@ -31,9 +33,26 @@ def test_window_is_the_recordings_traces_in_microvolts(data, int16_recording):
         "decimation": 1,
         "channelIds": [c.item() for c in int16_recording.channel_ids],
         "minMax": False,
+        "dtype": "int16",
+        "gains": [float(g) for g in gains],
+        "offsets": [float(o) for o in offsets],
         "dataUnits": "uV",
     }
+    # int16 as stored, half the bytes of float32, and exact
+    assert result.payload.dtype == np.int16
+    np.testing.assert_array_equal(result.payload, int16_recording.get_traces(0, 1000, 26000))
     np.testing.assert_allclose(decode(result), expected, rtol=1e-6, atol=1e-4)
+
+
+def test_float64_traces_come_as_float32_without_gains():
+    traces = np.random.default_rng(3).normal(size=(500, 3))
+    result = run_handler(
+        TASK,
+        {"recording_uri": "r", "start_frame": 0, "end_frame": 500},
+        DictDataSource({"r": sc.NumpyRecording([traces], 1000.0)}),
+    )
+    assert result.data["dtype"] == "float32" and result.data["gains"] is None and result.data["offsets"] is None
+    np.testing.assert_array_equal(decode(result), traces.astype(np.float32))
 
 
 def test_channels_in_the_order_asked_and_seconds(data, int16_recording):
@@ -80,6 +99,7 @@ def test_decimation_with_a_partial_last_bin_and_chunks(monkeypatch):
 
 @pytest.mark.parametrize("gain", [0.195, -0.5])
 def test_decimation_of_int16_traces_is_the_min_max_of_the_scaled_traces(gain):
+    """The payload keeps raw int16 minima and maxima; decoded with the gains, they are the scaled extremes."""
     raw = np.random.default_rng(2).integers(-3000, 3000, size=(9000, 4), dtype=np.int16)
     recording = sc.NumpyRecording([raw], 30000.0)
     recording.set_channel_gains(gain)
@@ -87,6 +107,7 @@ def test_decimation_of_int16_traces_is_the_min_max_of_the_scaled_traces(gain):
     data = DictDataSource({"r": recording})
     result = run_handler(TASK, {"recording_uri": "r", "start_frame": 0, "end_frame": 9000, "max_points": 90}, data)
     scaled = recording.get_traces(return_in_uV=True).reshape(90, 100, 4)
+    assert result.data["dtype"] == "int16" and result.data["offsets"] == [7.0] * 4
     out = decode(result)
     np.testing.assert_allclose(out[0::2], scaled.min(axis=1), rtol=1e-6)
     np.testing.assert_allclose(out[1::2], scaled.max(axis=1), rtol=1e-6)
@@ -106,6 +127,7 @@ def test_bandpass_window_matches_filtering_the_whole_segment(data, ground_truth)
     whole = bandpass_filter(recording, freq_min=300.0, freq_max=6000.0, margin_ms="auto", dtype="float32").get_traces()
     expected = whole[50_000:75_000]
     got = decode(result)
+    assert result.data["dtype"] == "float32" and result.data["offsets"] is None
     # Clean edges: the window's first and last millisecond agree with the whole-segment filter too.
     scale = np.abs(expected).max()
     assert np.abs(got[:25] - expected[:25]).max() < 0.01 * scale

@@ -1,6 +1,6 @@
 // Where each channel's trace goes: stacked by depth along the probe, baseline and scale from the data.
 import type { ChannelLocations } from '../decode'
-import type { TracesWindow } from './tracesTasks'
+import { channelScale, type TracesWindow } from './tracesTasks'
 
 /**
  * Channels from the top of the plot to the bottom: highest y (probe coordinate) first, as the probe is drawn
@@ -21,10 +21,14 @@ export function channelsTopToBottom(ids: readonly string[], locations: ChannelLo
 // Every row is not needed for a robust statistic; a few thousand keep it fast on 384-channel windows.
 const MAX_ROWS_SAMPLED = 2048
 
+/** Some of a channel's values, in data units. */
 function sampledColumn(w: TracesWindow, channel: number, scratch: Float32Array): Float32Array {
   const step = Math.max(1, Math.floor(w.numSamples / MAX_ROWS_SAMPLED))
+  const [gain, offset] = channelScale(w, channel)
   let n = 0
-  for (let r = 0; r < w.numSamples && n < scratch.length; r += step) scratch[n++] = w.data[r * w.numChannels + channel] as number
+  for (let r = 0; r < w.numSamples && n < scratch.length; r += step) {
+    scratch[n++] = (w.data[r * w.numChannels + channel] as number) * gain + offset
+  }
   return scratch.subarray(0, n)
 }
 
@@ -57,9 +61,10 @@ export function channelStats(w: TracesWindow): ChannelStats {
     medians[c] = m
     if (w.minMax) {
       const step = Math.max(1, Math.floor((w.numSamples >> 1) / binHeights.length))
+      const gain = Math.abs(channelScale(w, c)[0])
       let n = 0
       for (let b = 0; 2 * b + 1 < w.numSamples && n < binHeights.length; b += step) {
-        binHeights[n++] = (w.data[(2 * b + 1) * w.numChannels + c] as number) - (w.data[2 * b * w.numChannels + c] as number)
+        binHeights[n++] = ((w.data[(2 * b + 1) * w.numChannels + c] as number) - (w.data[2 * b * w.numChannels + c] as number)) * gain
       }
       spreads.push(median(binHeights.subarray(0, n)))
     } else {

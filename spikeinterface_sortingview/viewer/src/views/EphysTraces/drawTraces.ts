@@ -2,7 +2,7 @@
 // so a 384-channel window costs a pass over its values and never a canvas path of a million points.
 import type { PixelBuffer } from '../../draw/canvas'
 import type { Rect } from '../../draw/axes'
-import type { TracesWindow } from './tracesTasks'
+import { channelScale, type TracesWindow } from './tracesTasks'
 
 export interface TracesLayout {
   /** Plot area in CSS pixels */
@@ -54,7 +54,11 @@ export function drawTracesWindow(buf: PixelBuffer, layout: TracesLayout, w: Trac
     pixel = pixels[row % pixels.length] as number
     const base = rowCentre(layout, row) * dpr
     const med = medians[c] ?? 0
-    const y = (v: number): number => base - (v - med) * ky
+    // Raw value -> device y as one multiply-add: v * gain + offset in data units, less the baseline, scaled.
+    const [gain, offset] = channelScale(w, c)
+    const yScale = gain * ky
+    const yShift = base - (offset - med) * ky
+    const y = (v: number): number => yShift - v * yScale
     if (w.minMax) {
       // Bin b spans its frames; its min..max is one vertical span, stretched to touch the previous one.
       let prevTop = NaN
@@ -64,8 +68,11 @@ export function drawTracesWindow(buf: PixelBuffer, layout: TracesLayout, w: Trac
         const f1 = Math.min(w.endFrame, f0 + w.decimation)
         const x0 = Math.floor(ax + f0 * kx)
         const x1 = Math.max(x0 + 1, Math.floor(ax + f1 * kx))
-        let yTop = y(data[(2 * b + 1) * nc + c] as number)
-        let yBottom = y(data[2 * b * nc + c] as number)
+        // Raw extremes: with a negative gain the raw minimum is drawn highest.
+        const ya = y(data[(2 * b + 1) * nc + c] as number)
+        const yb = y(data[2 * b * nc + c] as number)
+        let yTop = Math.min(ya, yb)
+        let yBottom = Math.max(ya, yb)
         if (yTop > prevBottom) yTop = prevBottom
         if (yBottom < prevTop) yBottom = prevTop
         prevTop = yTop

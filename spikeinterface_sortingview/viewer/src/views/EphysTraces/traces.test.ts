@@ -4,11 +4,11 @@ import { NdArray } from '../../protocol/ndarray'
 import { channelStats, channelsTopToBottom } from './channelLayout'
 import { drawTracesWindow, type TracesLayout } from './drawTraces'
 import { bandpassFor, frameWindow } from './TracesPlot'
-import { parseRecordingInfo, parseSpikesReply, parseTracesReply, rowFrames, tracesRequest } from './tracesTasks'
+import { channelScale, parseRecordingInfo, parseSpikesReply, parseTracesReply, rowFrames, tracesRequest } from './tracesTasks'
 
-/** A traces_window.1 reply: header plus float32 rows x channels. */
+/** A traces_window.1 reply: header plus rows x channels, float32 unless the header says int16. */
 function tracesReply(rows: number[][], header: Record<string, unknown>) {
-  const data = Float32Array.from(rows.flat())
+  const data = header.dtype === 'int16' ? Int16Array.from(rows.flat()) : Float32Array.from(rows.flat())
   return {
     result: { numChannels: rows[0]?.length ?? 0, numSamples: rows.length, segmentIndex: 0, samplingFrequency: 1000, dataUnits: 'uV', ...header },
     payload: data.buffer,
@@ -27,6 +27,20 @@ describe('traces replies', () => {
     const w = parseTracesReply(tracesReply([[-1], [1], [-2], [2]], { startFrame: 100, endFrame: 107, decimation: 4, minMax: true, channelIds: ['a'] }))
     expect(rowFrames(w, 1)).toEqual([100, 104])
     expect(rowFrames(w, 2)).toEqual([104, 107])
+  })
+
+  it('reads raw int16 values with their per-channel gains and offsets', () => {
+    const header = { startFrame: 0, endFrame: 2, decimation: 1, minMax: false, channelIds: [0, 1], dtype: 'int16', gains: [0.5, 2], offsets: [10, 0] }
+    const w = parseTracesReply(tracesReply([[100, -3], [-100, 7]], header))
+    expect(w.data).toBeInstanceOf(Int16Array)
+    expect(Array.from(w.data)).toEqual([100, -3, -100, 7])
+    expect(channelScale(w, 0)).toEqual([0.5, 10])
+    expect(channelScale(w, 1)).toEqual([2, 0])
+    // the byte count follows the dtype, and the gains must cover every channel
+    const asFloat = tracesReply([[1, 2], [3, 4]], { ...header, dtype: 'float32' })
+    expect(() => parseTracesReply({ ...asFloat, result: { ...asFloat.result, dtype: 'int16' } })).toThrow(/16 bytes; 2 x 2 int16 values need 8/)
+    expect(() => parseTracesReply(tracesReply([[1, 2]], { ...header, gains: [1] }))).toThrow(/1 gains for 2 channels/)
+    expect(() => parseTracesReply(tracesReply([[1, 2]], { ...header, dtype: 'float64' }))).toThrow(/unknown dtype/)
   })
 
   it('rejects a payload that does not match the header', () => {
@@ -65,6 +79,11 @@ describe('channel layout', () => {
   it('takes a decimated trace height from its min..max bins', () => {
     const w = parseTracesReply(tracesReply([[-1], [1], [-3], [3], [-2], [2]], { startFrame: 0, endFrame: 30, decimation: 10, minMax: true, channelIds: ['a'] }))
     expect(channelStats(w).spread).toBe(4)
+    // Raw int16 bins with a negative gain: the same heights, in data units.
+    const raw = parseTracesReply(
+      tracesReply([[-2], [2], [-6], [6], [-4], [4]], { startFrame: 0, endFrame: 30, decimation: 10, minMax: true, channelIds: ['a'], dtype: 'int16', gains: [-0.5] }),
+    )
+    expect(channelStats(raw).spread).toBe(4)
   })
 
   it('stacks channels by depth, top of the probe first, unknown locations last', () => {
@@ -105,6 +124,16 @@ describe('drawing traces', () => {
     expect(rects[0]).toEqual([0, 5, 5, 11])
     expect(rects[1]).toEqual([5, 8, 5, 5])
     expect(rects.filter((r) => r[1] === 30)).toHaveLength(2)
+  })
+
+  it('scales raw values by the channel gain, a negative gain included', () => {
+    // The first test's bins as raw int16 with gain -0.5 (the raw minimum is the scaled maximum): the same spans.
+    const header = { startFrame: 0, endFrame: 10, decimation: 5, minMax: true, channelIds: ['a', 'b'], dtype: 'int16', gains: [-0.5, 1] }
+    const w = parseTracesReply(tracesReply([[-10, 0], [10, 0], [-4, 0], [4, 0]], header))
+    const { rects, buf } = recorder()
+    drawTracesWindow(buf, layout(2), w, new Float32Array([0, 0]), [1])
+    expect(rects[0]).toEqual([0, 5, 5, 11])
+    expect(rects[1]).toEqual([5, 8, 5, 5])
   })
 
   it('joins samples with lines, one span per pixel column, and skips channels not shown', () => {

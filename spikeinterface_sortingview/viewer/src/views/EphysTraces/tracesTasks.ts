@@ -1,5 +1,5 @@
-// The runner tasks behind the traces view and their replies: recording info, a window of traces (a float32
-// payload, min/max-decimated to the plot's width) and the spikes in that window.
+// The runner tasks behind the traces view and their replies: recording info, a window of traces (raw values
+// in the recording's dtype with per-channel gains, min/max-decimated to the plot's width) and the spikes in it.
 import type { TaskReply } from '../../compute/computeClient'
 import type { TaskRequest } from '../../compute/useTask'
 import { isRecord } from '../../protocol/messages'
@@ -69,17 +69,47 @@ export function tracesRequest(
   return { taskName: TRACES_WINDOW_TASK, taskInput }
 }
 
-/** A window of traces: `numSamples` rows of `numChannels` values (C order). */
+/** The typed arrays a traces payload may come in, by the header's `dtype`. */
+export type TraceValues = Float32Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Uint8Array
+
+const PAYLOAD_ARRAYS = {
+  float32: Float32Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  uint8: Uint8Array,
+} as const
+
+/**
+ * A window of traces: `numSamples` rows of `numChannels` raw values (C order). The value of channel `c` in
+ * `dataUnits` is `data[i] * gains[c] + offsets[c]` (see `channelScale`).
+ */
 export interface TracesWindow extends FrameWindow {
   samplingFrequency: number
-  /** Frames per row pair when `minMax` (rows 2k and 2k+1 are the min and max of bin k); else 1 */
+  /** Frames per row pair when `minMax` (rows 2k and 2k+1 are the raw min and max of bin k); else 1 */
   decimation: number
   minMax: boolean
   channelIds: string[]
   numSamples: number
   numChannels: number
-  data: Float32Array
+  data: TraceValues
+  /** Per channel; null when every gain is 1 / every offset 0 */
+  gains: Float32Array | null
+  offsets: Float32Array | null
   dataUnits: string
+}
+
+/** Gain and offset of a window's channel `c`: a raw value `v` is `v * gain + offset` in `dataUnits`. */
+export function channelScale(w: TracesWindow, c: number): [number, number] {
+  return [w.gains ? (w.gains[c] as number) : 1, w.offsets ? (w.offsets[c] as number) : 0]
+}
+
+function perChannel(x: unknown, numChannels: number, path: string): Float32Array | null {
+  if (x === null || x === undefined) return null
+  const values = list(x, path).map((v, i) => num(v, `${path}[${i}]`))
+  if (values.length !== numChannels) throw new Error(`the header has ${values.length} ${path} for ${numChannels} channels`)
+  return Float32Array.from(values)
 }
 
 export function parseTracesReply(reply: TaskReply): TracesWindow {
@@ -89,9 +119,12 @@ export function parseTracesReply(reply: TaskReply): TracesWindow {
   const numChannels = num(h.numChannels, 'numChannels')
   const channelIds = list(h.channelIds, 'channelIds').map(String)
   if (channelIds.length !== numChannels) throw new Error(`the header lists ${channelIds.length} channel ids for ${numChannels} channels`)
-  const expected = numSamples * numChannels * 4
+  const dtype = h.dtype === undefined ? 'float32' : h.dtype
+  if (typeof dtype !== 'string' || !(dtype in PAYLOAD_ARRAYS)) throw new Error(`the traces payload has an unknown dtype ${JSON.stringify(dtype)}`)
+  const ArrayType = PAYLOAD_ARRAYS[dtype as keyof typeof PAYLOAD_ARRAYS]
+  const expected = numSamples * numChannels * ArrayType.BYTES_PER_ELEMENT
   const bytes = reply.payload?.byteLength ?? 0
-  if (bytes !== expected) throw new Error(`the traces payload has ${bytes} bytes; ${numSamples} x ${numChannels} float32 values need ${expected}`)
+  if (bytes !== expected) throw new Error(`the traces payload has ${bytes} bytes; ${numSamples} x ${numChannels} ${dtype} values need ${expected}`)
   const minMax = h.minMax === true
   if (minMax && numSamples % 2 !== 0) throw new Error('a min/max window must have an even number of rows')
   return {
@@ -104,7 +137,9 @@ export function parseTracesReply(reply: TaskReply): TracesWindow {
     channelIds,
     numSamples,
     numChannels,
-    data: reply.payload ? new Float32Array(reply.payload) : new Float32Array(0),
+    data: reply.payload ? new ArrayType(reply.payload) : new ArrayType(0),
+    gains: perChannel(h.gains, numChannels, 'gains'),
+    offsets: perChannel(h.offsets, numChannels, 'offsets'),
     dataUnits: typeof h.dataUnits === 'string' ? h.dataUnits : 'raw',
   }
 }
