@@ -20,6 +20,10 @@ from .handler_config import HandlerGroupConfig
 from .handlers import HANDLERS, HandlerInputError, HandlerResult, run_handler
 from .handlers.data import DataSource
 
+# Groups in the order their first worker is started: what a traces page asks for next (after the recording's
+# info), then what a curator's first merge needs.
+WARM_UP_ORDER = ("timeseries", "correlograms", "waveforms", "misc", "metrics", "extract_snippets", "clusters")
+
 
 class TaskTimeout(Exception):
     """A handler ran longer than the request allowed."""
@@ -49,6 +53,9 @@ class RayOptions:
         Environment of the workers (e.g. where the store is, how to reach the runner's files).
     resources : dict
         Custom resources each worker requires, to pin work to nodes (e.g. ``{"data_node": 0.01}``).
+    prestart : bool
+        On the first request, also start one worker of every other handler group, in the background:
+        a page's next requests (traces, correlograms, waveforms) then find their workers started.
     """
 
     address: str | None = None
@@ -56,6 +63,7 @@ class RayOptions:
     object_store_memory: int | None = 256 * 1024 * 1024
     worker_env: dict[str, str] = field(default_factory=dict)
     resources: dict[str, float] = field(default_factory=dict)
+    prestart: bool = True
 
 
 @ray.remote(num_cpus=0)
@@ -77,51 +85,69 @@ class HandlerWorker:
 
 
 class WorkerPool:
-    """``num_workers`` actors of one group; a request takes an idle one and gives it back."""
+    """Up to ``num_workers`` actors of one group; a request takes an idle one and gives it back.
+
+    A request goes to an idle worker that has already run (its imports done, its data loaded) before a
+    new actor is made: a new one costs about a second and a half of start-up. New actors are made only
+    while every existing one is busy, up to ``num_workers``.
+    """
 
     def __init__(self, group: HandlerGroupConfig, make_worker: Callable[[], ray.actor.ActorHandle]):
         self.group = group
         self.make_worker = make_worker
-        self.idle: asyncio.Queue | None = None
         self.size = group.num_workers
+        self.idle: list = []  # started workers not running a request; the most recently used last
         self.busy: set = set()  # workers running a request now
+        self._slots: asyncio.Semaphore | None = None  # made on the event loop that uses the pool
 
-    async def _ensure(self) -> asyncio.Queue:
-        if self.idle is None:
-            self.idle = asyncio.Queue()
-            for _ in range(self.size):
-                self.idle.put_nowait(None)  # a slot; the actor is made when first used
-        return self.idle
+    def slots(self) -> asyncio.Semaphore:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.size)
+        return self._slots
+
+    def prestart(self) -> ray.actor.ActorHandle | None:
+        """Start one worker now if the pool has none, so that its first request waits less; return it."""
+        if self.idle or self.busy:
+            return None
+        worker = self.make_worker()
+        self.idle.append(worker)
+        return worker
+
+    def workers(self) -> list:
+        """The pool's started workers, idle or busy."""
+        return [*self.idle, *self.busy]
 
     async def run(self, task_name: str, task_input: dict, timeout: float) -> HandlerResult:
-        idle = await self._ensure()
-        worker = await idle.get()
-        if worker is None:
-            worker = self.make_worker()
-        handle = worker
-        self.busy.add(handle)
-        try:
-            status, value = await asyncio.wait_for(worker.run.remote(task_name, task_input), timeout)
-        except asyncio.TimeoutError:
-            ray.kill(worker)  # a running actor call cannot be interrupted; a fresh worker replaces it
-            worker = None
-            raise TaskTimeout(f"{task_name} did not finish within {timeout:g} s") from None
-        except asyncio.CancelledError:
-            ray.kill(worker)  # cancelled by the client: stop the work, not just the wait
-            worker = None
-            raise
-        except ray.exceptions.RayActorError as e:
-            worker = None
-            raise WorkerDied(f"the worker running {task_name} died: {first_line(e)}") from None
-        except ray.exceptions.RayTaskError as e:
-            cause = e.cause if isinstance(e.cause, BaseException) else e
-            raise HandlerFailed(f"{task_name} failed: {type(cause).__name__}: {cause}") from None
-        finally:
-            self.busy.discard(handle)
-            idle.put_nowait(worker)
+        async with self.slots():
+            worker = self.idle.pop() if self.idle else self.make_worker()
+            self.busy.add(worker)
+            try:
+                status, value = await asyncio.wait_for(worker.run.remote(task_name, task_input), timeout)
+            except asyncio.TimeoutError:
+                self._discard(worker)  # a running actor call cannot be interrupted; a fresh worker replaces it
+                raise TaskTimeout(f"{task_name} did not finish within {timeout:g} s") from None
+            except asyncio.CancelledError:
+                self._discard(worker)  # cancelled by the client: stop the work, not just the wait
+                raise
+            except ray.exceptions.RayActorError as e:
+                self.busy.discard(worker)
+                raise WorkerDied(f"the worker running {task_name} died: {first_line(e)}") from None
+            except ray.exceptions.RayTaskError as e:
+                self._release(worker)
+                cause = e.cause if isinstance(e.cause, BaseException) else e
+                raise HandlerFailed(f"{task_name} failed: {type(cause).__name__}: {cause}") from None
+            self._release(worker)
         if status == "input_error":
             raise HandlerInputError(value)
         return value
+
+    def _release(self, worker: ray.actor.ActorHandle) -> None:
+        self.busy.discard(worker)
+        self.idle.append(worker)
+
+    def _discard(self, worker: ray.actor.ActorHandle) -> None:
+        self.busy.discard(worker)
+        ray.kill(worker)
 
 
 def first_line(error: BaseException) -> str:
@@ -141,9 +167,11 @@ class RayExecutor:
         self.groups = groups
         self.journal_dir = journal_dir
         self.options = options or RayOptions()
-        self.pools: dict[str, WorkerPool] = {}
+        # Pools hold no actors until used: Ray is not needed to make them.
+        self.pools = {name: WorkerPool(config, self.make_worker) for name, config in groups.items()}
         self._init_lock = threading.Lock()
         self._started_ray = False
+        self.warm_up: asyncio.Task | None = None
 
     def ensure_ray(self) -> None:
         """Connect to (or start) Ray once; safe to call from several threads."""
@@ -170,17 +198,30 @@ class RayExecutor:
             options["resources"] = dict(self.options.resources)
         return HandlerWorker.options(**options).remote(self.journal_dir)
 
-    def pool(self, group: str) -> WorkerPool:
-        if group not in self.pools:
-            self.pools[group] = WorkerPool(self.groups[group], self.make_worker)
-        return self.pools[group]
-
     async def run(self, task_name: str, task_input: dict, timeout: float) -> HandlerResult:
         """Run a handler by name on its group's pool and return its result."""
+        group = HANDLERS[task_name].group
         if not ray.is_initialized():
             await asyncio.to_thread(self.ensure_ray)
-        spec = HANDLERS[task_name]
-        return await self.pool(spec.group).run(task_name, task_input, timeout)
+        if self.options.prestart and self.warm_up is None:
+            self.warm_up = asyncio.create_task(self.start_workers(skip=group))
+        return await self.pools[group].run(task_name, task_input, timeout)
+
+    async def start_workers(self, skip: str | None = None) -> None:
+        """Start one worker of each group, one group at a time, so that a page's later requests find them ready.
+
+        One at a time: a worker's start-up is mostly CPU (imports), and starting every group at once on a
+        small machine slowed the request that started Ray by seconds.
+        """
+        order = [g for g in WARM_UP_ORDER if g in self.groups] + [g for g in self.groups if g not in WARM_UP_ORDER]
+        for name in order:
+            worker = None if name == skip else self.pools[name].prestart()
+            if worker is None:
+                continue
+            try:
+                await worker.node_id.remote()  # answers once the worker has started
+            except ray.exceptions.RayActorError:
+                pass  # a worker that died starting is replaced on its group's next request
 
     def shutdown(self) -> None:
         if self._started_ray and ray.is_initialized():

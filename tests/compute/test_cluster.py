@@ -132,9 +132,7 @@ async def run_handlers(executor, sorting_uri: str) -> dict:
     )
     worker_nodes = {}
     for group, pool in executor.pools.items():
-        # The pool's idle queue holds the actors that ran (None marks a slot never used).
-        workers = [pool.idle.get_nowait() for _ in range(pool.idle.qsize())]
-        worker_nodes[group] = [await worker.node_id.remote() for worker in workers if worker is not None]
+        worker_nodes[group] = [await worker.node_id.remote() for worker in pool.workers()]
     return {
         "num_spikes": info.data["numSpikes"],
         "unit_ids": [str(u) for u in unit_ids],
