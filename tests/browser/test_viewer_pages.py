@@ -237,3 +237,37 @@ def test_malformed_figure_url_gives_a_readable_error(page, runner, query: str, m
     assert mentions in text, text
     assert len(text.split()) >= 5 and "undefined" not in text and "[object" not in text
     assert page.errors.uncaught == []
+
+
+def test_unit_locations_zoom_with_the_wheel_pan_with_a_drag_and_fit_again(page, figure_urls):
+    frame = open_figure(page, figure_urls["plot_unit_locations"])
+    view = frame.locator('[data-view-type="UnitLocations"]')
+    canvas = view.locator("canvas").first
+    wait_for_drawn_canvases(page, frame, "UnitLocations")
+    fitted = canvas.evaluate("c => c.toDataURL()")
+    assert canvas.get_attribute("data-zoomed") == "false"
+
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -400)
+    page.wait_for_function(
+        """() => document.querySelector('iframe').contentDocument
+              .querySelector('[data-view-type="UnitLocations"] canvas').dataset.zoomed === 'true'"""
+    )
+    page.wait_for_timeout(100)
+    zoomed = canvas.evaluate("c => c.toDataURL()")
+    assert zoomed != fitted
+
+    # A drag moves the drawing and selects nothing.
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 60, box["y"] + box["height"] / 2 + 40, steps=5)
+    page.mouse.up()
+    page.wait_for_timeout(100)
+    assert canvas.evaluate("c => c.toDataURL()") not in (zoomed, fitted)
+    assert (view.get_attribute("data-selected-units") or "") == ""
+
+    view.get_by_role("button", name="fit").click()
+    page.wait_for_timeout(100)
+    assert canvas.get_attribute("data-zoomed") == "false"
+    assert canvas.evaluate("c => c.toDataURL()") == fitted
+    assert page.errors.uncaught == [] and page.errors.console == []

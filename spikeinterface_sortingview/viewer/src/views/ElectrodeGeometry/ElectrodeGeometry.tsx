@@ -3,7 +3,9 @@ import { useCallback, useMemo, useState } from 'react'
 import { useCanvasDraw } from '../../draw/canvas'
 import { channelLocations, type ChannelLocations } from '../decode'
 import { HoverReadout } from '../shared/HoverReadout'
+import { ProbeZoomButtons } from '../shared/ProbeZoomButtons'
 import { boundsOf, drawElectrodes, electrodePitch, makeProbeTransform } from '../shared/probeTransform'
+import { useProbeZoom, useProbeZoomWheel } from '../shared/probeZoom'
 import { defineView, type ViewProps } from '../viewDefinition'
 
 export interface ElectrodeGeometryData {
@@ -16,10 +18,12 @@ export function decodeElectrodeGeometry(raw: Record<string, unknown>): Electrode
 
 function ElectrodeGeometryView({ data, width, height }: ViewProps<ElectrodeGeometryData>) {
   const [hover, setHover] = useState<string>()
-  const transform = useMemo(
+  const fitted = useMemo(
     () => makeProbeTransform(boundsOf(data.channelLocations.values(), 20), width, height, true),
     [data, width, height],
   )
+  const zoom = useProbeZoom(fitted)
+  const transform = zoom.transform
   const pitchPx = electrodePitch(data.channelLocations) * transform.scale
   const draw = useCallback(
     (ctx: CanvasRenderingContext2D) => {
@@ -37,10 +41,14 @@ function ElectrodeGeometryView({ data, width, height }: ViewProps<ElectrodeGeome
     [data, transform, pitchPx],
   )
   const { canvasRef } = useCanvasDraw(draw, width, height, [draw])
+  useProbeZoomWheel(canvasRef, zoom.setZoom)
   return (
     <div className="time-plot">
       <canvas
         ref={canvasRef}
+        className="interactive-canvas"
+        data-zoomed={zoom.zoomed ? 'true' : 'false'}
+        {...zoom.pointer}
         onMouseMove={(e) => {
           const r = e.currentTarget.getBoundingClientRect()
           const [px, py] = transform.toProbe(e.clientX - r.left, e.clientY - r.top)
@@ -59,6 +67,7 @@ function ElectrodeGeometryView({ data, width, height }: ViewProps<ElectrodeGeome
         onMouseLeave={() => setHover(undefined)}
       />
       <HoverReadout text={hover} />
+      <ProbeZoomButtons zoom={zoom} hint={electrodePitch(data.channelLocations) * fitted.scale < 8} />
     </div>
   )
 }

@@ -7,7 +7,9 @@ import { isSelected } from '../../state/selection'
 import type { UnitId } from '../../state/units'
 import { channelLocations, type ChannelLocations, list, type Numbers, numbers, optNumbers, rec, unitId } from '../decode'
 import { HoverReadout } from '../shared/HoverReadout'
+import { ProbeZoomButtons } from '../shared/ProbeZoomButtons'
 import { type Bounds, boundsOf, drawElectrodes, makeProbeTransform } from '../shared/probeTransform'
+import { useProbeZoom, useProbeZoomWheel } from '../shared/probeZoom'
 import { defineView, type ViewProps } from '../viewDefinition'
 
 export interface SpikeLocationsData {
@@ -41,7 +43,7 @@ function SpikeLocationsView({ data, width, height }: ViewProps<SpikeLocationsDat
   const { unitOrder } = useFigure()
   const selected = useSelection()
   const [hover, setHover] = useState<string>()
-  const transform = useMemo(() => {
+  const fitted = useMemo(() => {
     let b: Bounds = boundsOf(data.channelLocations.values(), 20)
     if (data.xRange && data.yRange && data.xRange.length >= 2 && data.yRange.length >= 2) {
       b = {
@@ -53,6 +55,8 @@ function SpikeLocationsView({ data, width, height }: ViewProps<SpikeLocationsDat
     }
     return makeProbeTransform(b, width, height, !data.disableAutoRotate)
   }, [data, width, height])
+  const zoom = useProbeZoom(fitted)
+  const transform = zoom.transform
   const shown = useMemo(
     () => (selected.length > 0 ? data.units.filter((u) => isSelected(selected, u.unitId)) : data.units),
     [data, selected],
@@ -78,11 +82,15 @@ function SpikeLocationsView({ data, width, height }: ViewProps<SpikeLocationsDat
     [data, transform, shown, unitOrder],
   )
   const { canvasRef } = useCanvasDraw(draw, width, height, [draw])
+  useProbeZoomWheel(canvasRef, zoom.setZoom)
 
   return (
     <div className="time-plot">
       <canvas
         ref={canvasRef}
+        className="interactive-canvas"
+        data-zoomed={zoom.zoomed ? 'true' : 'false'}
+        {...zoom.pointer}
         onMouseMove={(e) => {
           const r = e.currentTarget.getBoundingClientRect()
           const [x, y] = transform.toProbe(e.clientX - r.left, e.clientY - r.top)
@@ -92,6 +100,7 @@ function SpikeLocationsView({ data, width, height }: ViewProps<SpikeLocationsDat
       />
       {selected.length === 0 && <div className="view-note-overlay">All units shown; select units to focus on them.</div>}
       <HoverReadout text={hover} />
+      <ProbeZoomButtons zoom={zoom} hint={false} />
     </div>
   )
 }

@@ -7,7 +7,9 @@ import { isSelected } from '../../state/selection'
 import type { UnitId } from '../../state/units'
 import { channelLocations, type ChannelLocations, list, num, rec, unitId } from '../decode'
 import { HoverReadout } from '../shared/HoverReadout'
-import { boundsOf, drawElectrodes, makeProbeTransform } from '../shared/probeTransform'
+import { boundsOf, drawElectrodes, electrodePitch, makeProbeTransform } from '../shared/probeTransform'
+import { ProbeZoomButtons } from '../shared/ProbeZoomButtons'
+import { useProbeZoom, useProbeZoomWheel } from '../shared/probeZoom'
 import { useUnitClick } from '../shared/useUnitClick'
 import { defineView, type ViewProps } from '../viewDefinition'
 
@@ -33,10 +35,14 @@ function UnitLocationsView({ data, width, height }: ViewProps<UnitLocationsData>
   const selected = useSelection()
   const onUnitClick = useUnitClick()
   const [hover, setHover] = useState<string>()
-  const transform = useMemo(() => {
+  const fitted = useMemo(() => {
     const pts: [number, number][] = [...data.channelLocations.values(), ...data.units.map((u): [number, number] => [u.x, u.y])]
     return makeProbeTransform(boundsOf(pts, 20), width, height, !data.disableAutoRotate)
   }, [data, width, height])
+  const zoom = useProbeZoom(fitted)
+  const transform = zoom.transform
+  // Electrodes a few pixels apart (a long probe fitted whole): say that the plot zooms.
+  const crowded = electrodePitch(data.channelLocations) * fitted.scale < 8
   // Selected units are drawn last so they sit on top.
   const ordered = useMemo(
     () => [...data.units].sort((a, b) => Number(isSelected(selected, a.unitId)) - Number(isSelected(selected, b.unitId))),
@@ -65,6 +71,7 @@ function UnitLocationsView({ data, width, height }: ViewProps<UnitLocationsData>
     [data, ordered, transform, selected, unitOrder],
   )
   const { canvasRef } = useCanvasDraw(draw, width, height, [draw])
+  useProbeZoomWheel(canvasRef, zoom.setZoom)
 
   const nearest = (e: React.MouseEvent): (typeof data.units)[number] | undefined => {
     const r = e.currentTarget.getBoundingClientRect()
@@ -88,7 +95,10 @@ function UnitLocationsView({ data, width, height }: ViewProps<UnitLocationsData>
       <canvas
         ref={canvasRef}
         className="interactive-canvas"
+        data-zoomed={zoom.zoomed ? 'true' : 'false'}
+        {...zoom.pointer}
         onClick={(e) => {
+          if (zoom.wasDrag()) return
           const u = nearest(e)
           if (u) onUnitClick(u.unitId, e)
         }}
@@ -99,6 +109,7 @@ function UnitLocationsView({ data, width, height }: ViewProps<UnitLocationsData>
         onMouseLeave={() => setHover(undefined)}
       />
       <HoverReadout text={hover} />
+      <ProbeZoomButtons zoom={zoom} hint={crowded} />
     </div>
   )
 }

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { makeProbeTransform } from './probeTransform'
+import { FIT, zoomAt, zoomedTransform } from './probeZoom'
+
+describe('probe zoom', () => {
+  // A 20 x 3840 µm probe in a 200 x 400 px panel: fitted whole, it is a stripe ~2 px wide.
+  const fitted = makeProbeTransform({ xmin: 0, xmax: 20, ymin: 0, ymax: 3840 }, 200, 400, false, 0)
+
+  it('keeps the point under the cursor in place and equal scales', () => {
+    const [mx, my] = fitted.toScreen(10, 1000)
+    const z = zoomAt(FIT, mx, my, 8)
+    const t = zoomedTransform(fitted, z)
+    const [sx, sy] = t.toScreen(10, 1000)
+    expect(sx).toBeCloseTo(mx, 6)
+    expect(sy).toBeCloseTo(my, 6)
+    expect(t.scale).toBeCloseTo(fitted.scale * 8, 9)
+    // 100 µm apart along the probe is 8 times as far on screen as when fitted
+    expect(t.toScreen(10, 900)[1] - sy).toBeCloseTo(8 * (fitted.toScreen(10, 900)[1] - my), 6)
+    const [px, py] = t.toProbe(sx, sy)
+    expect(px).toBeCloseTo(10, 6)
+    expect(py).toBeCloseTo(1000, 6)
+  })
+
+  it('never zooms out past the fitted view, and comes back to it exactly', () => {
+    const z = zoomAt(FIT, 50, 50, 4)
+    expect(zoomAt(z, 10, 10, 1 / 4)).toBe(FIT)
+    expect(zoomAt(FIT, 10, 10, 0.5)).toBe(FIT)
+    expect(zoomAt(FIT, 0, 0, 1e6).zoom).toBe(64)
+  })
+})
