@@ -1,5 +1,5 @@
 // UnitsTable: sortable table of units; click/shift/ctrl-click and arrow keys drive the shared selection.
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react'
+import { Fragment, type KeyboardEvent, type MouseEvent, type ReactNode, useEffect, useMemo, useRef, useState } from 'react'
 import { useFigure, useSelection } from '../../figure/FigureContext'
 import { mergeGroupOf } from '../../state/curation'
 import { isSelected, moveSelection } from '../../state/selection'
@@ -76,7 +76,7 @@ function UnitsTableView({ data, height }: ViewProps<UnitsTableData>) {
 
   const header = (column: string, label: string, title?: string) => (
     <th key={column} onClick={() => onHeaderClick(column)} title={title ?? `Sort by ${label}`} aria-sort={sort.column === column ? (sort.ascending ? 'ascending' : 'descending') : 'none'}>
-      {label}
+      {breakable(label)}
       <span className="sort-mark">{sort.column === column ? (sort.ascending ? ' ▲' : ' ▼') : ''}</span>
     </th>
   )
@@ -131,3 +131,18 @@ function UnitsTableView({ data, height }: ViewProps<UnitsTableData>) {
 }
 
 export const unitsTableView = defineView(decodeUnitsTable, UnitsTableView, { showsSelection: true })
+
+/** A metric name that may wrap after its underscores (`amplitude_<wbr>median`), so long names do not widen columns. */
+function breakable(label: string): ReactNode {
+  const parts = label.split('_')
+  return parts.map((part, i) => (
+    <Fragment key={i}>
+      {part}
+      {i < parts.length - 1 && (
+        <>
+          _<wbr />
+        </>
+      )}
+    </Fragment>
+  ))
+}
