@@ -103,6 +103,20 @@ def wait_for_drawn_canvases(page, frame, view_type: str, timeout_s: float = 15.0
     return fractions
 
 
+# Actions the runner's journal has acknowledged, from the curation panel's status ("journal x, N actions").
+RUNNER_SAVED_ACTIONS = """() => {
+  const status = document.querySelector('iframe').contentDocument.querySelector('[data-testid="curation-runner-status"]')
+  const match = status && status.dataset.state === 'saved' ? /(\\d+) actions/.exec(status.title) : null
+  return match ? Number(match[1]) : -1
+}"""
+
+
+def runner_saved_actions(page) -> int:
+    """How many actions the runner's journal had acknowledged when last saved (-1 while saving or not connected)."""
+    page.wait_for_function(f"() => ({RUNNER_SAVED_ACTIONS})() >= 0", timeout=10_000)
+    return page.evaluate(RUNNER_SAVED_ACTIONS)
+
+
 def rows(frame):
     return frame.locator('table[data-testid="units-table"] tr[data-unit-id]')
 
@@ -184,10 +198,13 @@ def test_labels_and_merges_change_the_url_state_and_survive_a_reload(page, figur
 
     frame.locator(f'{table} tr[data-unit-id="{second}"]').click(modifiers=["Control"])
     assert frame.locator(f"{table} tr[aria-selected=true]").count() == 2
+    saved_before = runner_saved_actions(page)
     frame.locator('[data-testid="merge-button"]').click()
     page.wait_for_function("() => (new URL(location.href).searchParams.get('s') || '').includes('mergeGroups')")
     merged = url_state(page)["sortingCuration"]
     assert [sorted(map(str, g)) for g in merged["mergeGroups"]] == [sorted([first, second])]
+    # The runner's journal wins on reload: reload once it has the merge, as a curator sees "Saved on the runner".
+    page.wait_for_function(f"() => ({RUNNER_SAVED_ACTIONS})() > {saved_before}", timeout=10_000)
 
     page.reload()
     frame = page.frame_locator(FIGURE_FRAME)

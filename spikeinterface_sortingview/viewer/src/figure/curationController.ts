@@ -102,11 +102,14 @@ export class CurationController {
     if (!this.compute) return Promise.resolve()
     this.sortingUri = sortingUri
     this.runner.set({ state: 'connecting' })
-    this.queue = this.queue.then(() => this.connect(sortingUri))
+    // What the URL carried, before any action made while connecting: those follow in the queue, so
+    // seeding an empty journal with them included would apply them twice (a toggled label undone).
+    const seed = this.curation.get()
+    this.queue = this.queue.then(() => this.connect(sortingUri, seed))
     return this.queue
   }
 
-  private async connect(sortingUri: string): Promise<void> {
+  private async connect(sortingUri: string, seed: SortingCuration): Promise<void> {
     const compute = this.compute
     if (!compute) return
     let journal: string
@@ -120,13 +123,13 @@ export class CurationController {
     try {
       const reply = parseJournalReply((await compute.run(STATE_TASK, { journal }, { cache: false })).result)
       this.journal = journal
-      const local = this.curation.get()
-      if (reply.numActions > 0 || isEmpty(local)) {
-        this.adopt(reply.curation)
+      if (reply.numActions > 0 || isEmpty(seed)) {
+        // Actions made while connecting are still queued: the journal's answers to them show them again.
+        if (this.queued === 0) this.adopt(reply.curation)
         this.runner.set({ state: 'saved', journal, numActions: reply.numActions })
       } else {
         // A journal that has never been written starts from what the figure URL carried.
-        await this.send({ type: 'SET_CURATION', curation: local })
+        await this.send({ type: 'SET_CURATION', curation: seed })
       }
     } catch (err) {
       this.fail(err, journal)
