@@ -174,7 +174,8 @@ def make_executor(store_dir: Path, workers: dict[str, int]):
     config = {"job_handlers": {group: {"params": {"num_workers": n}} for group, n in workers.items()}}
     return RayExecutor(
         parse_handler_config(config),
-        RayOptions(worker_env={"SORTINGVIEW_STORE_DIR": str(store_dir)}),
+        # No background start of other groups: this executor is driven from short-lived event loops.
+        RayOptions(worker_env={"SORTINGVIEW_STORE_DIR": str(store_dir)}, prestart=False),
         journal_dir=str(store_dir / "curation_journals"),
     )
 
