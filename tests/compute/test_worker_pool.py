@@ -11,6 +11,7 @@ import spikeinterface.core as sc
 import spikeinterface_sortingview as sv
 from runner.executor import RayExecutor, RayOptions
 from runner.handler_config import parse_handler_config
+from tests.servers import run_coroutine
 
 pytestmark = pytest.mark.ray
 
@@ -53,7 +54,7 @@ def test_one_request_at_a_time_keeps_to_one_started_worker(ray_instance, sorting
         assert not executor.pools["misc"].busy
 
     try:
-        asyncio.run(scenario())
+        run_coroutine(scenario())
     finally:
         kill_all(executor)
 
@@ -72,6 +73,6 @@ def test_the_first_request_starts_a_worker_of_every_group(ray_instance, sorting_
         assert len(executor.pools["correlograms"].workers()) == 1
 
     try:
-        asyncio.run(scenario())
+        run_coroutine(scenario())
     finally:
         kill_all(executor)
