@@ -209,8 +209,8 @@ class ComputeService:
 
         A payload from Ray is a zero-copy view into the object store: kept in the table for every finished
         job, a few full-resolution traces windows filled a 256 MB store and the next request stalled ~2 s
-        while Ray spilled them. The requests waiting for this job hold the job object itself and still answer with
-        the payload; the table gets a copy without it.
+        while Ray spilled them. The requests waiting for this job hold the job object itself and still
+        answer with the payload; the table gets a copy without it.
         """
         if job.payload is not None and self.jobs.get(job.job_id) is job:
             self.jobs[job.job_id] = replace(job, payload=None, task=None)
