@@ -5,7 +5,7 @@ import { channelLocations, type ChannelLocations } from '../decode'
 import { HoverReadout } from '../shared/HoverReadout'
 import { ProbeZoomButtons } from '../shared/ProbeZoomButtons'
 import { boundsOf, drawElectrodes, electrodePitch, makeProbeTransform } from '../shared/probeTransform'
-import { useProbeZoom, useProbeZoomWheel } from '../shared/probeZoom'
+import { isCrowded, useProbeZoom, useProbeZoomWheel } from '../shared/probeZoom'
 import { defineView, type ViewProps } from '../viewDefinition'
 
 export interface ElectrodeGeometryData {
@@ -46,9 +46,7 @@ function ElectrodeGeometryView({ data, width, height }: ViewProps<ElectrodeGeome
     <div className="time-plot">
       <canvas
         ref={canvasRef}
-        className="interactive-canvas"
-        data-zoomed={zoom.zoomed ? 'true' : 'false'}
-        {...zoom.pointer}
+        {...zoom.canvasProps}
         onMouseMove={(e) => {
           const r = e.currentTarget.getBoundingClientRect()
           const [px, py] = transform.toProbe(e.clientX - r.left, e.clientY - r.top)
@@ -67,7 +65,7 @@ function ElectrodeGeometryView({ data, width, height }: ViewProps<ElectrodeGeome
         onMouseLeave={() => setHover(undefined)}
       />
       <HoverReadout text={hover} />
-      <ProbeZoomButtons zoom={zoom} hint={electrodePitch(data.channelLocations) * fitted.scale < 8} />
+      <ProbeZoomButtons zoom={zoom} hint={isCrowded(data.channelLocations, fitted)} />
     </div>
   )
 }

@@ -88,9 +88,7 @@ function SpikeLocationsView({ data, width, height }: ViewProps<SpikeLocationsDat
     <div className="time-plot">
       <canvas
         ref={canvasRef}
-        className="interactive-canvas"
-        data-zoomed={zoom.zoomed ? 'true' : 'false'}
-        {...zoom.pointer}
+        {...zoom.canvasProps}
         onMouseMove={(e) => {
           const r = e.currentTarget.getBoundingClientRect()
           const [x, y] = transform.toProbe(e.clientX - r.left, e.clientY - r.top)

@@ -7,9 +7,9 @@ import { isSelected } from '../../state/selection'
 import type { UnitId } from '../../state/units'
 import { channelLocations, type ChannelLocations, list, num, rec, unitId } from '../decode'
 import { HoverReadout } from '../shared/HoverReadout'
-import { boundsOf, drawElectrodes, electrodePitch, makeProbeTransform } from '../shared/probeTransform'
+import { boundsOf, drawElectrodes, makeProbeTransform } from '../shared/probeTransform'
 import { ProbeZoomButtons } from '../shared/ProbeZoomButtons'
-import { useProbeZoom, useProbeZoomWheel } from '../shared/probeZoom'
+import { isCrowded, useProbeZoom, useProbeZoomWheel } from '../shared/probeZoom'
 import { useUnitClick } from '../shared/useUnitClick'
 import { defineView, type ViewProps } from '../viewDefinition'
 
@@ -41,8 +41,6 @@ function UnitLocationsView({ data, width, height }: ViewProps<UnitLocationsData>
   }, [data, width, height])
   const zoom = useProbeZoom(fitted)
   const transform = zoom.transform
-  // Electrodes a few pixels apart (a long probe fitted whole): say that the plot zooms.
-  const crowded = electrodePitch(data.channelLocations) * fitted.scale < 8
   // Selected units are drawn last so they sit on top.
   const ordered = useMemo(
     () => [...data.units].sort((a, b) => Number(isSelected(selected, a.unitId)) - Number(isSelected(selected, b.unitId))),
@@ -94,9 +92,7 @@ function UnitLocationsView({ data, width, height }: ViewProps<UnitLocationsData>
     <div className="time-plot">
       <canvas
         ref={canvasRef}
-        className="interactive-canvas"
-        data-zoomed={zoom.zoomed ? 'true' : 'false'}
-        {...zoom.pointer}
+        {...zoom.canvasProps}
         onClick={(e) => {
           if (zoom.wasDrag()) return
           const u = nearest(e)
@@ -109,7 +105,7 @@ function UnitLocationsView({ data, width, height }: ViewProps<UnitLocationsData>
         onMouseLeave={() => setHover(undefined)}
       />
       <HoverReadout text={hover} />
-      <ProbeZoomButtons zoom={zoom} hint={crowded} />
+      <ProbeZoomButtons zoom={zoom} hint={isCrowded(data.channelLocations, fitted)} />
     </div>
   )
 }

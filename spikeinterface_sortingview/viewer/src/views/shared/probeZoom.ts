@@ -1,7 +1,8 @@
 // Zoom and pan over a probe drawing: a long probe fitted whole to a panel is a thin stripe, so the wheel
 // zooms in around the cursor (equal scales kept) and a drag moves along the probe.
 import { type RefObject, useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type { ProbeTransform } from './probeTransform'
+import type { ChannelLocations } from '../decode'
+import { electrodePitch, type ProbeTransform } from './probeTransform'
 
 /** Screen = fitted screen * zoom + offset. */
 export interface ProbeZoom {
@@ -42,14 +43,21 @@ export interface ProbeZoomControls {
   transform: ProbeTransform
   zoomed: boolean
   reset: () => void
-  /** Pointer handlers for the canvas; `onClick` fires only for presses that did not drag. */
-  pointer: {
+  /** Spread on the probe's canvas: its class, `data-zoomed` and the pointer handlers that pan. */
+  canvasProps: {
+    className: string
+    'data-zoomed': 'true' | 'false'
     onPointerDown: (e: React.PointerEvent) => void
     onPointerMove: (e: React.PointerEvent) => void
     onPointerUp: (e: React.PointerEvent) => void
   }
   /** True right after a drag ended: the click that follows it is not a click on the plot. */
   wasDrag: () => boolean
+}
+
+/** Electrodes a few pixels apart (a long probe fitted whole): worth saying that the drawing zooms. */
+export function isCrowded(locations: ChannelLocations, fitted: ProbeTransform): boolean {
+  return electrodePitch(locations) * fitted.scale < 8
 }
 
 /** Zoom state over the fitted transform `base`: pointer handlers pan, `useProbeZoomWheel` zooms. */
@@ -85,7 +93,7 @@ export function useProbeZoom(base: ProbeTransform): ProbeZoomControls & { setZoo
     transform,
     zoomed: z !== FIT,
     reset: useCallback(() => setZ(FIT), []),
-    pointer: { onPointerDown, onPointerMove, onPointerUp },
+    canvasProps: { className: 'interactive-canvas', 'data-zoomed': z === FIT ? 'false' : 'true', onPointerDown, onPointerMove, onPointerUp },
     wasDrag: () => dragged.current,
     setZoom: setZ,
   }
