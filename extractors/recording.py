@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from spikeinterface.core import BaseRecording, BaseRecordingSegment
 
-from spikeinterface_sortingview.store import CorruptFileError, FileNotInStoreError, RemoteStore
+from spikeinterface_sortingview.store import CorruptFileError, FileNotInStoreError, RemoteStore, StatKey, stat_key
 
 from .encoding import decode_array, decode_value
 from .sources import open_store
@@ -138,7 +139,8 @@ class ChunkCache:
         self.num_channels = num_channels
         self.dtype = dtype
         self.chunk_size = int(chunk_size)
-        self._cache: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
+        # (segment, chunk) -> (memory map of the chunk, the state of its file when it was checked)
+        self._cache: OrderedDict[tuple[int, int], tuple[np.memmap, StatKey]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get_many(self, segment_index: int, segment: dict, chunk_indices: range) -> list[np.ndarray]:
@@ -155,14 +157,17 @@ class ChunkCache:
         """Chunk ``chunk_index`` of a segment as a ``(samples, channels)`` array."""
         key = (segment_index, chunk_index)
         with self._lock:
-            chunk = self._cache.get(key)
-            if chunk is not None:
+            entry = self._cache.get(key)
+            if entry is not None:
                 self._cache.move_to_end(key)
-                return chunk
+        # A kept chunk is used only while its file is as it was when checked (a stat): a file changed since
+        # is opened again, which checks it again (and refuses it if its bytes no longer match).
+        if entry is not None and stat_key(os.stat(entry[0].filename)) == entry[1]:
+            return entry[0]
         # Opened outside the lock: a download must not block readers of other chunks.
         chunk = self._open(segment_index, segment, chunk_index)
         with self._lock:
-            self._cache[key] = chunk
+            self._cache[key] = (chunk, stat_key(os.stat(chunk.filename)))
             while len(self._cache) > CHUNK_CACHE_SIZE:
                 self._cache.popitem(last=False)
         return chunk

@@ -243,8 +243,8 @@ def _write_chunk(
     data = worker["conversion"].apply(traces)
     sha1 = sha1_hex(data)
     target = worker["store"].directory / relative_path(sha1)
-    if target.is_file():
-        return segment_index, start_frame, sha1, None
+    if target.is_file() and target.stat().st_size == data.nbytes:
+        return segment_index, start_frame, sha1, None  # stored before (a corrupt copy of another size is replaced)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
     try:

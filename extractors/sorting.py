@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 from spikeinterface.core import BaseSorting
 from spikeinterface.core.base import minimum_spike_dtype
 from spikeinterface.core.basesorting import SpikeVectorSortingSegment
+
+from spikeinterface_sortingview.store import StatKey, stat_key
 
 from .encoding import decode_array, decode_value
 from .recording import load_manifest
@@ -39,10 +44,14 @@ class StoreSortingExtractor(BaseSorting):
         unit_ids = decode_array(manifest["unit_ids"])
         BaseSorting.__init__(self, manifest["sampling_frequency"], unit_ids)
 
+        # The file the spike vector stays mapped from, and its state when it was checked against its hash.
+        self._mapped_file: tuple[Path, StatKey] | None = None
         if manifest.get("npz_uri"):
             spikes = _spikes_from_npz(store.file_path(manifest["npz_uri"]), unit_ids)
         else:
-            spikes = np.load(store.file_path(manifest["spikes_uri"]), mmap_mode="r", allow_pickle=False)
+            path = store.file_path(manifest["spikes_uri"])
+            spikes = np.load(path, mmap_mode="r", allow_pickle=False)
+            self._mapped_file = (path, stat_key(os.stat(path)))
         for segment_index in range(manifest["num_segments"]):
             self.add_sorting_segment(SpikeVectorSortingSegment(spikes, segment_index, unit_ids))
         # The spike vector is what SpikeInterface would otherwise rebuild unit by unit.
@@ -52,6 +61,16 @@ class StoreSortingExtractor(BaseSorting):
             self.set_property(name, decode_array(encoded))
         self.annotate(**decode_value(manifest["annotations"]))
         self._kwargs = {"manifest_uri": manifest_uri, "source_url": source_url}
+
+    def files_unchanged(self) -> bool:
+        """False if the file the spike vector is mapped from changed since it was checked (open the URI again)."""
+        if self._mapped_file is None:
+            return True  # read whole into memory when opened
+        path, key = self._mapped_file
+        try:
+            return stat_key(os.stat(path)) == key
+        except FileNotFoundError:
+            return False
 
     @property
     def manifest_uri(self) -> str:

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from spikeinterface_sortingview.store import InvalidUriError, LocalStore
+from spikeinterface_sortingview.store import CorruptFileError, FileNotInStoreError, InvalidUriError, LocalStore
 from spikeinterface_sortingview.store.uri import check_sha1
 
 from .errors import BadRequest, NotFound, PayloadTooLarge, RangeNotSatisfiable, UnsupportedMediaType
@@ -102,7 +102,11 @@ class StoreFiles:
             raise BadRequest(
                 f"/sha1/{sha1[:80]} is not a file name of this store: expected 40 hex characters"
             ) from None
-        path = await run_in_threadpool(self.store.file_path, f"sha1://{sha1}")
+        try:
+            # Checked against the hash (whole, the first time this process serves the file since it changed).
+            path = await run_in_threadpool(self.store.file_path, f"sha1://{sha1}")
+        except (CorruptFileError, FileNotInStoreError) as e:
+            raise NotFound(str(e)) from None
         if path is None:
             raise NotFound(f"sha1://{sha1} is not in the store at {self.store.directory}")
 

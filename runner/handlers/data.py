@@ -93,13 +93,20 @@ class DataSource:
     def sorting(self, uri: str) -> BaseSorting:
         """The sorting at ``uri``."""
         sorting = self._cached(self._objects, ("sorting", uri), lambda: self.load_sorting(uri))
+        if isinstance(sorting, extractors.StoreSortingExtractor) and not sorting.files_unchanged():
+            # Its spike file changed on disk after it was checked: open it again, which checks it again.
+            with self._lock:
+                self._objects.pop(("sorting", uri), None)
+                self._derived.pop(("spike_trains", uri), None)
+            sorting = self._cached(self._objects, ("sorting", uri), lambda: self.load_sorting(uri))
         if not isinstance(sorting, BaseSorting):
             raise HandlerInputError(f"{uri!r} is not a sorting (it is a {type(sorting).__name__})")
         return sorting
 
     def spike_trains(self, sorting_uri: str) -> SpikeTrains:
         """Per-unit spike trains of the sorting at ``sorting_uri``, built once."""
-        return self.derived(("spike_trains", sorting_uri), lambda: SpikeTrains(self.sorting(sorting_uri)))
+        sorting = self.sorting(sorting_uri)  # first: a sorting whose file changed is opened (and checked) again
+        return self.derived(("spike_trains", sorting_uri), lambda: SpikeTrains(sorting))
 
     def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
         """A value computed from the data once and kept (e.g. noise levels of a recording)."""

@@ -12,6 +12,7 @@ from .local import (
 )
 from .references import BlockHashes, FileReference, hash_file
 from .uri import InvalidUriError, parse_uri, relative_path, sha1_hex, sha1_uri
+from .verified import StatKey, stat_key
 
 
 def default_store() -> LocalStore:
@@ -31,6 +32,7 @@ __all__ = [
     "ReferenceChangedError",
     "RemoteStore",
     "SourceUnreachableError",
+    "StatKey",
     "StoreError",
     "default_store",
     "hash_file",
@@ -39,5 +41,6 @@ __all__ = [
     "sha1_hex",
     "sha1_uri",
     "sources_from_environment",
+    "stat_key",
     "write_atomic",
 ]

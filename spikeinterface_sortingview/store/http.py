@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .local import CorruptFileError, FileNotInStoreError, LocalStore, StoreError, atomic_file
 from .uri import parse_uri, relative_path
+from .verified import remember_verified
 
 # Environment variable naming runners (comma-separated base URLs) to read missing files from.
 REMOTE_ENVIRONMENT_VARIABLE = "SORTINGVIEW_REMOTE"
@@ -134,16 +135,25 @@ class RemoteStore:
             Where else its bytes are: the range ``[start, end)`` of the file ``from_uri``
             (a block of a larger file). Tried before ``uri`` itself on each source.
         """
-        path = self.local.file_path(uri)
+        path = self._local_file(uri)
         if path is not None:
             return path
         if not self.sources:
             raise FileNotInStoreError(f"{uri} is not in {self.where()} (no HTTP source configured)")
         with self._lock(uri):
-            path = self.local.file_path(uri)
+            path = self._local_file(uri)
             if path is not None:
                 return path
             return self._fetch(uri, from_uri, start, end)
+
+    def _local_file(self, uri: str) -> Path | None:
+        """The local store's checked file, or None; a corrupt one (now quarantined) is fetched again if it can be."""
+        try:
+            return self.local.file_path(uri)
+        except CorruptFileError:
+            if not self.sources:
+                raise
+            return None
 
     def load_bytes(self, uri: str, start: int | None = None, end: int | None = None) -> bytes:
         """The bytes of ``uri`` (or ``[start, end)`` of it); the whole file is fetched and cached if missing."""
@@ -191,6 +201,7 @@ class RemoteStore:
                     f"Refused {what}: its SHA-1 is {hasher.hexdigest()}, not the {sha1} of {uri}. "
                     "The source serves corrupt or different data; nothing was cached."
                 )
+        remember_verified(target)
         return target
 
 

@@ -2,23 +2,36 @@
 
 Besides files copied in, the folder can hold references to files registered in place
 (``references/aa/bb/cc/<hash>.json``): the store then serves the bytes from where the
-file already is, as long as its size and modification time are those it had when hashed.
+file already is, as long as it is in the state (size, times, inode) it had when hashed.
+
+No byte leaves the store unchecked: a full read is hashed; a file opened for ranges is hashed
+whole first, once per process until it changes (``verified.py``). A store file that fails its
+hash is moved to ``quarantine/`` and reported, never served.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
 from .references import FileReference, hash_file
 from .uri import parse_uri, relative_path, sha1_hex, sha1_uri
+from .verified import forget_verified, is_verified, remember_verified, stat_key
 
 REFERENCES_FOLDER = "references"
+QUARANTINE_FOLDER = "quarantine"
+# A file that changes while it is hashed is hashed again this many times before it is refused.
+VERIFY_ATTEMPTS = 3
+
+logger = logging.getLogger(__name__)
 
 
 class StoreError(Exception):
@@ -64,24 +77,81 @@ class LocalStore:
         return self.directory / relative_path(sha1)
 
     def has(self, uri: str) -> bool:
-        """True if the store holds the file of ``uri``."""
-        return self.file_path(uri) is not None
+        """True if the store holds the file of ``uri`` (its bytes are checked when it is read)."""
+        return self._locate(uri) is not None
 
     def file_path(self, uri: str) -> Path | None:
-        """The file on disk that holds the bytes of ``uri``, or None if the store has none.
+        """The file on disk that holds the bytes of ``uri``, checked against the hash; None if the store has none.
 
-        This is the file in the store folder, or else the original file of a reference
-        registered in place, as long as that file still has the size and modification time
-        it had when it was hashed (a changed file is not returned: its bytes are no longer
-        those of ``uri``).
+        This is the file in the store folder, hashed whole unless this process has already checked it
+        since it last changed, or else the original file of a reference registered in place, as long as
+        that file is still in the state it was hashed in (a changed file is not returned: its bytes are
+        no longer those of ``uri``).
+
+        Raises
+        ------
+        CorruptFileError
+            The store's file does not match its hash; it was moved to ``quarantine/``.
         """
+        located = self._locate(uri)
+        if located is None:
+            return None
+        path, st = located
+        if st is not None:
+            self._verify(path, parse_uri(uri)[0], st)
+        return path
+
+    def _locate(self, uri: str) -> tuple[Path, os.stat_result | None] | None:
+        """Where the bytes of ``uri`` are, unchecked: ``(store file, its stat)`` or ``(registered file, None)``."""
         path = self.path(uri)
-        if path.is_file():
-            return path
+        try:
+            return path, os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            pass
         reference = self.reference(uri)
         if reference is not None and reference.changed_on_disk() is None:
-            return Path(reference.path)
+            return Path(reference.path), None
         return None
+
+    def _verify(self, path: Path, sha1: str, st: os.stat_result) -> None:
+        """Hash a store file whole unless this process checked it since it last changed; quarantine it if it fails."""
+        for _ in range(VERIFY_ATTEMPTS):
+            if is_verified(path, st):
+                return
+            try:
+                digest, _ = hash_file(path)
+                after = os.stat(path)
+            except FileNotFoundError:
+                raise FileNotInStoreError(f"sha1://{sha1} was removed from the store at {self.directory}") from None
+            if digest != sha1:
+                raise self._quarantine(path, sha1, digest)
+            if stat_key(after) == stat_key(st):
+                remember_verified(path, after)
+                return
+            st = after  # written to while hashed (e.g. stored again): hash the new state
+        raise StoreError(f"{path} keeps changing while it is checked against its hash; stop what writes to it")
+
+    def _quarantine(self, path: Path, sha1: str, digest: str) -> CorruptFileError:
+        """Move a file that failed its hash out of the store's ``sha1/`` folder; the error to raise."""
+        forget_verified(path)
+        target = self.directory / QUARANTINE_FOLDER / f"{sha1}.{time.time_ns()}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(path, target)
+            where = f"it was moved to {target}"
+        except FileNotFoundError:
+            where = "it is already gone"
+        message = (
+            f"sha1://{sha1} in the store at {self.directory} does not match its hash (its bytes hash to {digest}): {where} and "
+            "is not served. Store the data again (share or save it again, or fetch it from another runner)."
+        )
+        logger.error(message)
+        return CorruptFileError(message)
+
+    def quarantined(self) -> list[Path]:
+        """Files that failed their hash and were moved out of the store, oldest first."""
+        folder = self.directory / QUARANTINE_FOLDER
+        return sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime_ns) if folder.is_dir() else []
 
     def reference(self, uri: str) -> FileReference | None:
         """The reference recorded for ``uri`` by ``register_file``, or None."""
@@ -162,15 +232,15 @@ class LocalStore:
         if not (unchanged and (blocks is None or (reference.blocks and reference.blocks.layout() == blocks))):
             sha1, block_hashes = hash_file(path, blocks, n_jobs=n_jobs, progress=progress)
             after = os.stat(path)
-            if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            if stat_key(after) != stat_key(before):
                 raise StoreError(f"{path} changed while it was being hashed; register it when nothing writes to it")
-            reference = FileReference(sha1, str(path), before.st_size, before.st_mtime_ns, block_hashes)
+            reference = FileReference.of(sha1, str(path), before, block_hashes)
             _write_if_changed(index_file, reference.to_json())
         elif progress is not None:
             progress(before.st_size)
         # The reference served for the hash (without block hashes, which depend on who asked).
         if not self.path(sha1_uri(reference.sha1)).is_file():
-            plain = FileReference(reference.sha1, reference.path, reference.size, reference.mtime_ns)
+            plain = replace(reference, blocks=None)
             _write_if_changed(self._reference_file(reference.sha1), plain.to_json())
         return reference
 
@@ -185,12 +255,18 @@ class LocalStore:
 
         ``data`` may be any C-contiguous buffer (bytes, memoryview, numpy array). With
         ``sync=False`` the file is renamed into place without waiting for the disk; call
-        ``sync`` on the URIs before publishing anything that refers to them.
+        ``sync`` on the URIs before publishing anything that refers to them. A stored file of
+        another size (corrupt) is replaced.
         """
         sha1 = sha1_hex(data)
         target = self.directory / relative_path(sha1)
-        if not target.is_file():
+        try:
+            present = os.stat(target).st_size == memoryview(data).nbytes
+        except FileNotFoundError:
+            present = False
+        if not present:
             write_atomic(target, data, sync=sync)
+            remember_verified(target)
         return sha1_uri(sha1, label)
 
     def sync(self, uris: list[str]) -> None:
@@ -210,31 +286,50 @@ class LocalStore:
         return self.store_bytes(data, label=label)
 
     def load_bytes(self, uri: str, start: int | None = None, end: int | None = None) -> bytes:
-        """Read a stored file, or the byte range ``[start, end)`` of it.
+        """Read a stored file, or the byte range ``[start, end)`` of it, checked against its hash.
 
-        A full read is checked against its hash; a file whose bytes do not match is refused.
+        A full read is hashed; a range comes from a file checked as ``file_path`` checks it.
+
+        Raises
+        ------
+        FileNotInStoreError
+            The store has no file for ``uri`` (``ReferenceChangedError`` if a file registered in place changed).
+        CorruptFileError
+            The stored bytes do not match the hash (the file is quarantined).
         """
         sha1, _ = parse_uri(uri)
-        path = self.file_path(uri)
-        if path is None:
+        located = self._locate(uri)
+        if located is None:
             reference = self.reference(uri)
             if reference is not None:
                 raise ReferenceChangedError(
                     f"{uri} was registered in place from {reference.path}, but {reference.changed_on_disk()}; "
                     "its bytes are no longer those of the URI. Register (share) the file again to get its new URI."
                 )
-            path = self.path(uri)
+            raise FileNotInStoreError(f"{uri} is not in the store at {self.directory} (looked for {self.path(uri)})")
+        path, st = located
+        if start is not None or end is not None:
+            if st is not None:
+                self._verify(path, sha1, st)
+            with open(path, "rb") as f:
+                f.seek(start or 0)
+                return f.read(None if end is None else max(0, end - (start or 0)))
         try:
             with open(path, "rb") as f:
-                if start is None and end is None:
-                    data = f.read()
-                else:
-                    f.seek(start or 0)
-                    return f.read(None if end is None else max(0, end - (start or 0)))
+                data = f.read()
+                opened = os.fstat(f.fileno())
         except FileNotFoundError:
             raise FileNotInStoreError(f"{uri} is not in the store at {self.directory} (looked for {path})") from None
-        if sha1_hex(data) != sha1:
-            raise CorruptFileError(f"{path} does not match its hash {sha1}; delete the file and store the data again")
+        digest = sha1_hex(data)
+        if digest != sha1:
+            if st is None:
+                raise CorruptFileError(
+                    f"{path}, registered in place as {uri}, no longer holds its bytes although its size and times "
+                    "are unchanged; register (share) it again"
+                )
+            raise self._quarantine(path, sha1, digest)
+        if st is not None:
+            remember_verified(path, opened)
         return data
 
     def load_json(self, uri: str) -> object:

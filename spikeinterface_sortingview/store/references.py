@@ -50,6 +50,10 @@ class FileReference:
         modification time differ is no longer trusted to hold these bytes.
     blocks : BlockHashes | None
         Hashes of blocks of the file, when they were asked for at registration.
+    ctime_ns, inode : int | None
+        The file's status-change time and inode at registration (None in references written by
+        older versions). A write that restores the modification time (``touch -r``, ``cp -p``)
+        still changes the status-change time, and a replaced file has another inode.
     """
 
     sha1: str
@@ -57,6 +61,8 @@ class FileReference:
     size: int
     mtime_ns: int
     blocks: BlockHashes | None = None
+    ctime_ns: int | None = None
+    inode: int | None = None
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self), sort_keys=True, separators=(",", ":")).encode()
@@ -65,7 +71,14 @@ class FileReference:
     def from_json(data: bytes) -> FileReference:
         d = json.loads(data)
         blocks = BlockHashes(**d["blocks"]) if d.get("blocks") else None
-        return FileReference(d["sha1"], d["path"], int(d["size"]), int(d["mtime_ns"]), blocks)
+        return FileReference(
+            d["sha1"], d["path"], int(d["size"]), int(d["mtime_ns"]), blocks, d.get("ctime_ns"), d.get("inode")
+        )
+
+    @staticmethod
+    def of(sha1: str, path: str, st: os.stat_result, blocks: BlockHashes | None = None) -> FileReference:
+        """The reference of a file hashed while it was in the state ``st``."""
+        return FileReference(sha1, path, st.st_size, st.st_mtime_ns, blocks, st.st_ctime_ns, st.st_ino)
 
     def changed_on_disk(self) -> str | None:
         """Why the file no longer matches this reference (missing, resized, modified), or None if it still does."""
@@ -77,6 +90,10 @@ class FileReference:
             return f"{self.path} changed size ({self.size} bytes when registered, {st.st_size} now)"
         if st.st_mtime_ns != self.mtime_ns:
             return f"{self.path} was modified after it was registered"
+        if self.inode is not None and st.st_ino != self.inode:
+            return f"{self.path} was replaced by another file after it was registered"
+        if self.ctime_ns is not None and st.st_ctime_ns != self.ctime_ns:
+            return f"{self.path} was written to, or its attributes changed, after it was registered"
         return None
 
 
