@@ -87,6 +87,11 @@ class Job:
     task: asyncio.Task | None = None
     started: float = field(default_factory=time.monotonic)
     has_payload: bool = False  # kept when the table lets go of the payload itself
+    input_id: str = ""  # SHA-1 of name and input: a taskJobId sent again with another input is refused
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.name, self.job_id)
 
 
 class ComputeService:
@@ -103,7 +108,8 @@ class ComputeService:
     def __init__(self, executor: RayExecutor, cache: TaskResultCache):
         self.executor = executor
         self.cache = cache
-        self.jobs: OrderedDict[str, Job] = OrderedDict()
+        # Keyed by (task name, job id): an action's client-chosen id never names another task's job.
+        self.jobs: OrderedDict[tuple[str, str], Job] = OrderedDict()
         # Results being written to the cache, by job id: answers do not wait for the disk.
         self.cache_writes: dict[str, asyncio.Task] = {}
 
@@ -129,8 +135,9 @@ class ComputeService:
             raise ComputeError(400, str(e)) from None
         if spec.kind != request.taskType:
             raise ComputeError(400, f"{request.taskName} is an {spec.kind}, not an {request.taskType}; set taskType")
+        input_id = calculation_job_id(request.taskName, request.taskInput)
         if spec.kind == "calculation":
-            job_id = calculation_job_id(request.taskName, request.taskInput)
+            job_id = input_id
             if request.taskJobId is not None and request.taskJobId != job_id:
                 raise ComputeError(400, f"taskJobId {request.taskJobId} is not SHA-1 of the name and input ({job_id})")
             cached = self.cache.get(request.taskName, job_id)
@@ -138,10 +145,16 @@ class ComputeService:
                 return cached_job(request.taskName, job_id, cached)
         else:
             job_id = request.taskJobId or secrets.token_hex(20)
-        job = self.jobs.get(job_id)
+        job = self.jobs.get((request.taskName, job_id))
+        if job is not None and job.input_id != input_id:
+            raise ComputeError(
+                409,
+                f"taskJobId {job_id} already names a {request.taskName} job with another input; "
+                "give each new action a new taskJobId",
+            )
         # Run it (again) if it never ran, failed, or finished with a payload the table no longer holds.
         if job is None or job.status == "error" or (job.has_payload and job.payload is None):
-            job = Job(request.taskName, job_id, spec.kind)
+            job = Job(request.taskName, job_id, spec.kind, input_id=input_id)
             job.task = asyncio.create_task(self._run(job, request.taskInput, timeout))
             self._remember(job)
         if job.task is not None and not job.task.done() and wait > 0:
@@ -212,20 +225,20 @@ class ComputeService:
         while Ray spilled them. The requests waiting for this job hold the job object itself and still
         answer with the payload; the table gets a copy without it.
         """
-        if job.payload is not None and self.jobs.get(job.job_id) is job:
-            self.jobs[job.job_id] = replace(job, payload=None, task=None)
+        if job.payload is not None and self.jobs.get(job.key) is job:
+            self.jobs[job.key] = replace(job, payload=None, task=None)
 
     def _remember(self, job: Job) -> None:
-        self.jobs[job.job_id] = job
+        self.jobs[job.key] = job
         while len(self.jobs) > MAX_STATUSES:
-            oldest_id, oldest = next(iter(self.jobs.items()))
+            oldest_key, oldest = next(iter(self.jobs.items()))
             if oldest.task is not None and not oldest.task.done():
                 break
-            del self.jobs[oldest_id]
+            del self.jobs[oldest_key]
 
     def find(self, task_name: str, job_id: str) -> Job:
-        job = self.jobs.get(job_id)
-        if job is not None and job.name == task_name:
+        job = self.jobs.get((task_name, job_id))
+        if job is not None:
             return job
         try:
             cached = self.cache.get(task_name, job_id)

@@ -26,6 +26,7 @@ from .result import HandlerResult
 
 JOURNAL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 JOURNAL_SUFFIX = ".jsonl"
+ACTION_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 JOURNAL_SCHEME = "journal://"
 LOCK_SUFFIX = ".lock"
 
@@ -72,12 +73,15 @@ class CurationJournal:
 
     Notes
     -----
-    Each line is ``{"seq": n, "time": <unix seconds>, "action": {...}}``. An append holds an
-    exclusive lock (``flock`` of a ``.lock`` file beside the journal) from reading the state to
-    writing the line, so concurrent writers (Ray workers in several processes) serialize, and
-    each action is checked against the state it applies to. The line is ``fsync``-ed before the append returns: an acknowledged action
+    Each line is ``{"seq": n, "time": <unix seconds>, "action": {...}}``, with ``"id"`` when the
+    client gave the action an id. An append holds an exclusive lock (``flock`` of a ``.lock`` file
+    beside the journal) from reading the state to writing the line, so concurrent writers (Ray
+    workers in several processes) serialize, and each action is checked against the state it
+    applies to. The line is ``fsync``-ed before the append returns: an acknowledged action
     survives ``kill -9`` and power loss. A line cut short by a crash mid-write (no final newline)
-    was never acknowledged; readers skip it and the next append removes it.
+    was never acknowledged; readers skip it and the next append removes it. An action whose id is
+    already in the journal was applied before (a client retrying after a lost answer): it is not
+    applied again.
     """
 
     def __init__(self, path: Path) -> None:
@@ -88,45 +92,67 @@ class CurationJournal:
         if not self.path.exists():
             return [], empty_curation()
         with self._locked(exclusive=False) as file:
-            return self._replay(file.read())
+            records, state = self._replay(file.read())
+        return [r["action"] for r in records], state
 
-    def append(self, action: dict) -> tuple[list[dict], dict]:
-        """Check ``action`` against the current state, append it durably, return (actions, new state).
+    def append(self, action: dict, action_id: str | None = None) -> tuple[list[dict], dict, bool]:
+        """Check ``action`` against the current state, append it durably, return (actions, new state, appended).
+
+        Parameters
+        ----------
+        action : dict
+            The curation action.
+        action_id : str | None
+            The client's id for this action. If a line with this id is already in the journal, nothing is
+            appended and ``appended`` is False: a retried action is applied once.
 
         Raises
         ------
         CurationError
-            When the action is invalid or not allowed now (nothing is written then).
+            When the action is invalid or not allowed now, or its id was used for another action (nothing
+            is written then).
         """
         action = validate_action(action)
         created = not self.path.exists()
         with self._locked(exclusive=True) as file:
             content = file.read()
-            actions, state = self._replay(content)
+            records, state = self._replay(content)
+            actions = [r["action"] for r in records]
+            if action_id is not None:
+                earlier = next((r for r in records if r.get("id") == action_id), None)
+                if earlier is not None:
+                    if earlier["action"] != action:
+                        raise CurationError(
+                            f"action_id {action_id!r} was already used for another action (line {earlier['seq'] + 1} "
+                            "of the journal); give every new action a new id"
+                        )
+                    return actions, state, False
             state = apply_action(state, action)
             complete = content[: content.rfind(b"\n") + 1]
             if len(complete) != len(content):
                 # A torn line from a crashed writer: it was never acknowledged, drop it.
                 file.truncate(len(complete))
-            record = {"seq": len(actions), "time": round(time.time(), 3), "action": action}
+            record = {"seq": len(records), "time": round(time.time(), 3), "action": action}
+            if action_id is not None:
+                record["id"] = action_id
             line = json.dumps(record, sort_keys=True, separators=(",", ":")).encode() + b"\n"
             os.write(file.fileno(), line)
             os.fsync(file.fileno())
         if created:
             _fsync_dir(self.path.parent)
-        return [*actions, action], state
+        return [*actions, action], state, True
 
     def _replay(self, content: bytes) -> tuple[list[dict], dict]:
-        actions = []
+        records = []
         state = empty_curation()
         for number, line in enumerate(content.split(b"\n")[:-1], start=1):
             try:
-                action = json.loads(line)["action"]
-                state = apply_action(state, action)
+                record = json.loads(line)
+                state = apply_action(state, record["action"])
             except (ValueError, KeyError, TypeError) as error:
                 raise RuntimeError(f"curation journal {self.path}, line {number}, is corrupt: {error}") from error
-            actions.append(action)
-        return actions, state
+            records.append(record)
+        return records, state
 
     @contextmanager
     def _locked(self, exclusive: bool) -> Iterator:
@@ -171,20 +197,31 @@ def curation_action(task_input: dict, data: DataSource) -> HandlerResult:
     ``action`` (``{type, ...}``: ``ADD_UNIT_LABEL``/``REMOVE_UNIT_LABEL``/``TOGGLE_UNIT_LABEL``
     ``{unitId (one or a list), label}``, ``MERGE_UNITS``/``UNMERGE_UNITS`` ``{unitIds}``,
     ``SET_CURATION {curation}``, ``CLOSE_CURATION``, ``REOPEN_CURATION``,
-    ``SET_LABEL_CHOICES {labelChoices}``), ``sorting_uri`` (optional: unit ids are checked against it).
+    ``SET_LABEL_CHOICES {labelChoices}``), ``sorting_uri`` (optional: unit ids are checked against it),
+    ``action_id`` (optional, recommended: a client-chosen id, new for each action; an action sent again
+    with the same id, e.g. retried after a lost answer, is applied once).
     Output: ``curation`` (the state after every journal action: ``labelsByUnit``, ``mergeGroups``,
-    ``isClosed``, ``labelChoices``), ``numActions``.
+    ``isClosed``, ``labelChoices``), ``numActions``, ``applied`` (False for an id already in the journal).
     """
-    task = TaskInput(task_input, required=("journal", "action"), optional=("sorting_uri",))
+    task = TaskInput(task_input, required=("journal", "action"), optional=("sorting_uri", "action_id"))
     journal = _journal(task, data)
+    action_id = _action_id(task.raw("action_id")) if task.has("action_id") else None
     try:
         action = validate_action(task.raw("action"))
         if task.has("sorting_uri"):
             _check_units(action, task.string("sorting_uri"), data)
-        actions, state = journal.append(action)
+        actions, state, applied = journal.append(action, action_id)
     except CurationError as error:
         raise HandlerInputError(f"action: {error}") from error
-    return HandlerResult({"curation": state, "numActions": len(actions)})
+    return HandlerResult({"curation": state, "numActions": len(actions), "applied": applied})
+
+
+def _action_id(value: object) -> str:
+    if not isinstance(value, str) or not ACTION_ID.fullmatch(value):
+        raise HandlerInputError(
+            f"action_id must be 1 to 128 letters, digits, '.', '_', ':' or '-' (e.g. a UUID), got {value!r}"
+        )
+    return value
 
 
 def curation_state(task_input: dict, data: DataSource) -> HandlerResult:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { ComputeClient } from '../compute/computeClient'
+import { type ComputeClient, ComputeError } from '../compute/computeClient'
 import { type CurationAction, curationReducer, emptyCuration, type SortingCuration } from '../state/curation'
-import { CurationController } from './curationController'
+import { CurationController, runWithRetries } from './curationController'
 import type { HostConnection } from './hostConnection'
 
 /** A runner journal in memory: what curation_state.1 and curation_action.1 answer, with a gate on the first call. */
@@ -46,5 +46,49 @@ describe('curation with a runner journal', () => {
     expect(shown.labelsByUnit).toEqual({ '1': ['accept'], '3': ['mua'] })
     expect(shown.mergeGroups).toEqual([[1, 2]])
     expect(controller.runner.get()).toMatchObject({ state: 'saved', numActions: 3 })
+  })
+
+  it('retries an action whose answer was lost with the same id, so the journal applies it once', async () => {
+    const applied = new Map<string, CurationAction>()
+    const sentIds: string[] = []
+    let curation: SortingCuration = emptyCuration()
+    let lose = 1 // the runner dies after writing the first action, before answering
+    const compute = {
+      run: async (task: string, input: Record<string, unknown>) => {
+        if (task === 'sortingview.curation_action.1') {
+          const id = input.action_id as string
+          sentIds.push(id)
+          if (!applied.has(id)) {
+            applied.set(id, input.action as CurationAction)
+            curation = curationReducer(curation, input.action as CurationAction)
+          }
+          if (lose-- > 0) throw new ComputeError('connection reset', 'unreachable')
+        }
+        return { result: { curation, numActions: applied.size } }
+      },
+    } as unknown as ComputeClient
+    const host = { request: async () => ({}) } as unknown as HostConnection
+    const controller = new CurationController(host, compute, {})
+    await controller.connectRunner('sha1://0123456789abcdef0123456789abcdef01234567')
+    controller.dispatch({ type: 'TOGGLE_UNIT_LABEL', unitId: 4, label: 'accept' })
+    controller.dispatch({ type: 'TOGGLE_UNIT_LABEL', unitId: 5, label: 'noise' })
+    for (let i = 0; i < 200 && !(controller.runner.get().state === 'saved' && applied.size === 2); i++) {
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    expect(sentIds.length).toBe(3)
+    expect(sentIds[0]).toBe(sentIds[1]) // the retry
+    expect(sentIds[2]).not.toBe(sentIds[0])
+    expect(controller.curation.get().labelsByUnit).toEqual({ '4': ['accept'], '5': ['noise'] })
+    expect(controller.runner.get()).toMatchObject({ state: 'saved', numActions: 2 })
+  })
+
+  it('does not retry an action the runner refused', async () => {
+    let calls = 0
+    const refuse = async () => {
+      calls++
+      throw new ComputeError('unknown unit', 'input', 400)
+    }
+    await expect(runWithRetries(refuse, [1, 1])).rejects.toThrow('unknown unit')
+    expect(calls).toBe(1)
   })
 })

@@ -53,6 +53,28 @@ function sameCuration(a: SortingCuration, b: SortingCuration): boolean {
   return canonicalJson(strip(a)) === canonicalJson(strip(b))
 }
 
+/** A random id for one action (crypto.randomUUID exists only in secure contexts; a runner may be plain http). */
+export function newActionId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16))
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+// Waits before each retry of an action whose answer did not arrive (runner restarting, worker replaced).
+const RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000]
+
+/** Runs `send` again while the runner cannot be reached or its worker died; any other outcome is final. */
+export async function runWithRetries<T>(send: () => Promise<T>, delays: readonly number[] = RETRY_DELAYS_MS): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send()
+    } catch (err) {
+      const transient = err instanceof ComputeError && (err.kind === 'unreachable' || err.status === 502)
+      if (!transient || attempt >= delays.length) throw err
+      await new Promise((resolve) => setTimeout(resolve, delays[attempt]))
+    }
+  }
+}
+
 function isEmpty(c: SortingCuration): boolean {
   return Object.keys(c.labelsByUnit).length === 0 && c.mergeGroups.length === 0 && !c.isClosed
 }
@@ -158,10 +180,11 @@ export class CurationController {
     const journal = this.journal
     if (!compute || journal === undefined) return
     this.runner.set({ state: 'saving', journal })
-    const input: Record<string, unknown> = { journal, action }
+    // The id makes a retry safe: the journal applies an action id once, even if the first answer was lost.
+    const input: Record<string, unknown> = { journal, action, action_id: newActionId() }
     if (this.sortingUri !== undefined) input.sorting_uri = this.sortingUri
     try {
-      const reply = parseJournalReply((await compute.run(ACTION_TASK, input, { cache: false })).result)
+      const reply = parseJournalReply((await runWithRetries(() => compute.run(ACTION_TASK, input, { cache: false }))).result)
       // Only the answer to the last queued action is shown: earlier ones would flicker back.
       if (this.queued === 0) this.adopt(reply.curation)
       this.runner.set({ state: 'saved', journal, numActions: reply.numActions })
