@@ -45,3 +45,9 @@ def forget_verified(path: Path) -> None:
     """Drop the record of ``path`` (it was moved away or found corrupt)."""
     with _lock:
         _records.pop(str(path), None)
+
+
+def forget_all_verified() -> None:
+    """Forget every record: the next read of each file hashes it again."""
+    with _lock:
+        _records.clear()

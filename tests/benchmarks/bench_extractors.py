@@ -50,6 +50,7 @@ def run(tmp: Path, args) -> None:
     import spikeinterface.core as sc
 
     import spikeinterface_sortingview as sv
+    from spikeinterface_sortingview.store.verified import forget_all_verified
 
     fs, channels = args.sampling_frequency, args.channels
     num_samples = int(args.seconds * fs)
@@ -170,6 +171,16 @@ def run(tmp: Path, args) -> None:
         rows.append((f"1 s x {channels} ch window, local store, {label}", fmt(values), "target < 20 ms", ""))
     values = latencies(recording, random_starts(args.windows))
     rows.append(("  same window, SpikeInterface binary extractor (reference)", fmt(values), "-", ""))
+
+    # What checking hashes costs: a process hashes each copied chunk whole the first time it reads any of it.
+    os.environ["SORTINGVIEW_STORE_DIR"] = str(tmp / uris[False][0])
+    aligned = [c * window for c in range(num_samples // window)]  # one chunk each
+    forget_all_verified()
+    first = latencies(sv.load_recording(uris[False][1]), aligned)
+    later = latencies(sv.load_recording(uris[False][1]), aligned)
+    ratio = f"{statistics.median(first) / statistics.median(later):.2f}x a checked chunk's"
+    rows.append(("1 s window, copied chunks, first read in a process (hash check)", fmt(first), ratio, ""))
+    rows.append(("  same windows, chunks already checked by this process", fmt(later), "-", ""))
 
     for in_place, label in [(False, "copied chunks"), (True, "ranges of registered file")]:
         store_name, uri = uris[in_place]
