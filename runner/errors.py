@@ -48,6 +48,12 @@ class RangeNotSatisfiable(RequestError):
         super().__init__(message, headers={"Content-Range": f"bytes */{size}"})
 
 
+class InsufficientStorage(RequestError):
+    """The store's disk is full (or over quota): nothing was stored."""
+
+    status_code = 507
+
+
 class ViewerNotBuilt(RequestError):
     """The viewer bundle (``viewer/dist``) is missing; answered with an HTML page explaining how to build it."""
 

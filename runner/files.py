@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import AsyncIterator
@@ -14,7 +15,14 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from spikeinterface_sortingview.store import CorruptFileError, FileNotInStoreError, InvalidUriError, LocalStore
 from spikeinterface_sortingview.store.uri import check_sha1
 
-from .errors import BadRequest, NotFound, PayloadTooLarge, RangeNotSatisfiable, UnsupportedMediaType
+from .errors import (
+    BadRequest,
+    InsufficientStorage,
+    NotFound,
+    PayloadTooLarge,
+    RangeNotSatisfiable,
+    UnsupportedMediaType,
+)
 
 # A file's name is the hash of its bytes, so what a URL returns never changes: let browsers keep it.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -166,7 +174,15 @@ class StoreFiles:
             body += chunk
             if len(body) > self.max_upload_bytes:
                 raise PayloadTooLarge(self._too_large_message(None))
-        uri = await run_in_threadpool(self.store.store_bytes, bytes(body))
+        try:
+            uri = await run_in_threadpool(self.store.store_bytes, bytes(body))
+        except OSError as e:
+            if e.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            raise InsufficientStorage(
+                f"the store at {self.store.directory} is full ({e.strerror}); nothing was stored. "
+                "Free space there (or move the store: SORTINGVIEW_STORE_DIR) and send the file again"
+            ) from None
         return JSONResponse({"uri": uri})
 
     def _too_large_message(self, size: int | None) -> str:
