@@ -236,8 +236,8 @@ class ChunkCache:
         return message
 
 
-def load_manifest(store: RemoteStore, uri: str, expected_format: str) -> dict:
-    """Read a manifest and check that it is of the expected format and a version this code reads."""
+def load_manifest(store: RemoteStore, uri: str, expected_format: str, versions: tuple[int, ...] = (1,)) -> dict:
+    """Read a manifest and check that it is of the expected format and one of the ``versions`` this code reads."""
     try:
         manifest = store.load_json(uri)
     except FileNotInStoreError as e:
@@ -253,10 +253,11 @@ def load_manifest(store: RemoteStore, uri: str, expected_format: str) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != expected_format:
         found = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
         raise ManifestError(f"{uri} is not a {expected_format} manifest (it holds {found!r})")
-    if manifest.get("version") != 1:
+    if manifest.get("version") not in versions:
+        readable = " and ".join(str(v) for v in versions)
         raise ManifestError(
             f"{uri} is a {expected_format} manifest of version {manifest.get('version')}; this version of "
-            "spikeinterface-sortingview reads version 1. Upgrade the package."
+            f"spikeinterface-sortingview reads version {readable}. Upgrade the package."
         )
     return manifest
 

@@ -1,4 +1,4 @@
-"""Writing a sorting into the store: its spike vector (or its npz / spikes.npy file registered in place) and a manifest."""
+"""Writing a sorting into the store: compact spike trains (or its npz / spikes.npy file registered in place) and a manifest."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from spikeinterface.core.base import minimum_spike_dtype
 
 from spikeinterface_sortingview.store import LocalStore
 
+from .compact_spikes import LAYOUT, encode_spike_trains
 from .encoding import encode_array
 from .recording_writer import NotInPlaceError, annotations_of, properties_of
 from .sorting import SORTING_FORMAT, SORTING_FORMAT_VERSION
@@ -35,9 +36,11 @@ def sorting_manifest(sorting: BaseSorting, store: LocalStore, in_place: bool | N
             f"Cannot share {type(sorting).__name__} in place: {spikes_file}. Use in_place=None (copy when needed), "
             "or save the sorting first with sorting.save(folder=...)."
         )
+    copy = in_place is False or isinstance(spikes_file, str)
     manifest = {
         "format": SORTING_FORMAT,
-        "version": SORTING_FORMAT_VERSION,
+        # A sorting registered in place is described as version 1 manifests always were, readable by older versions.
+        "version": SORTING_FORMAT_VERSION if copy else 1,
         "sampling_frequency": float(sorting.get_sampling_frequency()),
         "unit_ids": encode_array(sorting.get_unit_ids(), "unit_ids"),
         "num_segments": sorting.get_num_segments(),
@@ -46,8 +49,8 @@ def sorting_manifest(sorting: BaseSorting, store: LocalStore, in_place: bool | N
         "properties": properties_of(sorting),
         "annotations": annotations_of(sorting),
     }
-    if in_place is False or isinstance(spikes_file, str):
-        manifest["spikes_uri"] = store.store_bytes(_npy_bytes(_spike_vector(sorting)))
+    if copy:
+        manifest["spike_trains"] = _store_compact(sorting, store)
     else:
         kind, path = spikes_file
         manifest[f"{kind}_uri"] = store.register_file(path)
@@ -67,11 +70,24 @@ def _registrable_file(sorting: BaseSorting) -> tuple[str, Path] | str:
     return f"its spikes are not read from a file ({type(sorting).__name__})"
 
 
-def _spike_vector(sorting: BaseSorting) -> np.ndarray:
+def _store_compact(sorting: BaseSorting, store: LocalStore) -> dict:
+    """Store the sorting's spikes as compact spike trains; their description for the manifest."""
     spikes = sorting.to_spike_vector()
-    if spikes.dtype != np.dtype(minimum_spike_dtype):
-        spikes = spikes[[name for name, _ in minimum_spike_dtype]].astype(minimum_spike_dtype)
-    return np.ascontiguousarray(spikes)
+    encoded = encode_spike_trains(
+        spikes["sample_index"],
+        spikes["unit_index"],
+        spikes["segment_index"],
+        num_units=len(sorting.unit_ids),
+        num_segments=sorting.get_num_segments(),
+    )
+    deltas = encoded.pop("deltas")
+    buffer = io.BytesIO()
+    np.savez(buffer, **encoded)
+    return {
+        "layout": LAYOUT,
+        "deltas_uri": store.store_bytes(_npy_bytes(deltas)),
+        "index_uri": store.store_bytes(buffer.getvalue()),
+    }
 
 
 def _npy_bytes(array: np.ndarray) -> bytes:

@@ -58,7 +58,7 @@ def test_a_handler_refuses_a_corrupt_spike_file_even_after_loading_it(generated,
     uri = extractors.share_sorting(sorting, in_place=False)
     data = DataSource()
     assert sorting_info({"sorting_uri": uri}, data).data["numSpikes"] == sorting.to_spike_vector().size
-    spikes_uri = store.load_json(uri)["spikes_uri"]
+    spikes_uri = store.load_json(uri)["spike_trains"]["deltas_uri"]
     flip_byte(store.path(spikes_uri), offset=store.path(spikes_uri).stat().st_size - 20)
     with pytest.raises(CorruptFileError):
         sorting_info({"sorting_uri": uri}, data)

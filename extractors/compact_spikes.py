@@ -1,0 +1,137 @@
+"""Spike trains in about 2 bytes a spike: per-unit frame deltas as uint16, exact, readable one unit or one window at a time.
+
+Layout (all arrays little-endian, stored as ``.npy`` files in the store):
+
+- ``deltas`` (uint16): the trains of every unit of segment 0, unit by unit in ``unit_ids`` order,
+  then those of segment 1, ... Each value is a spike's frame minus the previous spike's frame of the
+  same unit (the first spike of a train: its frame). A delta of 65535 or more is written as 65535
+  and its true value is in ``overflow_values`` at the same rank in ``overflow_positions``.
+- ``unit_starts`` (int64, ``num_segments x (num_units + 1)``): where each train starts in ``deltas``.
+- ``checkpoint_frames`` (int64): the frame of every ``CHECKPOINT_SPIKES``-th spike of ``deltas``, so
+  a window of a long train is decoded from the checkpoint before it, not from its first spike.
+
+A unit's train is ``cumsum`` of its deltas; nothing else of the file is read. The deltas file is
+memory-mapped, so only the pages of the trains asked for are read from disk.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LAYOUT = "unit-frame-deltas-uint16"
+ESCAPE = np.iinfo(np.uint16).max
+CHECKPOINT_SPIKES = 1024
+
+
+def encode_spike_trains(
+    sample_index: np.ndarray, unit_index: np.ndarray, segment_index: np.ndarray, num_units: int, num_segments: int
+) -> dict[str, np.ndarray]:
+    """Encode a spike vector's columns into the compact layout.
+
+    Parameters
+    ----------
+    sample_index, unit_index, segment_index : np.ndarray
+        The spike vector's columns (any order within a segment; frames are sorted per unit here).
+    num_units, num_segments : int
+        Sizes of the sorting (units without spikes get empty trains).
+
+    Returns
+    -------
+    dict[str, np.ndarray]
+        ``deltas``, ``unit_starts``, ``overflow_positions``, ``overflow_values``, ``checkpoint_frames``.
+    """
+    if len(sample_index) and (sample_index.min() < 0):
+        raise ValueError("spike frames must be non-negative")
+    # Group by (segment, unit), frames ascending inside each group: one stable sort on a combined key.
+    group = segment_index.astype(np.int64) * num_units + unit_index.astype(np.int64)
+    order = np.lexsort((sample_index, group))
+    frames = np.asarray(sample_index, dtype=np.int64)[order]
+    counts = np.bincount(group, minlength=num_units * num_segments)
+    starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    deltas = np.diff(frames, prepend=np.int64(0))
+    first = starts[:-1][counts > 0]
+    deltas[first] = frames[first]  # each train starts from frame 0
+    overflow_positions = np.flatnonzero(deltas >= ESCAPE).astype(np.int64)
+    overflow_values = deltas[overflow_positions]
+    compact = np.minimum(deltas, ESCAPE).astype("<u2")
+
+    unit_starts = np.empty((num_segments, num_units + 1), dtype=np.int64)
+    for segment in range(num_segments):
+        unit_starts[segment] = starts[segment * num_units : (segment + 1) * num_units + 1]
+    return {
+        "deltas": compact,
+        "unit_starts": unit_starts,
+        "overflow_positions": overflow_positions,
+        "overflow_values": overflow_values.astype(np.int64),
+        "checkpoint_frames": frames[::CHECKPOINT_SPIKES].copy(),
+    }
+
+
+class CompactSpikeTrains:
+    """Reads trains from the compact layout.
+
+    Parameters
+    ----------
+    deltas : np.ndarray
+        The uint16 deltas (a memory map: only what is decoded is read).
+    index : dict[str, np.ndarray]
+        ``unit_starts``, ``overflow_positions``, ``overflow_values``, ``checkpoint_frames``.
+    """
+
+    def __init__(self, deltas: np.ndarray, index: dict[str, np.ndarray]):
+        self.deltas = deltas
+        self.unit_starts = np.asarray(index["unit_starts"], dtype=np.int64)
+        self.overflow_positions = np.asarray(index["overflow_positions"], dtype=np.int64)
+        self.overflow_values = np.asarray(index["overflow_values"], dtype=np.int64)
+        self.checkpoint_frames = np.asarray(index["checkpoint_frames"], dtype=np.int64)
+        self.num_spikes = len(deltas)
+
+    def _frames(self, begin: int, end: int) -> np.ndarray:
+        """Frames of spikes ``[begin, end)`` of ``deltas``, where ``begin`` starts a train or is a checkpoint."""
+        values = self.deltas[begin:end].astype(np.int64)
+        lo, hi = np.searchsorted(self.overflow_positions, [begin, end])
+        values[self.overflow_positions[lo:hi] - begin] = self.overflow_values[lo:hi]
+        if begin % CHECKPOINT_SPIKES == 0 and len(values):
+            values[0] = self.checkpoint_frames[begin // CHECKPOINT_SPIKES]
+        return np.cumsum(values)
+
+    def unit_train(
+        self, segment_index: int, unit_index: int, start_frame: int | None = None, end_frame: int | None = None
+    ) -> np.ndarray:
+        """Sorted frames of one unit in one segment, in ``[start_frame, end_frame)`` when given (int64)."""
+        first, last = self.unit_starts[segment_index, unit_index : unit_index + 2]
+        begin, stop = int(first), int(last)
+        if start_frame is not None and stop > begin:
+            # Start at the last checkpoint inside the train that is not past start_frame.
+            lo = -(-begin // CHECKPOINT_SPIKES)
+            hi = (stop - 1) // CHECKPOINT_SPIKES + 1
+            k = lo + int(np.searchsorted(self.checkpoint_frames[lo:hi], start_frame, side="right")) - 1
+            if k >= lo:
+                begin = k * CHECKPOINT_SPIKES
+        if end_frame is not None and stop > begin:
+            # Stop at the first checkpoint inside the train that is at or past end_frame.
+            lo = -(-begin // CHECKPOINT_SPIKES)
+            hi = (stop - 1) // CHECKPOINT_SPIKES + 1
+            k = lo + int(np.searchsorted(self.checkpoint_frames[lo:hi], end_frame, side="left"))
+            if k < hi:
+                stop = max(begin, k * CHECKPOINT_SPIKES)
+        frames = self._frames(begin, stop)
+        if start_frame is not None or end_frame is not None:
+            a = 0 if start_frame is None else np.searchsorted(frames, start_frame, side="left")
+            b = len(frames) if end_frame is None else np.searchsorted(frames, end_frame, side="left")
+            frames = frames[a:b]
+        return frames
+
+    def all_frames(self) -> np.ndarray:
+        """Every spike's frame, in ``deltas`` order (train by train), decoded in one pass."""
+        values = self.deltas.astype(np.int64)
+        values[self.overflow_positions] = self.overflow_values
+        frames = np.cumsum(values)
+        # cumsum ran across trains: subtract, inside each train, the sum of every train before it.
+        starts = self.unit_starts[:, :-1].ravel()
+        counts = (self.unit_starts[:, 1:] - self.unit_starts[:, :-1]).ravel()
+        nonempty = counts > 0
+        before = np.where(starts > 0, frames[np.maximum(starts - 1, 0)], 0)
+        frames -= np.repeat(before[nonempty], counts[nonempty])
+        return frames
