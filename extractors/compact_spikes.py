@@ -42,12 +42,18 @@ def encode_spike_trains(
     """
     if len(sample_index) and (sample_index.min() < 0):
         raise ValueError("spike frames must be non-negative")
-    # Group by (segment, unit), frames ascending inside each group: one stable sort on a combined key.
+    # Group by (segment, unit), frames ascending inside each group. A spike vector is in time order, so a
+    # stable sort by group alone does it (a radix sort, O(n), when the key fits 16 bits); else sort by both.
     group = segment_index.astype(np.int64) * num_units + unit_index.astype(np.int64)
-    order = np.lexsort((sample_index, group))
+    key = group.astype(np.uint16) if num_units * num_segments <= 2**16 else group
+    order = np.argsort(key, kind="stable")
     frames = np.asarray(sample_index, dtype=np.int64)[order]
     counts = np.bincount(group, minlength=num_units * num_segments)
     starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    descending = np.flatnonzero(np.diff(frames) < 0) + 1
+    if np.any(~np.isin(descending, starts)):
+        order = np.lexsort((sample_index, group))
+        frames = np.asarray(sample_index, dtype=np.int64)[order]
 
     deltas = np.diff(frames, prepend=np.int64(0))
     first = starts[:-1][counts > 0]
