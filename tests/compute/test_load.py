@@ -256,7 +256,7 @@ def test_large_payloads_are_answered_but_neither_cached_nor_kept(compute_runner)
     assert httpx.get(f"{compute_runner.url}/task_results/{traces}/{large_id}", timeout=10).status_code == 404
     assert cache.get(traces, large_id) is None
     assert cache.get(traces, small_id)[1] == payload
-    job = compute_runner.service.jobs[large_id]
+    job = compute_runner.service.jobs[(traces, large_id)]
     assert job.payload is None and job.has_payload
     status = httpx.get(f"{compute_runner.url}/api/tasks/{traces}/{large_id}", timeout=10).json()
     assert status["status"] == "finished" and status["hasPayload"] is True
