@@ -20,7 +20,14 @@ from pydantic import BaseModel, Field
 from .access import CURATION_TASKS
 from .executor import HandlerFailed, RayExecutor, TaskTimeout, WorkerDied
 from .handlers import HandlerInputError, get_handler
-from .task_results import TaskResultCache, calculation_job_id, result_json_bytes
+from .task_results import (
+    ACTION_JOB_ID_PATTERN,
+    MAX_TASK_NAME,
+    TASK_NAME_PATTERN,
+    TaskResultCache,
+    calculation_job_id,
+    result_json_bytes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +46,11 @@ class TaskRequest(BaseModel):
 
     type: Literal["requestTask"] = "requestTask"
     taskType: Literal["calculation", "action"]
-    taskName: str
+    taskName: str = Field(pattern=TASK_NAME_PATTERN, max_length=MAX_TASK_NAME)
     taskInput: dict[str, Any]
-    taskJobId: str | None = Field(None, description="For a calculation, must equal SHA-1 of its name and input")
+    taskJobId: str | None = Field(
+        None, pattern=ACTION_JOB_ID_PATTERN, description="For a calculation, must equal SHA-1 of its name and input"
+    )
 
 
 class TaskStatus(BaseModel):
