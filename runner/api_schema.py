@@ -48,9 +48,7 @@ def json_error(description: str) -> dict[str, Any]:
 
 def json_body(model: type) -> dict[str, Any]:
     """``openapi_extra`` of a route that reads its JSON body itself (strictly: see ``json_body.py``)."""
-    return {
-        "requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}
-    }
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
 
 
 HOST_PAGE_RESPONSES: Responses = {
@@ -131,7 +129,10 @@ CANCEL_RESPONSES: Responses = {
     503: RUN_ERRORS[503],
 }
 TASK_RESULT_RESPONSES: Responses = {
-    200: {"description": "The cached result (JSON, ndarrays encoded as in figures)", "content": {"application/json": {}}},
+    200: {
+        "description": "The cached result (JSON, ndarrays encoded as in figures)",
+        "content": {"application/json": {}},
+    },
     400: json_error("Not a task name or a calculation's job id"),
     404: json_error("No cached result"),
     503: RUN_ERRORS[503],

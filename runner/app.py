@@ -31,6 +31,7 @@ ROUTES_HINT = (
     "This runner serves /f (figures), /viewer/, /sha1/<hash>, /api (compute), /api/tasks, /health and /openapi.json."
 )
 
+
 def create_app(
     store_dir: str | Path,
     viewer_dir: str | Path | None = None,

@@ -35,6 +35,9 @@ SERVICE_NAME = "sortingview"
 DEFAULT_TIMEOUT = 60.0
 MAX_TIMEOUT = 600.0
 MAX_STATUSES = 10_000
+# Result JSON kept in the job table, in bytes: a correlograms result of many units is 5-9 MB, and forty of them
+# held 670 MB. Finished calculations beyond this are answered from task_results/ instead.
+MAX_TABLE_BYTES = 64 * 1024 * 1024
 # Larger payloads (full-resolution traces windows) are not written to task_results/: writing a 1 s x 384
 # channel window took longer than computing it again (a few ms), and the cache would grow by a copy of every
 # window anyone viewed. Decimated windows (3 MB of int16 at 2000 points) stay cached.
@@ -113,6 +116,7 @@ class ComputeService:
         self.executor = executor
         self.cache = cache
         self.jobs: OrderedDict[str, Job] = OrderedDict()
+        self.table_bytes = 0  # result JSON held by the jobs of the table
         # Results being written to the cache, by job id: answers do not wait for the disk.
         self.cache_writes: dict[str, asyncio.Task] = {}
 
@@ -172,6 +176,9 @@ class ComputeService:
             if job.kind == "calculation" and (payload is None or payload.nbytes <= MAX_CACHED_PAYLOAD_BYTES):
                 self._write_to_cache(job, payload)
             self._release_payload(job)
+            if self.jobs.get(job.job_id) is not None and self.jobs[job.job_id].result_json is job.result_json:
+                self.table_bytes += len(job.result_json)
+                self._trim()
         except HandlerInputError as e:
             job.error = ComputeError(400, str(e))
         except TaskTimeout as e:
@@ -225,12 +232,27 @@ class ComputeService:
             self.jobs[job.job_id] = replace(job, payload=None, task=None)
 
     def _remember(self, job: Job) -> None:
+        replaced = self.jobs.pop(job.job_id, None)
+        if replaced is not None:
+            self.table_bytes -= len(replaced.result_json or b"")
         self.jobs[job.job_id] = job
-        while len(self.jobs) > MAX_STATUSES:
-            oldest_id, oldest = next(iter(self.jobs.items()))
-            if oldest.task is not None and not oldest.task.done():
-                break
-            del self.jobs[oldest_id]
+        self._trim()
+
+    def _trim(self) -> None:
+        """Forget the oldest ended jobs while the table holds more than ``MAX_STATUSES`` jobs or ``MAX_TABLE_BYTES``.
+
+        Jobs still running stay (requests wait on them). A forgotten calculation is answered from the cache.
+        """
+        if len(self.jobs) <= MAX_STATUSES and self.table_bytes <= MAX_TABLE_BYTES:
+            return
+        for job_id in list(self.jobs):
+            if len(self.jobs) <= MAX_STATUSES and self.table_bytes <= MAX_TABLE_BYTES:
+                return
+            job = self.jobs[job_id]
+            if job.task is not None and not job.task.done() and job.status != "finished":
+                continue
+            del self.jobs[job_id]
+            self.table_bytes -= len(job.result_json or b"")
 
     def find(self, task_name: str, job_id: str) -> Job:
         job = self.jobs.get(job_id)

@@ -27,7 +27,9 @@ NO_STORE = {"Cache-Control": "no-store"}
 SERVICE_QUERY_WAIT = 600.0
 DEFAULT_TASK_WAIT = 30.0
 PAYLOAD_CHUNK_BYTES = 1024 * 1024
-TASK_NAME_PATH = Path(pattern=TASK_NAME_PATTERN, max_length=MAX_TASK_NAME, description="e.g. sortingview.correlograms.1")
+TASK_NAME_PATH = Path(
+    pattern=TASK_NAME_PATTERN, max_length=MAX_TASK_NAME, description="e.g. sortingview.correlograms.1"
+)
 JOB_ID_PATH = Path(pattern=ACTION_JOB_ID_PATTERN, description="The job id from setTaskStatus")
 CALCULATION_JOB_ID_PATH = Path(pattern=JOB_ID_PATTERN, description="SHA-1 of the calculation's name and input")
 
@@ -158,4 +160,3 @@ async def json_then_payload(head: bytes, payload: memoryview) -> AsyncIterator[b
 def may_curate(request: Request) -> bool:
     """Set by the access middleware; a runner without it (loopback) lets anyone curate."""
     return request.scope.get("state", {}).get("may_curate", True)
-

@@ -92,7 +92,9 @@ class TaskInput:
         try:
             value = float(value)
         except OverflowError:  # an integer beyond a float's range, which JSON allows
-            raise HandlerInputError(f"{key} must be a finite number, got an integer of {len(str(value))} digits") from None
+            raise HandlerInputError(
+                f"{key} must be a finite number, got an integer of {len(str(value))} digits"
+            ) from None
         if not math.isfinite(value):
             raise HandlerInputError(f"{key} must be a finite number, got {value}")
         _check_range(key, value, minimum, maximum)
