@@ -30,7 +30,7 @@ ERROR_JSON = {
 }
 COMPUTE_PATH_PREFIXES = ("/api/", "/task_results/")
 # Path parameters checked in the endpoint's code rather than by FastAPI: their pattern, for the schema.
-PATH_PARAMETER_PATTERNS = {"sha1": r"^[0-9a-fA-F]{40}$"}
+PATH_PARAMETER_PATTERNS = {"sha1": r"^[0-9a-fA-F]{40}$", "path": r"^[^\x00-\x1f\x7f]*$"}
 
 
 def is_compute_path(path: str) -> bool:
@@ -48,7 +48,8 @@ def json_error(description: str) -> dict[str, Any]:
 
 def json_body(model: type) -> dict[str, Any]:
     """``openapi_extra`` of a route that reads its JSON body itself (strictly: see ``json_body.py``)."""
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 HOST_PAGE_RESPONSES: Responses = {
@@ -137,6 +138,7 @@ TASK_RESULT_RESPONSES: Responses = {
     404: json_error("No cached result"),
     503: RUN_ERRORS[503],
 }
+REQUEST_MODELS = (ServiceQueryRequest, TaskRequest)
 SERVICE_QUERY_BODY = json_body(ServiceQueryRequest)
 TASK_REQUEST_BODY = json_body(TaskRequest)
 
@@ -154,9 +156,11 @@ def install_schema(app: FastAPI) -> None:
                         pattern = PATH_PARAMETER_PATTERNS.get(parameter["name"])
                         if pattern and parameter["in"] == "path":
                             parameter["schema"]["pattern"] = pattern
-            schemas = schema.get("components", {}).get("schemas", {})
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
             for name in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(name, None)
+            for model in REQUEST_MODELS:  # the bodies read by the routes themselves (see json_body)
+                schemas[model.__name__] = model.model_json_schema()
             app.openapi_schema = schema
         return app.openapi_schema
 

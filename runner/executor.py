@@ -213,9 +213,7 @@ class WorkerPool:
         """The pool's started workers, idle or busy."""
         return [*self.idle, *self.busy]
 
-    async def run(
-        self, task_name: str, task_input: dict, timeout: float, total: float | None = None
-    ) -> HandlerResult:
+    async def run(self, task_name: str, task_input: dict, timeout: float, total: float | None = None) -> HandlerResult:
         """Run a handler on a worker of this pool; ``timeout`` counts the time spent waiting for a worker.
 
         ``total`` is the request's whole timeout, named in messages, when part of it was spent before this call.
