@@ -165,7 +165,8 @@ def traces_window(task_input: dict, data: DataSource) -> HandlerResult:
     Input: ``recording_uri``, ``segment_index`` (0), ``start_frame``/``end_frame`` or
     ``start_sec``/``end_sec`` (relative to the segment start), ``channel_ids`` (default all, in the
     order given), ``max_points`` (pixel width: longer windows are min/max-decimated),
-    ``bandpass`` ``{freq_min, freq_max}`` in Hz.
+    ``bandpass`` ``{freq_min, freq_max}`` in Hz (``freq_min`` at least 100 Hz: SpikeInterface's bandpass filter
+    refuses lower cutoffs).
     Output header: ``numChannels, numSamples, startFrame, endFrame, segmentIndex,
     samplingFrequency, decimation, channelIds, minMax, dtype, gains, offsets, dataUnits``
     (``"uV"`` or ``"raw"``).

@@ -137,3 +137,27 @@ def test_a_job_id_followed_by_a_newline_is_a_400(compute_url, send_raw):
     assert answer.startswith(b"HTTP/1.1 400"), answer[:300]
     response = httpx.get(f"{compute_url}/task_results/sortingview.sorting_info.1/{JOB}", timeout=5)
     assert response.status_code == 404
+
+
+def test_the_schema_documents_what_the_runner_answers(compute_url):
+    schema = httpx.get(f"{compute_url}/openapi.json", timeout=10).json()
+    operations = [op for path in schema["paths"].values() for op in path.values()]
+    assert not [op for op in operations if "422" in op["responses"]], "the runner answers 400, never 422"
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    paths = schema["paths"]
+    assert list(paths["/f"]["get"]["responses"]["200"]["content"]) == ["text/html"]
+    assert list(paths["/sha1/{sha1}"]["get"]["responses"]["400"]["content"]) == ["text/plain"]
+    assert {"400", "404", "416"} <= set(paths["/sha1/{sha1}"]["get"]["responses"])
+    assert {"413", "415"} <= set(paths["/sha1"]["post"]["responses"])
+    tasks = paths["/api/tasks"]["post"]["responses"]
+    assert {"400", "413", "415", "502", "504"} <= set(tasks)
+    assert list(tasks["400"]["content"]) == ["application/json"]
+    parameters = {p["name"]: p["schema"] for p in paths["/task_results/{task_name}/{job_id}"]["get"]["parameters"]}
+    assert parameters["job_id"]["pattern"] == "^[0-9a-f]{40}$"
+    assert "pattern" in parameters["task_name"]
+    sha1 = paths["/sha1/{sha1}"]["get"]["parameters"][0]["schema"]
+    assert sha1["pattern"] == "^[0-9a-fA-F]{40}$"
+    # and the answers are what it says: a 400 of a file route is text, of the compute API JSON
+    assert httpx.get(f"{compute_url}/sha1/nothex", timeout=5).headers["content-type"].startswith("text/plain")
+    answer = httpx.get(f"{compute_url}/task_results/x/nothex", timeout=5)
+    assert answer.status_code == 400 and "errorMessage" in answer.json()
