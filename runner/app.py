@@ -13,36 +13,23 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from spikeinterface_sortingview import __version__
 from spikeinterface_sortingview.store import LocalStore
 
+from . import api_schema as doc
 from .compute import ComputeService
 from .errors import RequestError, ViewerNotBuilt
 from .files import DEFAULT_MAX_UPLOAD_BYTES, StoreFiles
+from .json_body import DEFAULT_MAX_JSON_BYTES
 from .status import RunnerStatus
-from .tasks import TASK_STATUS_RESPONSES, ComputeRoutes
+from .tasks import ComputeRoutes
 from .viewer_files import ViewerFiles, default_viewer_dir, not_built_response
 
 ROUTES_HINT = (
     "This runner serves /f (figures), /viewer/, /sha1/<hash>, /api (compute), /api/tasks, /health and /openapi.json."
 )
-
-FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The file's bytes", "content": {"application/octet-stream": {}}},
-    206: {"description": "The requested byte range", "content": {"application/octet-stream": {}}},
-    304: {"description": "Not modified (If-None-Match names the hash)"},
-    400: {"description": "Not a SHA-1 hash"},
-    404: {"description": "Not in the store"},
-    416: {"description": "Bad or unsatisfiable Range"},
-}
-STORE_REQUEST_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-    }
-}
 
 
 def create_app(
@@ -52,6 +39,7 @@ def create_app(
     allowed_hosts: list[str] | None = None,
     compute: ComputeService | None = None,
     middleware: list[Middleware] | None = None,
+    max_json_bytes: int = DEFAULT_MAX_JSON_BYTES,
 ) -> FastAPI:
     """Build the runner's app.
 
@@ -70,51 +58,80 @@ def create_app(
         Runs handler tasks; without it the compute API answers 503.
     middleware : list[Middleware] | None
         More middleware, outermost first (access control, CORS).
+    max_json_bytes : int
+        Largest JSON body ``POST /api`` and ``POST /api/tasks`` accept (413 above).
     """
     store_files = StoreFiles(LocalStore(store_dir), max_upload_bytes=max_upload_bytes)
     viewer = ViewerFiles(Path(viewer_dir) if viewer_dir is not None else default_viewer_dir())
     status = RunnerStatus(str(Path(store_dir).expanduser()))
-    tasks = ComputeRoutes(compute)
+    tasks = ComputeRoutes(compute, max_json_bytes=max_json_bytes)
 
     routes = [
         APIRoute("/", status.home_page, methods=["GET"], include_in_schema=False),
         APIRoute("/health", status.health, methods=["GET"], summary="Status check: version, pid, store folder"),
-        *get_and_head("/f", viewer.host_page, summary="Host page of a figure: /f?v=..&d=..&s=..&label=.."),
-        *get_and_head("/viewer/{path:path}", viewer.file, summary="Files of the viewer bundle"),
-        *get_and_head("/sha1/{sha1}", store_files.get, summary="A stored file (Range, ETag)", responses=FILE_RESPONSES),
+        *get_and_head(
+            "/f",
+            viewer.host_page,
+            summary="Host page of a figure: /f?v=..&d=..&s=..&label=..",
+            response_class=HTMLResponse,
+            responses=doc.HOST_PAGE_RESPONSES,
+        ),
+        *get_and_head(
+            "/viewer/{path:path}", viewer.file, summary="Files of the viewer bundle", responses=doc.VIEWER_RESPONSES
+        ),
+        *get_and_head(
+            "/sha1/{sha1}", store_files.get, summary="A stored file (Range, ETag)", responses=doc.FILE_RESPONSES
+        ),
         APIRoute(
             "/sha1",
             store_files.post,
             methods=["POST"],
             summary='Store the body\'s bytes; replies {"uri": "sha1://<hash>"}',
-            openapi_extra=STORE_REQUEST_BODY,
+            openapi_extra=doc.STORE_REQUEST_BODY,
+            responses=doc.STORE_RESPONSES,
         ),
         APIRoute(
             "/api",
             tasks.service_query,
             methods=["POST"],
             summary="A figurl service query: runs a task; replies JSON, then newline + binary payload if any",
+            openapi_extra=doc.SERVICE_QUERY_BODY,
+            responses=doc.SERVICE_QUERY_RESPONSES,
         ),
         APIRoute(
             "/api/tasks",
             tasks.request_task,
             methods=["POST"],
             summary="requestTask: run a calculation (cached by job id) or an action; replies setTaskStatus",
-            responses=TASK_STATUS_RESPONSES,
+            openapi_extra=doc.TASK_REQUEST_BODY,
+            responses=doc.TASK_STATUS_RESPONSES,
         ),
-        APIRoute("/api/tasks/{task_name}/{job_id}", tasks.task_status, methods=["GET"], summary="Status of a job"),
-        APIRoute("/api/tasks/{task_name}/{job_id}", tasks.cancel_task, methods=["DELETE"], summary="Cancel a job"),
+        APIRoute(
+            "/api/tasks/{task_name}/{job_id}",
+            tasks.task_status,
+            methods=["GET"],
+            summary="Status of a job",
+            responses=doc.JOB_RESPONSES,
+        ),
+        APIRoute(
+            "/api/tasks/{task_name}/{job_id}",
+            tasks.cancel_task,
+            methods=["DELETE"],
+            summary="Cancel a job",
+            responses=doc.CANCEL_RESPONSES,
+        ),
         APIRoute(
             "/task_results/{task_name}/{job_id}",
             tasks.task_result,
             methods=["GET"],
             summary="A finished calculation's cached result (JSON, ndarrays encoded as in figures)",
+            responses=doc.TASK_RESULT_RESPONSES,
         ),
     ]
     middleware = list(middleware or [])
     if allowed_hosts:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
-    return FastAPI(
+    app = FastAPI(
         title="sortingview runner",
         version=__version__,
         routes=routes,
@@ -128,6 +145,8 @@ def create_app(
             RequestValidationError: answer_validation_error,
         },
     )
+    doc.install_schema(app)
+    return app
 
 
 def get_and_head(path: str, endpoint: Callable[..., Any], **kwargs: Any) -> list[APIRoute]:
@@ -158,4 +177,7 @@ async def answer_http_exception(request: Request, exc: Exception) -> Response:
 async def answer_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-    return PlainTextResponse(f"Bad request to {request.url.path}: {problems}\n", status_code=400)
+    message = f"Bad request to {request.url.path}: {problems}"
+    if doc.is_compute_path(request.url.path):
+        return JSONResponse({"errorMessage": message}, status_code=400)
+    return PlainTextResponse(message + "\n", status_code=400)

@@ -20,7 +20,14 @@ from pydantic import BaseModel, Field
 from .access import CURATION_TASKS
 from .executor import HandlerFailed, RayExecutor, TaskTimeout, WorkerDied
 from .handlers import HandlerInputError, get_handler
-from .task_results import TaskResultCache, calculation_job_id, result_json_bytes
+from .task_results import (
+    ACTION_JOB_ID_PATTERN,
+    MAX_TASK_NAME,
+    TASK_NAME_PATTERN,
+    TaskResultCache,
+    calculation_job_id,
+    result_json_bytes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +35,9 @@ SERVICE_NAME = "sortingview"
 DEFAULT_TIMEOUT = 60.0
 MAX_TIMEOUT = 600.0
 MAX_STATUSES = 10_000
+# Result JSON kept in the job table, in bytes: a correlograms result of many units is 5-9 MB, and forty of them
+# held 670 MB. Finished calculations beyond this are answered from task_results/ instead.
+MAX_TABLE_BYTES = 64 * 1024 * 1024
 # Larger payloads (full-resolution traces windows) are not written to task_results/: writing a 1 s x 384
 # channel window took longer than computing it again (a few ms), and the cache would grow by a copy of every
 # window anyone viewed. Decimated windows (3 MB of int16 at 2000 points) stay cached.
@@ -39,9 +49,11 @@ class TaskRequest(BaseModel):
 
     type: Literal["requestTask"] = "requestTask"
     taskType: Literal["calculation", "action"]
-    taskName: str
+    taskName: str = Field(pattern=TASK_NAME_PATTERN, max_length=MAX_TASK_NAME)
     taskInput: dict[str, Any]
-    taskJobId: str | None = Field(None, description="For a calculation, must equal SHA-1 of its name and input")
+    taskJobId: str | None = Field(
+        None, pattern=ACTION_JOB_ID_PATTERN, description="For a calculation, must equal SHA-1 of its name and input"
+    )
 
 
 class TaskStatus(BaseModel):
@@ -110,6 +122,7 @@ class ComputeService:
         self.cache = cache
         # Keyed by (task name, job id): an action's client-chosen id never names another task's job.
         self.jobs: OrderedDict[tuple[str, str], Job] = OrderedDict()
+        self.table_bytes = 0  # result JSON held by the jobs of the table
         # Results being written to the cache, by job id: answers do not wait for the disk.
         self.cache_writes: dict[str, asyncio.Task] = {}
 
@@ -176,6 +189,9 @@ class ComputeService:
             if job.kind == "calculation" and (payload is None or payload.nbytes <= MAX_CACHED_PAYLOAD_BYTES):
                 self._write_to_cache(job, payload)
             self._release_payload(job)
+            if self.jobs.get(job.key) is not None and self.jobs[job.key].result_json is job.result_json:
+                self.table_bytes += len(job.result_json)
+                self._trim()
         except HandlerInputError as e:
             job.error = ComputeError(400, str(e))
         except TaskTimeout as e:
@@ -229,12 +245,27 @@ class ComputeService:
             self.jobs[job.key] = replace(job, payload=None, task=None)
 
     def _remember(self, job: Job) -> None:
+        replaced = self.jobs.pop(job.key, None)
+        if replaced is not None:
+            self.table_bytes -= len(replaced.result_json or b"")
         self.jobs[job.key] = job
-        while len(self.jobs) > MAX_STATUSES:
-            oldest_key, oldest = next(iter(self.jobs.items()))
-            if oldest.task is not None and not oldest.task.done():
-                break
-            del self.jobs[oldest_key]
+        self._trim()
+
+    def _trim(self) -> None:
+        """Forget the oldest ended jobs while the table holds more than ``MAX_STATUSES`` jobs or ``MAX_TABLE_BYTES``.
+
+        Jobs still running stay (requests wait on them). A forgotten calculation is answered from the cache.
+        """
+        if len(self.jobs) <= MAX_STATUSES and self.table_bytes <= MAX_TABLE_BYTES:
+            return
+        for key in list(self.jobs):
+            if len(self.jobs) <= MAX_STATUSES and self.table_bytes <= MAX_TABLE_BYTES:
+                return
+            job = self.jobs[key]
+            if job.task is not None and not job.task.done() and job.status != "finished":
+                continue
+            del self.jobs[key]
+            self.table_bytes -= len(job.result_json or b"")
 
     def find(self, task_name: str, job_id: str) -> Job:
         job = self.jobs.get((task_name, job_id))

@@ -34,6 +34,14 @@ DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 CROSS_SITE_SIMPLE_TYPES = frozenset({"", "application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
 
 _BYTE_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)", re.ASCII)
+# More digits than any file size has; Python refuses to read integers of over 4,300 digits (ValueError).
+_MAX_POSITION_DIGITS = 20
+
+
+def _position(digits: str) -> int:
+    """A byte position of a Range header; positions too long to be a file's are read as one past any file."""
+    digits = digits.lstrip("0") or "0"
+    return 10**_MAX_POSITION_DIGITS if len(digits) > _MAX_POSITION_DIGITS else int(digits)
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
@@ -63,20 +71,20 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     match = _BYTE_RANGE.fullmatch(spec.lower())
     if match is None or match.groups() == ("", ""):
         raise RangeNotSatisfiable(
-            f"Range {header!r} is not a byte range such as bytes=0-99, bytes=100- or bytes=-100", size
+            f"Range {header[:100]!r} is not a byte range such as bytes=0-99, bytes=100- or bytes=-100", size
         )
     first, last = match.groups()
     if not first:
-        suffix = int(last)
+        suffix = _position(last)
         if suffix == 0 or size == 0:
-            raise RangeNotSatisfiable(f"Range {header!r} asks for no bytes of a {size}-byte file", size)
+            raise RangeNotSatisfiable(f"Range {header[:100]!r} asks for no bytes of a {size}-byte file", size)
         return max(0, size - suffix), size
-    start = int(first)
-    if last and int(last) < start:
-        raise RangeNotSatisfiable(f"Range {header!r} ends before it starts", size)
+    start = _position(first)
+    if last and _position(last) < start:
+        raise RangeNotSatisfiable(f"Range {header[:100]!r} ends before it starts", size)
     if start >= size:
-        raise RangeNotSatisfiable(f"Range {header!r} starts at or past the end of the {size}-byte file", size)
-    end = size if not last else min(int(last) + 1, size)
+        raise RangeNotSatisfiable(f"Range {header[:100]!r} starts at or past the end of the {size}-byte file", size)
+    end = size if not last else min(_position(last) + 1, size)
     return start, end
 
 

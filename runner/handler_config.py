@@ -3,7 +3,7 @@
 ```yaml
 job_handlers:
   correlograms: {type: parallel, params: {num_workers: 4}}
-  timeseries: {type: parallel, params: {num_workers: 4}}
+  timeseries: {type: parallel, params: {num_workers: 4, idle_seconds: 600}}
 ```
 
 The file is named by ``sv-runner start --config`` or ``SORTINGVIEW_JOB_HANDLER_CONFIG``. Groups left out
@@ -19,7 +19,12 @@ from pathlib import Path
 import yaml
 
 HANDLER_GROUPS = ("correlograms", "timeseries", "waveforms", "extract_snippets", "clusters", "metrics", "misc")
-DEFAULT_NUM_WORKERS = 4
+# Requests a group runs at once by default: one per CPU of this machine, at most 4 (the runner's total of workers
+# is capped as well, see executor.default_max_workers).
+DEFAULT_NUM_WORKERS = max(1, min(4, os.cpu_count() or 1))
+# An idle worker is retired after this long, so that its memory (its loaded recordings) returns.
+DEFAULT_IDLE_SECONDS = 300.0
+MAX_IDLE_SECONDS = 7 * 24 * 3600.0
 # "parallel": a pool of num_workers Ray workers; "local": one worker (the old in-process handler).
 HANDLER_TYPES = ("parallel", "local")
 MAX_NUM_WORKERS = 256
@@ -31,11 +36,12 @@ class HandlerConfigError(ValueError):
 
 @dataclass(frozen=True)
 class HandlerGroupConfig:
-    """How one handler group runs: its type and how many requests it runs at once."""
+    """How one handler group runs: its type, how many requests it runs at once, when an idle worker retires."""
 
     name: str
     type: str = "parallel"
     num_workers: int = DEFAULT_NUM_WORKERS
+    idle_seconds: float = DEFAULT_IDLE_SECONDS
 
 
 def default_handler_config() -> dict[str, HandlerGroupConfig]:
@@ -71,9 +77,11 @@ def parse_handler_config(content: object, source: str = "job handler config") ->
         params = settings.get("params") or {}
         if not isinstance(params, dict):
             raise HandlerConfigError(f"{where}.params: expected a mapping such as {{num_workers: 4}}")
-        unknown = set(params) - {"num_workers"}
+        unknown = set(params) - {"num_workers", "idle_seconds"}
         if unknown:
-            raise HandlerConfigError(f"{where}.params.{sorted(unknown)[0]}: unknown parameter; allowed: num_workers")
+            raise HandlerConfigError(
+                f"{where}.params.{sorted(unknown)[0]}: unknown parameter; allowed: num_workers, idle_seconds"
+            )
         num_workers = params.get("num_workers", DEFAULT_NUM_WORKERS if kind == "parallel" else 1)
         if isinstance(num_workers, bool) or not isinstance(num_workers, int) or not 1 <= num_workers <= MAX_NUM_WORKERS:
             raise HandlerConfigError(
@@ -81,7 +89,15 @@ def parse_handler_config(content: object, source: str = "job handler config") ->
             )
         if kind == "local" and num_workers != 1:
             raise HandlerConfigError(f"{where}.params.num_workers: a 'local' handler has exactly 1 worker")
-        config[name] = HandlerGroupConfig(name, kind, num_workers)
+        idle_seconds = params.get("idle_seconds", DEFAULT_IDLE_SECONDS)
+        if isinstance(idle_seconds, bool) or not isinstance(idle_seconds, (int, float)):
+            idle_seconds = -1.0  # refused just below, with the value shown
+        if not 0 < idle_seconds <= MAX_IDLE_SECONDS:
+            raise HandlerConfigError(
+                f"{where}.params.idle_seconds: must be a number of seconds above 0 and at most {MAX_IDLE_SECONDS:g}, "
+                f"got {params.get('idle_seconds')!r}"
+            )
+        config[name] = HandlerGroupConfig(name, kind, num_workers, float(idle_seconds))
     return config
 
 

@@ -18,8 +18,33 @@ from spikeinterface_sortingview.views.encoding import canonical_json
 
 from .handlers import HandlerResult
 
-TASK_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,200}$")
-JOB_ID = re.compile(r"^[0-9a-f]{40}$")
+# Dot-separated words (``sortingview.correlograms.1``): a name is a folder of task_results/, so ``.`` and ``..``
+# never are one. Matched whole (``fullmatch``): ``$`` alone lets a trailing newline through.
+TASK_NAME_PATTERN = r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$"
+JOB_ID_PATTERN = r"^[0-9a-f]{40}$"
+# Any job's id (in /api/tasks paths and requests): a calculation's SHA-1, or an action's id chosen by the runner
+# or the client.
+ACTION_JOB_ID_PATTERN = r"^[A-Za-z0-9_\-]{1,128}$"
+TASK_NAME = re.compile(TASK_NAME_PATTERN)
+JOB_ID = re.compile(JOB_ID_PATTERN)
+MAX_TASK_NAME = 200
+
+
+def check_task_name(task_name: str) -> str:
+    """Return ``task_name`` if it can name a folder of ``task_results/``, else raise ValueError saying why."""
+    if len(task_name) > MAX_TASK_NAME or not TASK_NAME.fullmatch(task_name):
+        raise ValueError(
+            f"{task_name[:80]!r} is not a task name: dot-separated words of letters, digits, _ and - "
+            "(e.g. sortingview.correlograms.1)"
+        )
+    return task_name
+
+
+def check_job_id(job_id: str) -> str:
+    """Return ``job_id`` if it is a calculation's job id (40 lowercase hex characters), else raise ValueError."""
+    if not JOB_ID.fullmatch(job_id):
+        raise ValueError(f"{job_id[:80]!r} is not a job id: 40 lowercase hex characters (a SHA-1)")
+    return job_id
 
 
 def calculation_job_id(task_name: str, task_input: dict) -> str:
@@ -40,8 +65,8 @@ class TaskResultCache:
         self.directory = Path(store_dir) / "task_results"
 
     def path(self, task_name: str, job_id: str) -> Path:
-        if not TASK_NAME.match(task_name) or not JOB_ID.match(job_id):
-            raise ValueError(f"not a task name and job id: {task_name!r}, {job_id!r}")
+        check_task_name(task_name)
+        check_job_id(job_id)
         return self.directory / task_name / job_id[0:2] / job_id[2:4] / job_id[4:6] / job_id
 
     def get(self, task_name: str, job_id: str) -> tuple[bytes, bytes | None] | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from fastapi import Query, Request
+from fastapi import Path, Query, Request
+from pydantic import BaseModel, ValidationError
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from .compute import (
@@ -13,10 +14,12 @@ from .compute import (
     Job,
     ServiceQueryRequest,
     TaskRequest,
-    TaskStatus,
     job_status,
     service_query_task,
 )
+from .errors import BadRequest, RequestError
+from .json_body import DEFAULT_MAX_JSON_BYTES, read_json_body
+from .task_results import ACTION_JOB_ID_PATTERN, JOB_ID_PATTERN, MAX_TASK_NAME, TASK_NAME_PATTERN
 
 COMPUTE_UNAVAILABLE = "compute is not available on this runner"
 NO_STORE = {"Cache-Control": "no-store"}
@@ -24,6 +27,11 @@ NO_STORE = {"Cache-Control": "no-store"}
 SERVICE_QUERY_WAIT = 600.0
 DEFAULT_TASK_WAIT = 30.0
 PAYLOAD_CHUNK_BYTES = 1024 * 1024
+TASK_NAME_PATH = Path(
+    pattern=TASK_NAME_PATTERN, max_length=MAX_TASK_NAME, description="e.g. sortingview.correlograms.1"
+)
+JOB_ID_PATH = Path(pattern=ACTION_JOB_ID_PATTERN, description="The job id from setTaskStatus")
+CALCULATION_JOB_ID_PATH = Path(pattern=JOB_ID_PATTERN, description="SHA-1 of the calculation's name and input")
 
 
 def status_response(job: Job) -> JSONResponse:
@@ -35,7 +43,21 @@ def status_response(job: Job) -> JSONResponse:
     return JSONResponse(status.model_dump(exclude_none=True), status_code=code, headers=NO_STORE)
 
 
-def error_response(error: ComputeError, reply_type: str = "setTaskStatus") -> JSONResponse:
+def read_model(model: type[BaseModel], body: object, what: str) -> BaseModel:
+    """A request body checked against its model; what is wrong becomes a 400 naming the fields."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(map(str, p['loc'])) or 'body'}: {p['msg']}" for p in e.errors())
+        raise BadRequest(f"Bad request to {what}: {problems}") from None
+
+
+def error_response(error: ComputeError | RequestError, reply_type: str = "setTaskStatus") -> JSONResponse:
+    """A failed compute request as JSON: ``{"type", "errorMessage"}`` (or the job's status when it has one)."""
+    if isinstance(error, RequestError):
+        return JSONResponse(
+            {"type": reply_type, "errorMessage": error.message}, status_code=error.status_code, headers=error.headers
+        )
     if error.status is not None:
         return JSONResponse(error.status.model_dump(exclude_none=True), status_code=error.status_code)
     return JSONResponse({"type": reply_type, "errorMessage": error.message}, status_code=error.status_code)
@@ -44,8 +66,9 @@ def error_response(error: ComputeError, reply_type: str = "setTaskStatus") -> JS
 class ComputeRoutes:
     """Endpoints of the compute API; ``service`` is None on a runner started without compute."""
 
-    def __init__(self, service: ComputeService | None):
+    def __init__(self, service: ComputeService | None, max_json_bytes: int = DEFAULT_MAX_JSON_BYTES):
         self.service = service
+        self.max_json_bytes = max_json_bytes
 
     def require(self) -> ComputeService:
         if self.service is None:
@@ -54,7 +77,6 @@ class ComputeRoutes:
 
     async def request_task(
         self,
-        request: TaskRequest,
         http_request: Request,
         wait: float = Query(
             DEFAULT_TASK_WAIT, ge=0, le=SERVICE_QUERY_WAIT, description="Seconds to wait for the result"
@@ -63,19 +85,22 @@ class ComputeRoutes:
     ) -> Response:
         """``requestTask``: start, join or answer from the cache; the reply is the job's ``setTaskStatus``."""
         try:
-            job = await self.require().request(request, wait=wait, timeout=timeout, may_curate=may_curate(http_request))
-        except ComputeError as e:
+            service = self.require()
+            body = await read_json_body(http_request, self.max_json_bytes)
+            request = read_model(TaskRequest, body, "POST /api/tasks")
+            job = await service.request(request, wait=wait, timeout=timeout, may_curate=may_curate(http_request))
+        except (ComputeError, RequestError) as e:
             return error_response(e)
         return status_response(job)
 
-    async def task_status(self, task_name: str, job_id: str) -> Response:
+    async def task_status(self, task_name: str = TASK_NAME_PATH, job_id: str = JOB_ID_PATH) -> Response:
         """The ``setTaskStatus`` of a job (with its result once finished)."""
         try:
             return status_response(self.require().find(task_name, job_id))
         except ComputeError as e:
             return error_response(e)
 
-    async def cancel_task(self, task_name: str, job_id: str) -> Response:
+    async def cancel_task(self, task_name: str = TASK_NAME_PATH, job_id: str = JOB_ID_PATH) -> Response:
         """Cancel a running job (its worker is stopped); a finished job is left as it is."""
         try:
             job = self.require().cancel(task_name, job_id)
@@ -83,7 +108,7 @@ class ComputeRoutes:
             return error_response(e)
         return JSONResponse(job_status(job, include_result=False).model_dump(exclude_none=True), headers=NO_STORE)
 
-    async def task_result(self, task_name: str, job_id: str) -> Response:
+    async def task_result(self, task_name: str = TASK_NAME_PATH, job_id: str = CALCULATION_JOB_ID_PATH) -> Response:
         """A finished calculation's cached result, as stored under ``task_results/`` (immutable)."""
         try:
             cached = await self.require().cached_result(task_name, job_id)
@@ -96,15 +121,17 @@ class ComputeRoutes:
         headers = {"Cache-Control": "public, max-age=31536000, immutable", "ETag": f'"{job_id}"'}
         return Response(cached[0], media_type="application/json", headers=headers)
 
-    async def service_query(self, body: ServiceQueryRequest, http_request: Request) -> Response:
+    async def service_query(self, http_request: Request) -> Response:
         """A figurl ``serviceQuery``: the reply is JSON, then a newline and the binary payload if there is one."""
         try:
             service = self.require()
-            request, timeout = service_query_task(body)
+            body = await read_json_body(http_request, self.max_json_bytes)
+            query = read_model(ServiceQueryRequest, body, "POST /api")
+            request, timeout = service_query_task(query)
             job = await service.request(
                 request, wait=SERVICE_QUERY_WAIT, timeout=timeout, may_curate=may_curate(http_request)
             )
-        except ComputeError as e:
+        except (ComputeError, RequestError) as e:
             return error_response(e, reply_type="serviceQueryResponse")
         if job.error is not None:
             return error_response(job.error, reply_type="serviceQueryResponse")
@@ -133,15 +160,3 @@ async def json_then_payload(head: bytes, payload: memoryview) -> AsyncIterator[b
 def may_curate(request: Request) -> bool:
     """Set by the access middleware; a runner without it (loopback) lets anyone curate."""
     return request.scope.get("state", {}).get("may_curate", True)
-
-
-TASK_STATUS_RESPONSES = {
-    200: {"model": TaskStatus, "description": "Finished: the status carries the result"},
-    202: {"model": TaskStatus, "description": "Waiting or started: ask again at /api/tasks/{taskName}/{jobId}"},
-    400: {"description": "Unknown task, wrong input or a taskJobId that is not the hash of name and input"},
-    403: {"description": "A curation action without a curator token (runner reachable from the network)"},
-    500: {"description": "The handler raised; errorMessage is its message"},
-    502: {"description": "The worker running the task died"},
-    503: {"description": "This runner has no compute"},
-    504: {"description": "The task ran longer than its timeout"},
-}

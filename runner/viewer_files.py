@@ -12,7 +12,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 
 import spikeinterface_sortingview
 
-from .errors import NotFound, ViewerNotBuilt
+from .errors import BadRequest, NotFound, ViewerNotBuilt
 
 SOURCE_DIR = Path(spikeinterface_sortingview.__file__).parent / "viewer"
 
@@ -95,6 +95,9 @@ class ViewerFiles:
 
     async def file(self, path: str, request: Request) -> Response:
         """``GET /viewer/<path>``: a file of the bundle (``/viewer/`` is the view's ``index.html``)."""
+        if any(ord(c) < 32 or c == "\x7f" for c in path):
+            # a NUL reaches no file (the OS refuses the name) and a control character names none of the bundle's
+            raise BadRequest(f"/viewer/{path!r} holds a control character; no file of the viewer has one")
         await run_in_threadpool(self._require_built)
         relative = PurePosixPath(path or "index.html")
         # Refuse rather than normalise: a name with .. or an absolute path never means a file of the bundle.

@@ -17,6 +17,8 @@ DEFAULT_WINDOW_MS = 50.0
 DEFAULT_BIN_MS = 1.0
 MAX_WINDOW_MS = 2000.0
 MAX_BINS = 2001
+# Shorter bins than a microsecond are finer than any sampling rate SpikeInterface reads.
+MIN_BIN_MS = 0.001
 # With cross-correlograms on, n groups give n(n+1)/2 correlograms.
 MAX_GROUPS = 64
 
@@ -107,6 +109,8 @@ def _window(task: TaskInput, window_key: str, bin_key: str) -> tuple[int, float]
     bin_ms = task.number(bin_key, DEFAULT_BIN_MS, minimum=0)
     if bin_ms <= 0 or window_ms <= 0:
         raise HandlerInputError(f"{window_key} and {bin_key} must be positive, got {window_ms} and {bin_ms}")
+    if bin_ms < MIN_BIN_MS:
+        raise HandlerInputError(f"{bin_key} must be at least {MIN_BIN_MS} ms (one microsecond), got {bin_ms}")
     num_bins = correlogram_bins(window_ms, bin_ms)
     if num_bins < 1:
         raise HandlerInputError(f"{window_key}={window_ms} is shorter than one bin of {bin_key}={bin_ms}; widen it")

@@ -89,7 +89,12 @@ class TaskInput:
         value = self._get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise HandlerInputError(f"{key} must be a number, got {_show(value)}")
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an integer beyond a float's range, which JSON allows
+            raise HandlerInputError(
+                f"{key} must be a finite number, got an integer of {len(str(value))} digits"
+            ) from None
         if not math.isfinite(value):
             raise HandlerInputError(f"{key} must be a finite number, got {value}")
         _check_range(key, value, minimum, maximum)

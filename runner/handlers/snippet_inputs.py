@@ -46,7 +46,8 @@ def read_snippet_request(task: TaskInput, data: DataSource, max_units: int | Non
     Raises
     ------
     HandlerInputError
-        When the recording and sorting disagree (sampling frequency, segments), or any value is invalid.
+        When the recording and sorting disagree (sampling frequency, segments, a spike past the recording's end),
+        or any value is invalid.
     """
     recording = data.recording(task.string("recording_uri"))
     trains = data.spike_trains(task.string("sorting_uri"))
@@ -60,6 +61,13 @@ def read_snippet_request(task: TaskInput, data: DataSource, max_units: int | Non
             f"the recording has {recording.get_num_segments()} segment(s) but the sorting {trains.num_segments}; "
             "send the recording this sorting was made from"
         )
+    for segment, last_frame in enumerate(trains.last_frames):
+        num_samples = recording.get_num_samples(segment)
+        if last_frame >= num_samples:
+            raise HandlerInputError(
+                f"the sorting has a spike at frame {last_frame} of segment {segment}, but the recording's segment has "
+                f"{num_samples} frames; send the recording this sorting was made from"
+            )
     if task.has("unit_ids"):
         unit_indices = resolve_ids(task.raw("unit_ids"), trains.unit_ids, "unit_ids")
     else:  # only where a handler made unit_ids optional: every unit

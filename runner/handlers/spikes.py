@@ -65,6 +65,8 @@ class SpikeTrains:
             counts = np.bincount(segment_spikes["unit_index"], minlength=num_units)
             self._offsets.append(np.concatenate([[0], np.cumsum(counts)]))
         self.spike_counts = np.sum([np.diff(o) for o in self._offsets], axis=0).astype(np.int64)
+        # The last spike's frame of each segment (-1 when it has none): checked against a paired recording.
+        self.last_frames = [int(samples.max()) if len(samples) else -1 for samples in self._samples]
 
     def unit_train(self, unit_index: int, segment_index: int) -> np.ndarray:
         """Sorted sample indices of one unit in one segment (a read-only view)."""

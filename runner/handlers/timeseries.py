@@ -8,6 +8,7 @@ import numba
 import numpy as np
 from spikeinterface.core import BaseRecording
 from spikeinterface.preprocessing import bandpass_filter
+from spikeinterface.preprocessing.filter import HIGHPASS_ERROR_THRESHOLD_HZ
 
 from spikeinterface_sortingview.views.encoding import ALLOWED_DTYPES
 
@@ -26,8 +27,9 @@ PAYLOAD_DTYPES = ALLOWED_DTYPES
 # A decimated window is read in chunks of about this many values, so memory stays bounded.
 CHUNK_VALUES = 4 * 1024 * 1024
 MAX_POINTS = 100_000
-# Below this the filter's "auto" margin (3 periods of freq_min) would read seconds of data.
-MIN_FREQ_MIN = 0.5
+# SpikeInterface's bandpass filter refuses a lower cutoff below this (its "auto" margin, 3 periods of freq_min,
+# would read seconds of data around every window).
+MIN_FREQ_MIN = float(HIGHPASS_ERROR_THRESHOLD_HZ)
 
 
 def _frames(task: TaskInput, recording: BaseRecording, segment_index: int) -> tuple[int, int]:
@@ -43,8 +45,14 @@ def _frames(task: TaskInput, recording: BaseRecording, segment_index: int) -> tu
     if by_frames:
         start, end = task.integer("start_frame"), task.integer("end_frame")
     else:
-        start = int(round(task.number("start_sec") * fs))
-        end = int(round(task.number("end_sec") * fs))
+        start_sec, end_sec = task.number("start_sec"), task.number("end_sec")
+        # Checked in seconds first: a huge number of seconds times the rate is no frame number (inf).
+        if not 0 <= start_sec < end_sec <= num_samples / fs + 1 / fs:
+            raise HandlerInputError(
+                f"the window [{start_sec}, {end_sec}) s is not inside segment {segment_index}, which lasts "
+                f"{num_samples / fs:.3f} s; ask for 0 <= start_sec < end_sec <= {num_samples / fs:.6f}"
+            )
+        start, end = int(round(start_sec * fs)), int(round(end_sec * fs))
     if not 0 <= start < end <= num_samples:
         duration = num_samples / fs
         raise HandlerInputError(
@@ -59,7 +67,12 @@ def _filtered(data: DataSource, uri: str, recording: BaseRecording, bandpass: ob
         raise HandlerInputError(f"bandpass must be an object {{freq_min, freq_max}} in Hz, got {bandpass!r}")
     band = TaskInput(bandpass, required=("freq_min", "freq_max"))
     nyquist = recording.sampling_frequency / 2
-    freq_min = band.number("freq_min", minimum=MIN_FREQ_MIN)
+    freq_min = band.number("freq_min")
+    if freq_min < MIN_FREQ_MIN:
+        raise HandlerInputError(
+            f"bandpass freq_min must be at least {MIN_FREQ_MIN:g} Hz (SpikeInterface's bandpass filter refuses lower "
+            f"cutoffs), got {freq_min}"
+        )
     freq_max = band.number("freq_max", maximum=nyquist * 0.999)
     if freq_max <= freq_min:
         raise HandlerInputError(f"bandpass freq_max ({freq_max}) must be above freq_min ({freq_min})")
@@ -152,7 +165,8 @@ def traces_window(task_input: dict, data: DataSource) -> HandlerResult:
     Input: ``recording_uri``, ``segment_index`` (0), ``start_frame``/``end_frame`` or
     ``start_sec``/``end_sec`` (relative to the segment start), ``channel_ids`` (default all, in the
     order given), ``max_points`` (pixel width: longer windows are min/max-decimated),
-    ``bandpass`` ``{freq_min, freq_max}`` in Hz.
+    ``bandpass`` ``{freq_min, freq_max}`` in Hz (``freq_min`` at least 100 Hz: SpikeInterface's bandpass filter
+    refuses lower cutoffs).
     Output header: ``numChannels, numSamples, startFrame, endFrame, segmentIndex,
     samplingFrequency, decimation, channelIds, minMax, dtype, gains, offsets, dataUnits``
     (``"uV"`` or ``"raw"``).

@@ -6,7 +6,7 @@ import hashlib
 import re
 from urllib.parse import parse_qs, quote, urlsplit
 
-_SHA1_HEX = re.compile(r"^[0-9a-f]{40}$")
+_SHA1_HEX = re.compile(r"[0-9a-f]{40}")
 
 
 class InvalidUriError(ValueError):
@@ -28,7 +28,8 @@ def sha1_uri(sha1: str, label: str | None = None) -> str:
 
 def check_sha1(sha1: str) -> str:
     """Return ``sha1`` if it is 40 lowercase hex characters, else raise ``InvalidUriError``."""
-    if not isinstance(sha1, str) or not _SHA1_HEX.match(sha1):
+    # fullmatch: with match and "$", a hash followed by a newline passed (and reached an ETag header)
+    if not isinstance(sha1, str) or not _SHA1_HEX.fullmatch(sha1):
         raise InvalidUriError(f"{sha1!r} is not a SHA-1 hash (40 lowercase hex characters)")
     return sha1
 

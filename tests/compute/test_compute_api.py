@@ -217,12 +217,17 @@ def test_a_worker_that_dies_gives_an_error_and_the_runner_keeps_serving(compute_
         "end_sec": 18,
         "bandpass": {"freq_min": 300, "freq_max": 4000},
     }
+    # a started worker, so that the slow task runs at once (a worker killed before it starts a task is replaced
+    # and the task runs on a new one)
+    window = {"recording_uri": compute_runner.recording_uri, "start_frame": 0, "end_frame": 3000}
+    assert service_query(compute_runner.url, "sortingview.traces_window.1", window).status_code == 200
     started = request_task(compute_runner.url, "calculation", "sortingview.traces_window.1", slow, wait=0)
     job_id = started.json()["taskJobId"]
     pool = compute_runner.service.executor.pools["timeseries"]
     deadline = time.monotonic() + 10
     while not pool.busy and time.monotonic() < deadline:
         time.sleep(0.02)
+    time.sleep(0.3)  # the filter of 18 s runs for longer than this
     busy = list(pool.busy)
     assert busy, "the slow task should be running on a worker"
     for worker in busy:
@@ -232,7 +237,6 @@ def test_a_worker_that_dies_gives_an_error_and_the_runner_keeps_serving(compute_
     while (status := httpx.get(path, timeout=10)).json()["status"] != "error" and time.monotonic() < deadline:
         time.sleep(0.05)
     assert status.status_code == 502 and "died" in status.json()["errorMessage"]
-    window = {"recording_uri": compute_runner.recording_uri, "start_frame": 0, "end_frame": 3000}
     assert service_query(compute_runner.url, "sortingview.traces_window.1", window).status_code == 200
 
 

@@ -22,7 +22,8 @@ CORRELOGRAMS = "sortingview.correlograms.1"  # correlograms
 def make_executor(prestart: bool) -> RayExecutor:
     config = {"job_handlers": {group: {"params": {"num_workers": 3}} for group in ("correlograms", "misc")}}
     options = RayOptions(worker_env={"SORTINGVIEW_STORE_DIR": os.environ["SORTINGVIEW_STORE_DIR"]}, prestart=prestart)
-    return RayExecutor(parse_handler_config(config), options)
+    # room for one worker of every group (the default total on a 2-core machine is 3)
+    return RayExecutor(parse_handler_config(config), options, max_workers=10)
 
 
 @pytest.fixture
