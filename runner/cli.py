@@ -116,7 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     stop = commands.add_parser("stop", help="stop a runner", description="Stop a runner started by sv-runner start.")
     stop.add_argument("--port", type=int, help="port of the runner to stop (default: the configured port, 8931)")
     stop.add_argument("--all", action="store_true", help="stop every runner of this machine")
-    stop.add_argument("--timeout", type=float, default=10.0, help="seconds to wait before killing it (default: 10)")
+    stop.add_argument(
+        "--timeout",
+        type=float,
+        default=20.0,
+        help="seconds to wait before killing it (default: %(default)g; it finishes its requests and stops its Ray)",
+    )
     stop.set_defaults(run=run_stop)
     return parser
 
