@@ -1,14 +1,17 @@
 """Who may use a runner: nothing is asked on loopback; any other bind needs the runner's token.
 
-The token is generated on first use, printed once and kept in ``<home>/runner/token`` (mode 0600). A
-browser passes it once as ``?token=`` (the runner answers with a cookie) or sends
-``Authorization: Bearer <token>``. Curation actions on a runner reachable from the network also need a
-curator token, listed in the configuration (sortingview's "authorized users").
+The token is generated on first use and kept in ``<home>/runner/token`` (mode 0600); ``sv-runner start``
+shows it to whoever started the runner, and no log records it. A browser passes it once as ``?token=`` (the
+runner answers with a cookie) or sends ``Authorization: Bearer <token>``. Curation actions on a runner
+reachable from the network also need a curator token, listed in the configuration (sortingview's
+"authorized users").
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -20,6 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from spikeinterface_sortingview.config import home_dir
 
 COOKIE_NAME = "sv_runner_token"
+# ``token=<value>`` in a logged request line (``GET /f?d=...&token=... HTTP/1.1``); the value goes, the name stays.
+TOKEN_IN_QUERY = re.compile(r"(?<![A-Za-z0-9_])(token=)[^&;#\s\"]*", re.IGNORECASE)
 CURATION_TASKS = frozenset({"sortingview.curation_action.1"})
 
 
@@ -27,14 +32,29 @@ def token_path() -> Path:
     return home_dir() / "runner" / "token"
 
 
-def load_or_create_token(path: Path | None = None) -> tuple[str, bool]:
-    """The runner token and whether it was just created (so the caller prints it once)."""
+def read_token(path: Path | None = None) -> str | None:
+    """The runner token, or None if none was made yet.
+
+    Raises
+    ------
+    PermissionError
+        If the token file is readable by other users (then the token is no secret any more).
+    """
     path = path or token_path()
-    if path.exists():
-        if path.stat().st_mode & 0o077:
-            raise PermissionError(f"{path} is readable by other users; run `chmod 600 {path}` or delete it")
-        return path.read_text().strip(), False
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        return None
+    if path.stat().st_mode & 0o077:
+        raise PermissionError(f"{path} is readable by other users; run `chmod 600 {path}` or delete it")
+    return path.read_text().strip()
+
+
+def load_or_create_token(path: Path | None = None) -> tuple[str, bool]:
+    """The runner token and whether it was just created."""
+    path = path or token_path()
+    token = read_token(path)
+    if token is not None:
+        return token, False
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     token = secrets.token_urlsafe(32)
     # O_EXCL with mode 0600: the token is never readable by others, not even for an instant
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -129,3 +149,19 @@ async def refuse(send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class RedactTokens(logging.Filter):
+    """Logging filter that blanks ``token=`` query values in log records (uvicorn's access log logs URLs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        return True
+
+
+def redact(text: str) -> str:
+    """``text`` with the value of every ``token=`` query parameter replaced by ``***``."""
+    return TOKEN_IN_QUERY.sub(r"\1***", text)

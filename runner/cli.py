@@ -6,7 +6,7 @@ Examples
 
     sv-runner start                  # serve the configured address (http://127.0.0.1:8931) until Ctrl+C
     sv-runner start --background     # the same, as a detached process
-    sv-runner status                 # which runners run here, and do they answer
+    sv-runner status                 # which runners run here, do they answer, their workers and memory
     sv-runner stop                   # stop the runner on the configured port
 """
 
@@ -21,15 +21,19 @@ from pathlib import Path
 from spikeinterface_sortingview import __version__
 from spikeinterface_sortingview.config import ConfigError, get_config
 
+from .access import load_or_create_token, read_token, token_path
 from .errors import StartError
 from .handler_config import HandlerConfigError, load_handler_config
 from .instances import (
     RunnerState,
+    child_processes,
     configured_address,
+    end_processes,
     fetch_health,
     format_url,
     is_loopback,
     looks_like_runner,
+    memory_use,
     process_alive,
     state_files,
     state_path,
@@ -82,10 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait", type=float, default=30.0, help="with --background: seconds to wait for it to answer (default: 30)"
     )
     start.add_argument(
-        "--address",
+        "--ray-address",
         help="an existing Ray cluster to run compute on, e.g. 10.0.0.5:6379 or auto "
-        "(default: $RAY_ADDRESS, else a local Ray started on the first compute request)",
+        "(default: $RAY_ADDRESS, else a local Ray started on the first compute request). "
+        "Not where figURLs point: that is SORTINGVIEW_ADDRESS",
     )
+    # The flag's first name, kept working for existing scripts; hidden so that it is not taken for SORTINGVIEW_ADDRESS.
+    start.add_argument("--address", dest="ray_address", help=argparse.SUPPRESS)
     start.add_argument(
         "--config",
         help="job_handlers YAML: workers per handler group (default: $SORTINGVIEW_JOB_HANDLER_CONFIG, else 4 each)",
@@ -97,7 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     start.set_defaults(run=run_start)
 
     status = commands.add_parser(
-        "status", help="list the runners of this machine and check that they answer", description="List runners."
+        "status",
+        help="list the runners of this machine, check that they answer, show their workers and memory",
+        description="List the runners of this machine: whether each answers, its workers per handler group, and "
+        "the resident memory (RSS) of the runner and of the Ray processes it started.",
     )
     status.add_argument("--port", type=int, help="only the runner on this port")
     status.add_argument("--json", action="store_true", help="print JSON (one object per runner)")
@@ -106,7 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     stop = commands.add_parser("stop", help="stop a runner", description="Stop a runner started by sv-runner start.")
     stop.add_argument("--port", type=int, help="port of the runner to stop (default: the configured port, 8931)")
     stop.add_argument("--all", action="store_true", help="stop every runner of this machine")
-    stop.add_argument("--timeout", type=float, default=10.0, help="seconds to wait before killing it (default: 10)")
+    stop.add_argument(
+        "--timeout",
+        type=float,
+        default=20.0,
+        help="seconds to wait before killing it (default: %(default)g; it finishes its requests and stops its Ray)",
+    )
     stop.set_defaults(run=run_stop)
     return parser
 
@@ -116,20 +131,24 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (StartError, ConfigError, HandlerConfigError) as e:
+    except (StartError, ConfigError, HandlerConfigError, PermissionError) as e:
+        # PermissionError: a runner token file others can read (the message says how to fix it)
         print(f"sv-runner: {e}", file=sys.stderr)
         return EXIT_ERROR
 
 
 def run_start(args: argparse.Namespace) -> int:
-    if not (args.address or os.environ.get("RAY_ADDRESS")):
-        # The embedded Ray serves this machine only: keep it on loopback (set before ray is imported).
+    # Set before ray is imported (it reads them as it loads). Ray's crash handler would also catch the SIGTERM of
+    # `sv-runner stop` and print a stack dump into the runner's log.
+    os.environ.setdefault("RAY_DISABLE_FAILURE_SIGNAL_HANDLER", "1")
+    if not (args.ray_address or os.environ.get("RAY_ADDRESS")):
+        # The embedded Ray serves this machine only: keep it on loopback.
         os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     from . import server  # the web stack, loaded here only (see DEFAULT_MAX_UPLOAD_MB)
 
     config = get_config()
     configured_host, configured_port = configured_address()
-    host = args.host or configured_host
+    host = (args.host or configured_host).strip("[]")  # --host [::1] is ::1
     port = configured_port if args.port is None else args.port
     store_dir = (args.store_dir or config.store_dir).expanduser().resolve()
     if args.max_upload_mb <= 0:
@@ -142,7 +161,7 @@ def run_start(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         log_file=args.log_file,
         compute=not args.no_compute,
-        ray_address=args.address or os.environ.get("RAY_ADDRESS") or None,
+        ray_address=args.ray_address or os.environ.get("RAY_ADDRESS") or None,
         handler_config=args.config or os.environ.get("SORTINGVIEW_JOB_HANDLER_CONFIG") or None,
         num_cpus=args.num_cpus,
     )
@@ -150,10 +169,12 @@ def run_start(args: argparse.Namespace) -> int:
         # a bad handler config is refused at start, naming the offending key
         load_handler_config(options.handler_config)
     # A background runner's own process (started with --log-file) need not repeat these to its log.
+    token, created = None, False
     if not is_loopback(host) and args.log_file is None:
+        token, created = load_or_create_token()
         print(
-            f"Warning: bound to {host}, the runner is reachable from other machines. It has no authentication "
-            "and lets anyone who reaches it read and add store files.",
+            f"Warning: bound to {host}, the runner is reachable from other machines. Every request needs its token "
+            f"({token_path()}); it travels in plain HTTP, so use this on a network you trust or behind HTTPS.",
             file=sys.stderr,
         )
     if (host, port) != (configured_host, configured_port) and port != 0 and args.log_file is None:
@@ -163,26 +184,37 @@ def run_start(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if not args.background:
+        if created:
+            # Shown to whoever started it, here only; a foreground runner's output may be kept as a log.
+            print(f"Runner token (shown once, kept in {token_path()}): {token}", flush=True)
         server.serve(options)
         return EXIT_OK
     state = server.start_background(options, timeout=args.wait)
     print(f"sortingview runner {state.version} serving {state.url}  (pid {state.pid}, store: {state.store_dir})")
+    if token is not None:
+        # The background runner's log never holds the token: this command shows it.
+        print(f"Token: {token}  (kept in {token_path()}): open figURLs with &token=<token> once per browser.")
     print(f"Log: {state.log_file}. Stop it with `sv-runner stop --port {state.port}`.")
     return EXIT_OK
 
 
 def describe(path: Path) -> dict:
-    """What a state file says and whether its runner answers: status is running, not-answering or stale."""
+    """What a state file says and whether its runner answers: status is running, not-answering or stale.
+
+    A running runner's entry also has its ``workers`` per handler group and its ``memory`` (see
+    :func:`runner.instances.memory_use`).
+    """
     state = RunnerState.from_file(path)
     if state is None:
         return {"status": "stale", "state_file": str(path), "reason": "unreadable state file"}
     facts = {"url": state.url, "pid": state.pid, "port": state.port, "store_dir": state.store_dir}
     facts.update(version=state.version, log_file=state.log_file, state_file=str(path))
-    health = fetch_health(state.url)
+    # A runner bound to the network answers /health only with its token (ours: same user, same machine).
+    health = fetch_health(state.url, token=None if is_loopback(state.host) else read_token())
     if health is not None and health.get("pid") == state.pid:
-        return {"status": "running", **facts}
+        return {"status": "running", **facts, "workers": health.get("workers"), "memory": memory_use(state.pid)}
     if process_alive(state.pid) and looks_like_runner(state.pid):
-        return {"status": "not-answering", **facts}
+        return {"status": "not-answering", **facts, "memory": memory_use(state.pid)}
     return {"status": "stale", **facts, "reason": f"process {state.pid} is gone"}
 
 
@@ -197,10 +229,11 @@ def run_status(args: argparse.Namespace) -> int:
         # Started with another SORTINGVIEW_HOME, or by hand: still worth reporting if something answers.
         host, _ = configured_address()
         url = format_url(host, args.port)
-        health = fetch_health(url)
+        health = fetch_health(url, token=None if is_loopback(host) else read_token())
         if health is not None:
             found.append({"status": "running", "url": url, "pid": health.get("pid"), "port": args.port})
             found[-1].update(store_dir=health.get("store_dir"), version=health.get("version"), state_file=None)
+            found[-1].update(workers=health.get("workers"), memory=memory_use(health.get("pid")))
     if args.json:
         for entry in found:
             print(json.dumps(entry))
@@ -215,13 +248,40 @@ def run_status(args: argparse.Namespace) -> int:
 
 def status_line(entry: dict) -> str:
     if entry["status"] == "running":
-        return f"running        {entry['url']}  pid {entry['pid']}  store {entry.get('store_dir')}"
+        line = f"running        {entry['url']}  pid {entry['pid']}  store {entry.get('store_dir')}"
+        return "\n".join([line, *usage_lines(entry)])
     if entry["status"] == "not-answering":
         return (
             f"not answering  {entry['url']}  pid {entry['pid']} (starting, or stuck: `sv-runner stop "
             f"--port {entry['port']}` ends it)"
         )
     return f"stale          {entry.get('url', entry['state_file'])}: {entry['reason']}; removed its state file"
+
+
+def usage_lines(entry: dict) -> list[str]:
+    """The workers and memory lines of a running runner's status."""
+    lines = []
+    workers = entry.get("workers")
+    if workers is None:
+        lines.append("  workers        none (started with --no-compute)")
+    else:
+        started = ", ".join(f"{group} {count}" for group, count in workers.items() if count) or "none started yet"
+        lines.append(f"  workers        {started}")
+    memory = entry.get("memory")
+    if memory is not None:
+        ray = f"{megabytes(memory['ray_rss'])} in {memory['ray_processes']} processes"
+        if memory["ray_processes"] == 0:
+            ray = "not started here"
+        lines.append(
+            f"  memory (RSS)   runner {megabytes(memory['runner_rss'])}, its Ray {ray}; "
+            f"total {megabytes(memory['runner_rss'] + memory['ray_rss'])} "
+            f"({megabytes(memory['total_pss'])} counting shared libraries once)"
+        )
+    return lines
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 2**20:.0f} MB"
 
 
 def run_stop(args: argparse.Namespace) -> int:
@@ -245,10 +305,16 @@ def run_stop(args: argparse.Namespace) -> int:
             print(status_line(entry))
             path.unlink(missing_ok=True)
             continue
+        # The runner stops the Ray it started; whatever outlives it (killed before it could, or a Ray process
+        # that ignored it) is ended here.
+        started = child_processes(entry["pid"])
         graceful = terminate(entry["pid"], timeout=args.timeout)
+        left = end_processes(started)
         path.unlink(missing_ok=True)
         how = "stopped" if graceful else f"killed (it did not stop within {args.timeout:g} s)"
         print(f"{how} the runner at {entry['url']} (pid {entry['pid']})")
+        if left:
+            print(f"killed {len(left)} of its processes that ignored SIGTERM: {', '.join(str(p.pid) for p in left)}")
         stopped += 1
     return EXIT_OK if stopped else EXIT_NOT_RUNNING
 

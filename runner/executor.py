@@ -22,6 +22,7 @@ import ray.exceptions
 from .handler_config import HandlerGroupConfig
 from .handlers import HANDLERS, HandlerInputError, HandlerResult, run_handler
 from .handlers.data import DataSource
+from .instances import end_processes, local_ray_processes
 
 # A worker holds SpikeInterface, numba and its loaded data: ~350 MB idle, up to ~1 GB with a large recording's
 # windows. The default total leaves room for that per worker, and one worker per CPU (plus one).
@@ -403,7 +404,13 @@ class RayExecutor:
         self.retirement: asyncio.Task | None = None
 
     def ensure_ray(self) -> None:
-        """Connect to (or start) Ray once; safe to call from several threads."""
+        """Connect to (or start) Ray once; safe to call from several threads.
+
+        A local Ray is started from a thread of its own that lives until :meth:`shutdown`: Linux ties Ray's
+        processes to the *thread* that started them (they get SIGKILL when it ends), and a request's thread
+        (``asyncio.to_thread``) ends with the event loop, before Ray could be stopped in order; that killed
+        Ray's raylet and left its agents and workers running without a parent.
+        """
         with self._init_lock:
             if ray.is_initialized():
                 return
@@ -415,7 +422,10 @@ class RayExecutor:
                 kwargs["address"] = "local"
                 kwargs["num_cpus"] = self.options.num_cpus or os.cpu_count() or 1
                 kwargs["object_store_memory"] = self.options.object_store_memory
-            ray.init(**kwargs)
+                # Ray starts one idle worker per CPU for the first driver; ours run as actors with their own
+                # environment, which those cannot serve (~80 MB each, never used).
+                kwargs["_system_config"] = {"prestart_worker_first_driver": False}
+            self._ray_owner = start_in_owner_thread(lambda: ray.init(**kwargs))
             self._started_ray = True
 
     def make_worker(self) -> ray.actor.ActorHandle:
@@ -487,5 +497,40 @@ class RayExecutor:
                 pass  # a worker that died starting is replaced on its group's next request
 
     def shutdown(self) -> None:
-        if self._started_ray and ray.is_initialized():
-            ray.shutdown()
+        """Disconnect from Ray; a local Ray started here is stopped with every process it started.
+
+        Ray's own shutdown leaves some of a local instance's processes running (its dashboard and
+        runtime-env agents, a worker still starting), so those are ended too.
+        """
+        if not (self._started_ray and ray.is_initialized()):
+            return
+        ray_processes = [] if self.options.address else local_ray_processes()
+        ray.shutdown(wait_for_processes=True)
+        end_processes(ray_processes)
+        self._ray_owner.set()  # its thread ends once Ray's processes are gone
+
+
+def start_in_owner_thread(start: Callable[[], object]) -> threading.Event:
+    """Run ``start()`` in a new thread that then waits, and return the event that lets that thread end.
+
+    Raises what ``start`` raised.
+    """
+    release, done = threading.Event(), threading.Event()
+    failure: list[BaseException] = []
+
+    def own() -> None:
+        try:
+            start()
+        except BaseException as e:  # handed to the caller
+            failure.append(e)
+            return
+        finally:
+            done.set()
+        release.wait()
+
+    # A daemon: a process that never calls shutdown still exits (Ray's atexit hook stops Ray then).
+    threading.Thread(target=own, name="ray-owner", daemon=True).start()
+    done.wait()
+    if failure:
+        raise failure[0]
+    return release

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import json
 import os
@@ -12,6 +13,8 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import psutil
 
 from spikeinterface_sortingview.config import get_config, home_dir
 from spikeinterface_sortingview.store import write_atomic
@@ -76,6 +79,15 @@ def log_path(port: int) -> Path:
     return state_dir() / f"{port}.log"
 
 
+def open_log(port: int) -> int:
+    """Open (truncate) the log of a background runner on ``port``, readable by its owner only; returns the fd."""
+    path = log_path(port)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a log left by an older version may have been created readable by all
+    return fd
+
+
 def write_state(state: RunnerState) -> Path:
     """Write the state file atomically, so that ``status`` never reads half of it."""
     path = state_path(state.port)
@@ -105,7 +117,7 @@ def format_url(host: str, port: int) -> str:
         host = "127.0.0.1"
     elif host == "::":
         host = "::1"
-    if ":" in host:
+    if ":" in host and not host.startswith("["):
         host = f"[{host}]"
     return f"http://{host}:{port}"
 
@@ -126,10 +138,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def fetch_health(url: str, timeout: float = HEALTH_TIMEOUT) -> dict | None:
-    """``GET <url>/health``; the reply if a runner answers it, else None (refused, timed out, not a runner)."""
+def fetch_health(url: str, timeout: float = HEALTH_TIMEOUT, token: str | None = None) -> dict | None:
+    """``GET <url>/health``; the reply if a runner answers it, else None (refused, timed out, not a runner).
+
+    A runner bound to the network answers only with its ``token``, sent as ``Authorization: Bearer``.
+    """
+    request = urllib.request.Request(f"{url.rstrip('/')}/health")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
     try:
-        with _direct.open(f"{url.rstrip('/')}/health", timeout=timeout) as response:
+        with _direct.open(request, timeout=timeout) as response:
             reply = json.loads(response.read(64 * 1024))
     except (OSError, ValueError):
         # URLError, timeouts and refused connections are OSErrors; a non-JSON answer is a ValueError.
@@ -187,3 +205,98 @@ def terminate(pid: int, timeout: float) -> bool:
     while process_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     return False
+
+
+def child_processes(pid: int | None = None) -> list[psutil.Process]:
+    """Every process descending from ``pid`` (this process by default); empty if it is gone."""
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def local_ray_processes(pid: int | None = None) -> list[psutil.Process]:
+    """The processes of the local Ray that process ``pid`` (this one by default) started, and theirs.
+
+    Those are its children that run from Ray's package folder (``gcs_server``, ``raylet``, Ray's Python
+    services) and their descendants (agents, workers); other children (a browser a test drives) are left out.
+    """
+    spec = importlib.util.find_spec("ray")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    ray_dir = os.path.join(list(spec.submodule_search_locations)[0], "")
+    try:
+        children = psutil.Process(pid).children()
+    except psutil.Error:
+        return []
+    found = []
+    for child in children:
+        try:
+            if not any(ray_dir in part for part in child.cmdline()):
+                continue
+            found += [child, *child.children(recursive=True)]
+        except psutil.Error:
+            pass  # ended meanwhile
+    return found
+
+
+def is_running(process: psutil.Process) -> bool:
+    """True if ``process`` (the very one: a recycled pid is another process) runs and is not a zombie."""
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def end_processes(processes: list[psutil.Process], timeout: float = 2.0) -> list[psutil.Process]:
+    """SIGTERM those of ``processes`` still running, SIGKILL any left after ``timeout`` seconds.
+
+    Returns
+    -------
+    list[psutil.Process]
+        Those that had to be killed.
+    """
+    running = [p for p in processes if is_running(p)]
+    for process in running:
+        try:
+            process.terminate()
+        except psutil.Error:
+            pass
+    deadline = time.monotonic() + timeout
+    while running and time.monotonic() < deadline:
+        time.sleep(0.05)
+        running = [p for p in running if is_running(p)]
+    for process in running:
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+    return running
+
+
+def memory_use(pid: int) -> dict | None:
+    """Resident memory of a runner and of the processes it started (its local Ray), in bytes.
+
+    Returns
+    -------
+    dict | None
+        ``{"runner_rss", "ray_rss", "ray_processes", "total_pss"}``; None if the runner is gone. RSS counts the
+        pages of shared libraries in every process that maps them, so the sum of RSS overstates what the
+        processes hold together; ``total_pss`` (each shared page divided among its processes) does not.
+    """
+    try:
+        runner = psutil.Process(pid)
+        runner_rss = runner.memory_info().rss
+    except psutil.Error:
+        return None
+    ray_rss, count, total_pss = 0, 0, 0
+    for process in [runner, *child_processes(pid)]:
+        try:
+            memory = process.memory_full_info()
+        except psutil.Error:
+            continue  # ended while being measured
+        total_pss += getattr(memory, "pss", memory.rss)  # PSS is Linux's; elsewhere RSS stands in
+        if process is not runner:
+            ray_rss += memory.rss
+            count += 1
+    return {"runner_rss": runner_rss, "ray_rss": ray_rss, "ray_processes": count, "total_pss": total_pss}

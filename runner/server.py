@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import functools
+import logging
 import os
 import signal
 import socket
@@ -20,7 +22,7 @@ from starlette.middleware.cors import CORSMiddleware
 from spikeinterface_sortingview import __version__
 from spikeinterface_sortingview.config import get_config
 
-from .access import AccessMiddleware, AccessPolicy, load_or_create_token, token_path
+from .access import AccessMiddleware, AccessPolicy, RedactTokens, load_or_create_token, read_token
 from .app import create_app
 from .compute import ComputeService
 from .errors import StartError
@@ -34,6 +36,7 @@ from .instances import (
     format_url,
     is_loopback,
     log_path,
+    open_log,
     remove_state,
     state_path,
     terminate,
@@ -46,6 +49,10 @@ START_TIMEOUT = 30.0
 FIGURL_ORIGINS = ["https://figurl.org", "https://www.figurl.org"]
 # Requests still running when asked to stop get this long to finish.
 GRACEFUL_SHUTDOWN_SECONDS = 5
+# On this many CPUs or fewer, workers start on their group's first request only, not all at once ahead of time:
+# each holds ~200 MB (its imports), and on the demo with 2 cores the seven prestarted workers took the runner and
+# its Ray to 2.4 GB RSS, and their start-up competed with the page's own requests for the CPUs.
+SMALL_MACHINE_CPUS = 2
 
 
 @dataclass(frozen=True)
@@ -89,11 +96,20 @@ class ServeOptions:
 
 
 def allowed_hosts(host: str) -> list[str] | None:
-    """``Host`` header names a runner bound to ``host`` accepts: loopback names for a loopback bind, else any."""
+    """``Host`` header names a runner bound to ``host`` accepts: loopback names for a loopback bind, else any.
+
+    An IPv6 address comes in brackets in a ``Host`` header (``[::1]:8931``), so it is listed in both forms.
+    """
     if not is_loopback(host):
         return None
     configured_host, _ = configured_address()
-    return sorted({*LOOPBACK_NAMES, host.strip("[]"), configured_host})
+    names = {*LOOPBACK_NAMES, host.strip("[]"), configured_host}
+    return sorted(names | {f"[{name}]" for name in names if ":" in name})
+
+
+def runner_token(host: str) -> str | None:
+    """The token a runner bound to ``host`` asks for: None on loopback, else the runner token (made if needed)."""
+    return None if is_loopback(host) else load_or_create_token()[0]
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -111,7 +127,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
     except OSError as e:
         sock.close()
         if e.errno == errno.EADDRINUSE:
-            health = fetch_health(format_url(host, port))
+            health = fetch_health(format_url(host, port), token=None if is_loopback(host) else read_token())
             if health is not None:
                 raise StartError(
                     f"A sortingview runner (pid {health.get('pid')}) already serves {format_url(host, port)}; "
@@ -152,6 +168,8 @@ def serve(options: ServeOptions) -> None:
         compute=compute,
         middleware=access_middleware(options.host),
     )
+    if compute is not None:
+        app.state.worker_counts = functools.partial(worker_counts, compute.executor)  # read by GET /health
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -162,6 +180,7 @@ def serve(options: ServeOptions) -> None:
             server_header=False,
         )
     )
+    quiet_logs()  # after uvicorn.Config, which sets up uvicorn's loggers
     state = RunnerState(
         pid=os.getpid(),
         url=url,
@@ -187,6 +206,21 @@ def serve(options: ServeOptions) -> None:
             compute.executor.shutdown()
 
 
+def quiet_logs() -> None:
+    """Keep the runner's log to what its user needs: no token from a requested URL, no Ray start-up chatter.
+
+    Ray logs warnings meant for scripts that start it (its SIGTERM handler, its own token); errors still show.
+    """
+    for name in ("uvicorn.access", "uvicorn.error"):
+        logging.getLogger(name).addFilter(RedactTokens())
+    logging.getLogger("ray").setLevel(logging.ERROR)
+
+
+def worker_counts(executor: RayExecutor) -> dict[str, int]:
+    """Started workers (idle or busy) of each handler group."""
+    return {name: len(pool.workers()) for name, pool in executor.pools.items()}
+
+
 def make_compute(options: ServeOptions, url: str) -> ComputeService:
     """The compute service: handler groups from the config, run on Ray (started on first use).
 
@@ -198,6 +232,7 @@ def make_compute(options: ServeOptions, url: str) -> ComputeService:
         address=options.ray_address,
         num_cpus=options.num_cpus,
         worker_env={"SORTINGVIEW_STORE_DIR": str(options.store_dir), "SORTINGVIEW_REMOTE": url},
+        prestart=(os.cpu_count() or 1) > SMALL_MACHINE_CPUS,
     )
     executor = RayExecutor(groups, ray_options, journal_dir=str(options.store_dir / "curation_journals"))
     return ComputeService(executor, TaskResultCache(options.store_dir))
@@ -212,11 +247,9 @@ def access_middleware(host: str) -> list[Middleware]:
         allow_headers=["Authorization", "Content-Type", "Range"],
         expose_headers=["Content-Length", "Content-Range", "ETag"],
     )
-    if is_loopback(host):
+    token = runner_token(host)
+    if token is None:
         return [cors]
-    token, created = load_or_create_token()
-    if created:
-        print(f"Runner token (shown once; kept in {token_path()}): {token}", flush=True)
     curators = {token: name for name, token in get_config().curators.items()}
     return [cors, Middleware(AccessMiddleware, policy=AccessPolicy(token=token, curator_tokens=curators))]
 
@@ -231,14 +264,14 @@ def start_background(options: ServeOptions, timeout: float = START_TIMEOUT) -> R
     """
     port = options.port or free_port(options.host)
     url = format_url(options.host, port)
-    health = fetch_health(url)
+    token = runner_token(options.host)
+    health = fetch_health(url, token=token)
     if health is not None:
         raise StartError(
             f"A sortingview runner (pid {health.get('pid')}) already serves {url}; "
             f"stop it with `sv-runner stop --port {port}` or choose another --port."
         )
     log = log_path(port)
-    log.parent.mkdir(parents=True, exist_ok=True)
     command = [
         sys.executable,
         "-m",
@@ -260,12 +293,12 @@ def start_background(options: ServeOptions, timeout: float = START_TIMEOUT) -> R
     if not options.compute:
         command.append("--no-compute")
     if options.ray_address:
-        command += ["--address", options.ray_address]
+        command += ["--ray-address", options.ray_address]
     if options.handler_config:
         command += ["--config", str(options.handler_config)]
     if options.num_cpus:
         command += ["--num-cpus", str(options.num_cpus)]
-    with open(log, "wb") as out:
+    with os.fdopen(open_log(port), "wb") as out:
         # A new session: a notebook's interrupt (SIGINT to its process group) must not stop the runner.
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -275,7 +308,7 @@ def start_background(options: ServeOptions, timeout: float = START_TIMEOUT) -> R
         code = process.poll()
         if code is not None:
             raise StartError(f"The runner exited with status {code} while starting:\n{tail(log)}")
-        health = fetch_health(url)
+        health = fetch_health(url, token=token)
         if health is not None and health.get("pid") == process.pid:
             return RunnerState.from_file(state_path(port)) or RunnerState(
                 process.pid, url, options.host, port, str(options.store_dir), __version__, time.time(), str(log)

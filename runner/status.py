@@ -26,9 +26,16 @@ class RunnerStatus:
     def facts(self) -> dict:
         return {"ok": True, "version": __version__, "pid": os.getpid(), "store_dir": self.store_dir}
 
-    async def health(self) -> JSONResponse:
-        """``GET /health``: ``{"ok": true, "version", "pid", "store_dir"}``."""
-        return JSONResponse(self.facts(), headers={"Cache-Control": "no-store"})
+    async def health(self, request: Request) -> JSONResponse:
+        """``GET /health``: ``{"ok": true, "version", "pid", "store_dir", "workers"}``.
+
+        ``workers`` maps each handler group to its started workers; it is null without compute. The server
+        that runs the app with compute sets ``app.state.worker_counts`` (a function returning that map).
+        """
+        facts = self.facts()
+        worker_counts = getattr(request.app.state, "worker_counts", None)
+        facts["workers"] = worker_counts() if worker_counts is not None else None
+        return JSONResponse(facts, headers={"Cache-Control": "no-store"})
 
     async def home_page(self, request: Request) -> HTMLResponse:
         """``GET /``: where the user lands when opening the printed URL without a figure."""

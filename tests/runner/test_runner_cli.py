@@ -6,6 +6,7 @@ import json
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -13,7 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
+
+from runner.cli import build_parser
 
 CLI_TIMEOUT = 90
 
@@ -184,3 +188,138 @@ def test_help_lists_the_commands(env: dict[str, str]):
     start_help = run_cli(env, "start", "--help").stdout
     for option in ("--host", "--port", "--store-dir", "--background", "--max-upload-mb"):
         assert option in start_help
+
+
+def test_network_runner_starts_in_background_shows_its_token_and_logs_none(free_port, env: dict[str, str]):
+    port = free_port()
+    started = run_cli(env, "start", "--background", "--no-compute", "--host", "0.0.0.0", "--port", str(port))
+    # Its readiness check used to get 401 and kill it after 30 s (exit 2).
+    assert started.returncode == 0, started.stderr
+    token_file = Path(env["SORTINGVIEW_HOME"]) / "runner" / "token"
+    token = token_file.read_text().strip()
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert token in started.stdout  # shown to whoever started it
+    assert "no authentication" not in started.stderr and "needs its token" in started.stderr
+    url = f"http://127.0.0.1:{port}"
+    assert httpx.get(f"{url}/health", timeout=5).status_code == 401
+    assert httpx.get(f"{url}/", params={"token": token}, timeout=5).status_code == 200
+
+    status = run_cli(env, "status", "--port", str(port), "--json")
+    assert status.returncode == 0, status.stdout
+    assert json.loads(status.stdout)["status"] == "running"
+
+    log = Path(json.loads(state_file(env, port).read_text())["log_file"])
+    assert run_cli(env, "stop", "--port", str(port)).returncode == 0
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    text = log.read_text()
+    assert "GET /?token=*** HTTP/1.1" in text  # the request was logged, its token was not
+    assert token not in text
+
+
+def ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")
+def test_ipv6_loopback_runner_serves(free_port, env: dict[str, str]):
+    port = free_port()
+    url = f"http://[::1]:{port}"
+    started = run_cli(env, "start", "--background", "--no-compute", "--host", "::1", "--port", str(port))
+    assert started.returncode == 0, started.stderr
+    assert url in started.stdout
+    # The Host header is "[::1]:<port>"; the host check used to refuse every request (400).
+    assert httpx.get(f"{url}/health", timeout=5).status_code == 200
+    assert httpx.get(f"{url}/", timeout=5).status_code == 200
+    assert httpx.get(f"{url}/health", headers={"Host": f"evil.example:{port}"}, timeout=5).status_code == 400
+    status = run_cli(env, "status", "--port", str(port))
+    assert status.returncode == 0 and url in status.stdout
+
+
+def test_the_ray_flag_is_ray_address_and_its_old_name_still_works(env: dict[str, str]):
+    parser = build_parser()
+    assert parser.parse_args(["start", "--ray-address", "10.0.0.5:6379"]).ray_address == "10.0.0.5:6379"
+    assert parser.parse_args(["start", "--address", "auto"]).ray_address == "auto"
+    # --address is hidden: it reads as the figURL address (SORTINGVIEW_ADDRESS), which it is not
+    start_help = run_cli(env, "start", "--help").stdout
+    assert "--ray-address" in start_help and "--address " not in start_help and "SORTINGVIEW_ADDRESS" in start_help
+
+
+# What Ray logs for scripts that start it, and its crash handler's stack dump on SIGTERM: none of it belongs in
+# the runner's log.
+NOT_IN_THE_LOG = ("SIGTERM received", "SIGTERM handler is not set", "Token authentication", "Traceback")
+
+
+def still_running(processes: list[psutil.Process]) -> list[psutil.Process]:
+    def running(process: psutil.Process) -> bool:
+        try:
+            return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    return [p for p in processes if running(p)]
+
+
+def describe(processes: list[psutil.Process]) -> str:
+    names = []
+    for process in processes:
+        try:
+            names.append(f"{process.pid} {process.name()} (parent {process.ppid()})")
+        except psutil.Error:
+            pass
+    return ", ".join(names) or "none"
+
+
+@pytest.mark.ray
+@pytest.mark.slow
+def test_stop_ends_every_process_of_the_ray_the_runner_started(free_port, env: dict[str, str], monkeypatch):
+    import spikeinterface.full as si
+
+    import spikeinterface_sortingview as sv
+
+    monkeypatch.setenv("SORTINGVIEW_STORE_DIR", env["SORTINGVIEW_STORE_DIR"])
+    sorting_uri = sv.share_sorting(si.generate_sorting(num_units=4, durations=[5.0], seed=3))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    started = run_cli(env, "start", "--background", "--port", str(port), "--num-cpus", "1")
+    assert started.returncode == 0, started.stderr
+    state = json.loads(state_file(env, port).read_text())
+    runner = psutil.Process(state["pid"])
+
+    # The first compute request starts a local Ray, owned by the runner.
+    query = {"taskName": "sortingview.sorting_info.1", "taskInput": {"sorting_uri": sorting_uri}}
+    body = {"type": "serviceQueryRequest", "serviceName": "sortingview", "query": query}
+    answer = httpx.post(f"{url}/api", json=body, timeout=180)
+    assert answer.status_code == 200, answer.text
+
+    def ray_started() -> bool:
+        names = {p.name() for p in still_running(runner.children(recursive=True))}
+        return {"raylet", "gcs_server", "ray::HandlerWorker", "ray::DashboardAgent", "ray::RuntimeEnvAgent"} <= names
+
+    assert wait_until(ray_started, timeout=60), describe(runner.children(recursive=True))
+
+    status = run_cli(env, "status", "--port", str(port), "--json")
+    assert status.returncode == 0, status.stdout
+    entry = json.loads(status.stdout)
+    assert entry["workers"]["misc"] >= 1
+    assert entry["memory"]["runner_rss"] > 0 and entry["memory"]["ray_rss"] > 0
+    assert entry["memory"]["ray_processes"] >= 5
+    text = run_cli(env, "status", "--port", str(port)).stdout
+    assert "misc 1" in text and "memory (RSS)" in text and "its Ray" in text
+
+    # Ray may start processes until the end (workers of other groups): list them just before stopping.
+    processes = [runner, *runner.children(recursive=True)]
+    stopped = run_cli(env, "stop", "--port", str(port))
+    assert stopped.returncode == 0, stopped.stderr
+    assert f"stopped the runner at {url}" in stopped.stdout
+    # The runner ended its Ray itself: `stop` found nothing left to kill.
+    assert "ignored SIGTERM" not in stopped.stdout
+    assert wait_until(lambda: not still_running(processes), timeout=15), describe(still_running(processes))
+
+    log_text = Path(state["log_file"]).read_text()
+    for unwanted in NOT_IN_THE_LOG:
+        assert unwanted not in log_text, log_text
