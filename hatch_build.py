@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,29 @@ def install_is_needed(viewer: Path) -> bool:
     return lockfile.is_file() and lockfile.stat().st_mtime > installed.stat().st_mtime
 
 
+def terminal_log(fallback: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A log that writes to the controlling terminal when there is one, else ``fallback``.
+
+    pip shows nothing a build backend prints unless it runs with ``-v``, so a two-minute ``npm ci`` would
+    pass without a word. The terminal is the user's screen whatever pip does with our output; each line
+    ends with a newline so that pip's spinner goes on below it.
+    """
+    try:
+        terminal = open("/dev/tty", "w", encoding="utf-8")  # kept open for the build's lines
+    except OSError:
+        return fallback
+    first = True
+
+    def log(message: str) -> None:
+        nonlocal first
+        # The first line starts below pip's "Building wheel ... -" line; later ones overwrite the spinner.
+        terminal.write(("\n" if first else "\r") + message + "\n")
+        terminal.flush()
+        first = False
+
+    return log
+
+
 def run_npm(args: list[str], viewer: Path) -> None:
     """Run ``npm <args>`` in ``viewer``; on failure raise with the end of its output."""
     npm = shutil.which("npm")
@@ -107,13 +131,17 @@ def build_viewer(viewer: Path, log: Callable[[str], Any] = print) -> Path:
             "build the package without the viewer (sv-runner then answers figure pages with a 503 'not built')."
         )
     if install:
-        log(f"Installing the viewer's npm packages (npm ci in {viewer})")
+        log(f"viewer: npm ci in {viewer} (installs the build tools; about a minute the first time) ...")
+        start = time.monotonic()
         run_npm(["ci"], viewer)
+        log(f"viewer: npm ci done in {time.monotonic() - start:.0f} s")
     if install or build:
-        log(f"Building the viewer (npm run build in {viewer})")
+        log("viewer: npm run build (about 30 s) ...")
+        start = time.monotonic()
         run_npm(["run", "build"], viewer)
+        log(f"viewer: built in {time.monotonic() - start:.0f} s")
     else:
-        log(f"The viewer bundle in {viewer / 'dist'} is up to date")
+        log(f"viewer: the bundle in {viewer / 'dist'} is up to date")
     dist = viewer / "dist"
     if not bundle_is_built(dist):
         raise ViewerBuildError(f"`npm run build` finished but {dist} lacks {' or '.join(BUNDLE_PAGES)}")
@@ -135,7 +163,7 @@ class ViewerBuildHook(BuildHookInterface):
                 self.app.display_warning(f"{SKIP_ENV} is set and {dist} is not built: the package has no viewer")
                 return
         else:
-            build_viewer(viewer, log=self.app.display_info)
+            build_viewer(viewer, log=terminal_log(self.app.display_info))
         # An editable install serves dist/ from the source tree; only a real wheel needs a copy. dist/ is
         # git-ignored, which hatchling honours, so it must be forced in.
         if version == "standard":
