@@ -293,3 +293,33 @@ def test_apply_curation_reads_every_export_through_to_spikeinterface_curation(di
         assert len(curated.unit_ids) == 6 - len(state.get("mergeGroups", []))
         if "labelsByUnit" in state:
             assert list(curated.get_property("accept")) == [str(u) == "4" for u in curated.unit_ids]
+
+
+@pytest.mark.slow
+def test_the_demo_prints_the_figurl_and_how_to_serve_it_and_nothing_else(tmp_path: Path):
+    port = find_free_port()
+    env = {
+        **os.environ,
+        "SORTINGVIEW_HOME": str(tmp_path / "home"),
+        "SORTINGVIEW_STORE_DIR": str(tmp_path / "store"),
+        "SORTINGVIEW_CONFIG": str(tmp_path / "no-config.yaml"),
+        "SORTINGVIEW_ADDRESS": f"http://127.0.0.1:{port}",
+        "PYTHONPATH": os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "spikeinterface_sortingview.demo"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    # no progress bars, no warning about metrics the demo cannot compute: nothing but what to do next
+    assert result.stderr == ""
+    url, serve = result.stdout.splitlines()
+    assert url.startswith(f"http://127.0.0.1:{port}/f?") and "d=sha1://" in url
+    assert serve == (
+        f"Nothing answers at http://127.0.0.1:{port}; serve this figure with: "
+        f"sv-runner start --port {port} --store-dir {tmp_path / 'store'}"
+    )
