@@ -1,7 +1,9 @@
-"""Hatchling build hook: build the web viewer with npm and put its bundle (``viewer/dist``) in the wheel.
+"""Hatchling build hook: build the web viewer with npm and put its bundle (``viewer/dist``) in the package.
 
-``pip install .`` and ``pip install -e .`` both build it, so that ``sv-runner start`` serves a viewer. Set
-``SORTINGVIEW_SKIP_VIEWER_BUILD=1`` to build without npm (a ``dist/`` already there is still packaged).
+``pip install .`` and ``pip install -e .`` both build it, so that ``sv-runner start`` serves a viewer. The
+sdist carries the built bundle beside the viewer's sources, so a wheel built from it (``pip install`` of
+the sdist) needs no Node.js. Set ``SORTINGVIEW_SKIP_VIEWER_BUILD=1`` to build without npm (a ``dist/``
+already there is still packaged).
 """
 
 from __future__ import annotations
@@ -121,8 +123,10 @@ def build_viewer(viewer: Path, log: Callable[[str], Any] = print) -> Path:
             f"{viewer} has no package.json, so the viewer cannot be built. Build from a complete source tree, "
             f"or set {SKIP_ENV}=1 to build the package without the viewer."
         )
-    install, build = install_is_needed(viewer), build_is_needed(viewer)
-    # Node.js is only needed when there is work to do: an up-to-date bundle is packaged as it is.
+    build = build_is_needed(viewer)
+    # Node.js is only needed when there is work to do: an up-to-date bundle (built here before, or shipped
+    # in the sdist) is packaged as it is. The lockfile is a source, so new packages mean a new build.
+    install = build and install_is_needed(viewer)
     missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None] if install or build else []
     if missing:
         raise ViewerBuildError(
@@ -149,7 +153,7 @@ def build_viewer(viewer: Path, log: Callable[[str], Any] = print) -> Path:
 
 
 class ViewerBuildHook(BuildHookInterface):
-    """Runs before the wheel (standard or editable) is assembled."""
+    """Runs before the sdist or the wheel (standard or editable) is assembled."""
 
     PLUGIN_NAME = "custom"
 
@@ -164,7 +168,7 @@ class ViewerBuildHook(BuildHookInterface):
                 return
         else:
             build_viewer(viewer, log=terminal_log(self.app.display_info))
-        # An editable install serves dist/ from the source tree; only a real wheel needs a copy. dist/ is
-        # git-ignored, which hatchling honours, so it must be forced in.
-        if version == "standard":
+        # An editable install serves dist/ from the source tree; the sdist and a real wheel need a copy. dist/
+        # is git-ignored, which hatchling honours, so it must be forced in.
+        if self.target_name == "sdist" or version == "standard":
             build_data["force_include"][str(dist)] = (VIEWER_DIR / "dist").as_posix()

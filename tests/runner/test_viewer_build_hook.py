@@ -68,8 +68,9 @@ def test_missing_npm_is_a_clear_error_naming_what_to_install(tmp_path: Path, mon
     assert "SORTINGVIEW_SKIP_VIEWER_BUILD=1" in str(error.value)
 
 
-def test_an_up_to_date_bundle_needs_no_npm(tmp_path: Path, monkeypatch):
-    viewer = make_viewer(tmp_path, built=True, installed=True)
+@pytest.mark.parametrize("installed", [True, False], ids=["with node_modules", "as unpacked from the sdist"])
+def test_an_up_to_date_bundle_needs_no_npm(tmp_path: Path, monkeypatch, installed: bool):
+    viewer = make_viewer(tmp_path, built=True, installed=installed)
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     assert hatch_build.build_viewer(viewer, log=lambda message: None) == viewer / "dist"
 
@@ -79,11 +80,19 @@ def test_without_package_json_the_error_says_how_to_skip(tmp_path: Path):
         hatch_build.build_viewer(tmp_path, log=lambda message: None)
 
 
-def copy_source_tree(target: Path) -> Path:
-    """The repository without .git, node_modules, dist or test output; node_modules linked (npm ci needs network)."""
-    ignore = shutil.ignore_patterns(
+def copy_source_tree(target: Path, with_bundle: bool = False) -> Path:
+    """The repository without .git, node_modules, dist or test output; node_modules linked (npm ci needs network).
+
+    ``with_bundle`` keeps the viewer's built dist/ (its times too, so it stays up to date when it was).
+    """
+    ignored = shutil.ignore_patterns(
         ".git", ".venv*", "node_modules", "dist", "test-artifacts", "__pycache__", ".*cache", "*.egg-info"
     )
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        keep = {"dist"} if with_bundle and Path(folder) == VIEWER else set()
+        return set(ignored(folder, names)) - keep
+
     shutil.copytree(REPO, target, ignore=ignore)
     (target / VIEWER.relative_to(REPO) / "node_modules").symlink_to(VIEWER / "node_modules")
     return target
@@ -147,19 +156,47 @@ def test_skipping_the_viewer_build_gives_a_wheel_without_a_bundle(tmp_path: Path
     assert not (source / VIEWER.relative_to(REPO) / "dist").exists()
 
 
-def test_the_sdist_keeps_the_viewer_sources_a_wheel_is_built_from(tmp_path: Path):
+def build_sdist(tmp_path: Path) -> Path:
+    """An sdist of a copy of the repository (with its viewer bundle, so that an up-to-date one is not rebuilt)."""
     result = subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(tmp_path)],
-        cwd=copy_source_tree(tmp_path / "src"),
+        [sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(tmp_path / "sdist")],
+        cwd=copy_source_tree(tmp_path / "src", with_bundle=True),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    names = tarfile.open(next(tmp_path.glob("*.tar.gz"))).getnames()
+    return next((tmp_path / "sdist").glob("*.tar.gz"))
+
+
+@pytest.mark.slow
+def test_the_sdist_carries_the_viewer_sources_and_its_bundle_so_a_wheel_from_it_needs_no_nodejs(tmp_path: Path):
+    if not (VIEWER / "node_modules" / ".package-lock.json").is_file():
+        pytest.fail(f"run `npm ci` in {VIEWER} first (this test works offline on its node_modules)")
+    sdist = build_sdist(tmp_path)
+    names = tarfile.open(sdist).getnames()
     for needed in ("hatch_build.py", "viewer/package.json", "viewer/package-lock.json", "viewer/src/host/main.ts"):
         assert any(n.endswith(needed) for n in names), needed
+    for page in hatch_build.BUNDLE_PAGES:
+        assert any(n.endswith(f"spikeinterface_sortingview/viewer/dist/{page}") for n in names), page
     assert not any("/node_modules/" in n for n in names)
+
+    # pip installs an sdist by building a wheel from it: here with nothing but Python on PATH
+    python_only = tmp_path / "python-only-bin"
+    python_only.mkdir()
+    (python_only / "python").symlink_to(sys.executable)
+    command = [sys.executable, "-m", "pip", "wheel", str(sdist), "--no-deps", "--no-build-isolation"]
+    result = subprocess.run(
+        [*command, "-w", str(tmp_path / "wheel")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PATH": str(python_only)},
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    names = zipfile.ZipFile(next((tmp_path / "wheel").glob("*.whl"))).namelist()
+    for page in hatch_build.BUNDLE_PAGES:
+        assert f"spikeinterface_sortingview/viewer/dist/{page}" in names
 
 
 def test_the_build_log_goes_to_the_terminal_when_there_is_one(tmp_path: Path):
