@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from spikeinterface_sortingview import curation as sv_curation
-from spikeinterface_sortingview.demo import SUMMARY_EXTENSIONS
+from spikeinterface_sortingview.demo import DEMO_QUALITY_METRICS, SUMMARY_EXTENSIONS
 from tests.servers import find_free_port
 
 REPO = Path(__file__).resolve().parents[1]
@@ -211,7 +211,8 @@ def analyzer_folder(tmp_path_factory) -> Path:
     analyzer = si.create_sorting_analyzer(
         sorting, recording, sparse=True, format="binary_folder", folder=folder / "analyzer"
     )
-    analyzer.compute(SUMMARY_EXTENSIONS, verbose=False, progress_bar=False)
+    metrics = {"quality_metrics": {"metric_names": DEMO_QUALITY_METRICS}}
+    analyzer.compute(SUMMARY_EXTENSIONS, extension_params=metrics, verbose=False, progress_bar=False)
     return folder / "analyzer"
 
 
