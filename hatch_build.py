@@ -1,7 +1,9 @@
-"""Hatchling build hook: build the web viewer with npm and put its bundle (``viewer/dist``) in the wheel.
+"""Hatchling build hook: build the web viewer with npm and put its bundle (``viewer/dist``) in the package.
 
-``pip install .`` and ``pip install -e .`` both build it, so that ``sv-runner start`` serves a viewer. Set
-``SORTINGVIEW_SKIP_VIEWER_BUILD=1`` to build without npm (a ``dist/`` already there is still packaged).
+``pip install .`` and ``pip install -e .`` both build it, so that ``sv-runner start`` serves a viewer. The
+sdist carries the built bundle beside the viewer's sources, so a wheel built from it (``pip install`` of
+the sdist) needs no Node.js. Set ``SORTINGVIEW_SKIP_VIEWER_BUILD=1`` to build without npm (a ``dist/``
+already there is still packaged).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -62,6 +65,29 @@ def install_is_needed(viewer: Path) -> bool:
     return lockfile.is_file() and lockfile.stat().st_mtime > installed.stat().st_mtime
 
 
+def terminal_log(fallback: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A log that writes to the controlling terminal when there is one, else ``fallback``.
+
+    pip shows nothing a build backend prints unless it runs with ``-v``, so a two-minute ``npm ci`` would
+    pass without a word. The terminal is the user's screen whatever pip does with our output; each line
+    ends with a newline so that pip's spinner goes on below it.
+    """
+    try:
+        terminal = open("/dev/tty", "w", encoding="utf-8")  # kept open for the build's lines
+    except OSError:
+        return fallback
+    first = True
+
+    def log(message: str) -> None:
+        nonlocal first
+        # The first line starts below pip's "Building wheel ... -" line; later ones overwrite the spinner.
+        terminal.write(("\n" if first else "\r") + message + "\n")
+        terminal.flush()
+        first = False
+
+    return log
+
+
 def run_npm(args: list[str], viewer: Path) -> None:
     """Run ``npm <args>`` in ``viewer``; on failure raise with the end of its output."""
     npm = shutil.which("npm")
@@ -97,8 +123,10 @@ def build_viewer(viewer: Path, log: Callable[[str], Any] = print) -> Path:
             f"{viewer} has no package.json, so the viewer cannot be built. Build from a complete source tree, "
             f"or set {SKIP_ENV}=1 to build the package without the viewer."
         )
-    install, build = install_is_needed(viewer), build_is_needed(viewer)
-    # Node.js is only needed when there is work to do: an up-to-date bundle is packaged as it is.
+    build = build_is_needed(viewer)
+    # Node.js is only needed when there is work to do: an up-to-date bundle (built here before, or shipped
+    # in the sdist) is packaged as it is. The lockfile is a source, so new packages mean a new build.
+    install = build and install_is_needed(viewer)
     missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None] if install or build else []
     if missing:
         raise ViewerBuildError(
@@ -107,13 +135,17 @@ def build_viewer(viewer: Path, log: Callable[[str], Any] = print) -> Path:
             "build the package without the viewer (sv-runner then answers figure pages with a 503 'not built')."
         )
     if install:
-        log(f"Installing the viewer's npm packages (npm ci in {viewer})")
+        log(f"viewer: npm ci in {viewer} (installs the build tools; about a minute the first time) ...")
+        start = time.monotonic()
         run_npm(["ci"], viewer)
+        log(f"viewer: npm ci done in {time.monotonic() - start:.0f} s")
     if install or build:
-        log(f"Building the viewer (npm run build in {viewer})")
+        log("viewer: npm run build (about 30 s) ...")
+        start = time.monotonic()
         run_npm(["run", "build"], viewer)
+        log(f"viewer: built in {time.monotonic() - start:.0f} s")
     else:
-        log(f"The viewer bundle in {viewer / 'dist'} is up to date")
+        log(f"viewer: the bundle in {viewer / 'dist'} is up to date")
     dist = viewer / "dist"
     if not bundle_is_built(dist):
         raise ViewerBuildError(f"`npm run build` finished but {dist} lacks {' or '.join(BUNDLE_PAGES)}")
@@ -121,7 +153,7 @@ def build_viewer(viewer: Path, log: Callable[[str], Any] = print) -> Path:
 
 
 class ViewerBuildHook(BuildHookInterface):
-    """Runs before the wheel (standard or editable) is assembled."""
+    """Runs before the sdist or the wheel (standard or editable) is assembled."""
 
     PLUGIN_NAME = "custom"
 
@@ -135,8 +167,8 @@ class ViewerBuildHook(BuildHookInterface):
                 self.app.display_warning(f"{SKIP_ENV} is set and {dist} is not built: the package has no viewer")
                 return
         else:
-            build_viewer(viewer, log=self.app.display_info)
-        # An editable install serves dist/ from the source tree; only a real wheel needs a copy. dist/ is
-        # git-ignored, which hatchling honours, so it must be forced in.
-        if version == "standard":
+            build_viewer(viewer, log=terminal_log(self.app.display_info))
+        # An editable install serves dist/ from the source tree; the sdist and a real wheel need a copy. dist/
+        # is git-ignored, which hatchling honours, so it must be forced in.
+        if self.target_name == "sdist" or version == "standard":
             build_data["force_include"][str(dist)] = (VIEWER_DIR / "dist").as_posix()

@@ -277,14 +277,17 @@ def replay(actions: Iterable[Mapping], initial: Mapping | None = None) -> dict:
 
 
 def to_sortingview_json(state: Mapping) -> dict:
-    """The curation as sortingview JSON, readable by ``apply_sortingview_curation`` (saved as a ``.json`` file).
+    """The curation as sortingview JSON, what the page's *Export JSON* downloads.
 
     Notes
     -----
-    SpikeInterface 0.105's reader of this format fails on a curation with no labels at all
-    (it reads the first key of ``labelsByUnit``) and on one using a single distinct label
-    (its label definition needs two options). :func:`to_spikeinterface_curation` has
-    neither limit; prefer it for SpikeInterface.
+    SpikeInterface 0.105's reader of this format, ``apply_sortingview_curation``, reads it
+    only when the sorting's unit ids are integers: it casts digit-string ids (SpikeInterface's
+    default ``"0"``, ``"1"``, ...) to ``int`` and finds them missing. It also fails on a
+    curation with no labels at all (it reads the first key of ``labelsByUnit``) and on one
+    using a single distinct label (its label definition needs two options). None of these can
+    be avoided in sortingview's format; :func:`to_spikeinterface_curation` with
+    ``apply_curation`` has none of them.
     """
     return normalize_curation(state)
 

@@ -23,6 +23,24 @@ SUMMARY_EXTENSIONS = [
     "quality_metrics",
     "template_metrics",
 ]
+# The quality metrics these extensions allow: SpikeInterface's default list also has the ones that need
+# principal components or spike locations, and warns that it skips them.
+DEMO_QUALITY_METRICS = [
+    "num_spikes",
+    "firing_rate",
+    "presence_ratio",
+    "snr",
+    "isi_violation",
+    "rp_violation",
+    "sliding_rp_violation",
+    "synchrony",
+    "firing_range",
+    "amplitude_cv",
+    "amplitude_cutoff",
+    "noise_cutoff",
+    "amplitude_median",
+    "sd_ratio",
+]
 
 
 def make_demo_analyzer(num_units: int = 10, num_channels: int = 32, duration: float = 60.0, seed: int = 0):
@@ -31,7 +49,12 @@ def make_demo_analyzer(num_units: int = 10, num_channels: int = 32, duration: fl
         durations=[duration], num_units=num_units, num_channels=num_channels, seed=seed
     )
     analyzer = si.create_sorting_analyzer(sorting, recording, sparse=True)
-    analyzer.compute(SUMMARY_EXTENSIONS, verbose=False)
+    analyzer.compute(
+        SUMMARY_EXTENSIONS,
+        extension_params={"quality_metrics": {"metric_names": DEMO_QUALITY_METRICS}},
+        verbose=False,
+        progress_bar=False,
+    )
     return analyzer
 
 
