@@ -425,7 +425,25 @@ class RayExecutor:
                 # Ray starts one idle worker per CPU for the first driver; ours run as actors with their own
                 # environment, which those cannot serve (~80 MB each, never used).
                 kwargs["_system_config"] = {"prestart_worker_first_driver": False}
-            self._ray_owner = start_in_owner_thread(lambda: ray.init(**kwargs))
+            release, started = threading.Event(), threading.Event()
+            failure: list[BaseException] = []
+
+            def own_ray() -> None:
+                try:
+                    ray.init(**kwargs)
+                except BaseException as e:  # raised below, in the caller's thread
+                    failure.append(e)
+                    return
+                finally:
+                    started.set()
+                release.wait()
+
+            # A daemon: a process that never calls shutdown still exits (Ray's atexit hook stops Ray then).
+            threading.Thread(target=own_ray, name="ray-owner", daemon=True).start()
+            started.wait()
+            if failure:
+                raise failure[0]
+            self._ray_owner = release
             self._started_ray = True
 
     def make_worker(self) -> ray.actor.ActorHandle:
@@ -499,8 +517,8 @@ class RayExecutor:
     def shutdown(self) -> None:
         """Disconnect from Ray; a local Ray started here is stopped with every process it started.
 
-        Ray's own shutdown leaves some of a local instance's processes running (its dashboard and
-        runtime-env agents, a worker still starting), so those are ended too.
+        Any of them still running after Ray's own shutdown is ended too: Ray's dashboard and runtime-env
+        agents ignore SIGTERM, and outlive a raylet that did not stop them.
         """
         if not (self._started_ray and ray.is_initialized()):
             return
@@ -508,29 +526,3 @@ class RayExecutor:
         ray.shutdown(wait_for_processes=True)
         end_processes(ray_processes)
         self._ray_owner.set()  # its thread ends once Ray's processes are gone
-
-
-def start_in_owner_thread(start: Callable[[], object]) -> threading.Event:
-    """Run ``start()`` in a new thread that then waits, and return the event that lets that thread end.
-
-    Raises what ``start`` raised.
-    """
-    release, done = threading.Event(), threading.Event()
-    failure: list[BaseException] = []
-
-    def own() -> None:
-        try:
-            start()
-        except BaseException as e:  # handed to the caller
-            failure.append(e)
-            return
-        finally:
-            done.set()
-        release.wait()
-
-    # A daemon: a process that never calls shutdown still exits (Ray's atexit hook stops Ray then).
-    threading.Thread(target=own, name="ray-owner", daemon=True).start()
-    done.wait()
-    if failure:
-        raise failure[0]
-    return release
