@@ -36,7 +36,8 @@ DEFAULT_TIMEOUT = 60.0
 MAX_TIMEOUT = 600.0
 MAX_STATUSES = 10_000
 # Result JSON kept in the job table, in bytes: a correlograms result of many units is 5-9 MB, and forty of them
-# held 670 MB. Finished calculations beyond this are answered from task_results/ instead.
+# held 670 MB. The table keeps a finished calculation only until task_results/ holds it (actions, errors and
+# results too large to cache stay), and at most this many bytes of them.
 MAX_TABLE_BYTES = 64 * 1024 * 1024
 # Larger payloads (full-resolution traces windows) are not written to task_results/: writing a 1 s x 384
 # channel window took longer than computing it again (a few ms), and the cache would grow by a copy of every
@@ -220,8 +221,17 @@ class ComputeService:
             self.cache_writes.pop(job.job_id, None)
             if not write.cancelled() and write.exception() is not None:
                 logger.warning("the result of %s job %s was not cached: %s", job.name, job.job_id, write.exception())
+            elif not write.cancelled():
+                self._forget_cached(job)
 
         write.add_done_callback(done)
+
+    def _forget_cached(self, job: Job) -> None:
+        """Let go of a calculation once ``task_results/`` holds it: repeats and status queries read it from there."""
+        kept = self.jobs.get(job.job_id)
+        if kept is not None and kept.status == "finished" and kept.result_json is job.result_json:
+            del self.jobs[job.job_id]
+            self.table_bytes -= len(kept.result_json or b"")
 
     async def cached_result(self, task_name: str, job_id: str) -> tuple[bytes, bytes | None] | None:
         """A calculation's stored ``(result JSON, payload)`` once any write of it has ended, or None."""

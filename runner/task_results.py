@@ -74,7 +74,7 @@ class TaskResultCache:
         path = self.path(task_name, job_id)
         try:
             result = path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # never written, or written nowhere (a file in the way)
             return None
         payload_path = path.with_name(job_id + ".payload")
         payload = payload_path.read_bytes() if payload_path.exists() else None

@@ -177,30 +177,37 @@ def test_default_sizes_fit_the_machine():
     assert 1 <= DEFAULT_NUM_WORKERS <= min(4, os.cpu_count() or 1)
 
 
-def test_the_job_table_is_bounded_in_bytes(compute_runner, tmp_path, monkeypatch):
+def test_the_job_table_keeps_no_cached_result_and_is_bounded_in_bytes(compute_runner, tmp_path, monkeypatch):
     executor = make_executor(compute_runner.store_dir, {"correlograms": 1})
-    service = ComputeService(executor, TaskResultCache(tmp_path / "cache"))
+    cached = ComputeService(executor, TaskResultCache(tmp_path / "cache"))
+    # a cache that cannot be written (a file where its folder should be): results stay in the table only
+    (tmp_path / "not-a-folder").write_bytes(b"")
+    uncached = ComputeService(executor, TaskResultCache(tmp_path / "not-a-folder"))
     inputs = [correlogram(compute_runner, 20 + i) for i in range(10)]
 
-    async def scenario() -> list:
+    async def scenario(service: ComputeService) -> list:
         jobs = []
         for task_input in inputs:
             request = TaskRequest(taskType="calculation", taskName=CORRELOGRAMS, taskInput=task_input)
             jobs.append(await service.request(request, wait=60))
+        for write in list(service.cache_writes.values()):
+            await asyncio.wait([write])
+        await asyncio.sleep(0.1)
         return jobs
 
     one_result = 3_000  # a correlogram of these groups: about 1 kB of JSON
     monkeypatch.setattr(compute, "MAX_TABLE_BYTES", 3 * one_result)
     try:
-        jobs = run_coroutine(scenario())
+        cached_jobs = run_coroutine(scenario(cached))
+        uncached_jobs = run_coroutine(scenario(uncached))
     finally:
         kill_all(executor)
-    assert all(job.status == "finished" for job in jobs)
-    assert 0 < service.table_bytes <= compute.MAX_TABLE_BYTES
-    assert service.table_bytes == sum(len(job.result_json or b"") for job in service.jobs.values())
-    assert len(service.jobs) < len(jobs)
-    # the jobs the table let go of are answered from task_results/
-    for job in jobs:
-        if job.job_id not in service.jobs:
-            run_coroutine(service.cached_result(job.name, job.job_id))
-            assert service.find(job.name, job.job_id).result_json == job.result_json
+    assert all(job.status == "finished" for job in cached_jobs + uncached_jobs)
+    # cached results are read from task_results/, not kept
+    assert not cached.jobs and cached.table_bytes == 0
+    for job in cached_jobs:
+        assert cached.find(job.name, job.job_id).result_json == job.result_json
+    # results that could not be cached are kept, within the byte cap
+    assert 0 < uncached.table_bytes <= compute.MAX_TABLE_BYTES
+    assert uncached.table_bytes == sum(len(job.result_json or b"") for job in uncached.jobs.values())
+    assert 0 < len(uncached.jobs) < len(uncached_jobs)
