@@ -228,9 +228,9 @@ class ComputeService:
 
     def _forget_cached(self, job: Job) -> None:
         """Let go of a calculation once ``task_results/`` holds it: repeats and status queries read it from there."""
-        kept = self.jobs.get(job.job_id)
+        kept = self.jobs.get(job.key)
         if kept is not None and kept.status == "finished" and kept.result_json is job.result_json:
-            del self.jobs[job.job_id]
+            del self.jobs[job.key]
             self.table_bytes -= len(kept.result_json or b"")
 
     async def cached_result(self, task_name: str, job_id: str) -> tuple[bytes, bytes | None] | None:
