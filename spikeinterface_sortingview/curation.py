@@ -1,6 +1,6 @@
 """Curation state in the sortingview format: its actions, a pure reducer, and exports SpikeInterface loads.
 
-The state is the sortingview curation JSON (spec/curation.md)::
+The state is the sortingview curation JSON (docs/curation.md)::
 
     {"labelsByUnit": {"<unit id>": ["accept", "mua"]},
      "mergeGroups": [[1, 4], [7, 9, 12]],

@@ -14,7 +14,7 @@ ARTIFACTS = REPO / "test-artifacts"
 VIEWER_SOURCE = Path(spikeinterface_sortingview.__file__).parent / "viewer"
 NOT_SOURCES = {"node_modules", "dist", "dev"}
 CHROMIUM = "/usr/bin/chromium"
-# Without the last four, Chromium keeps trying to reach Google's services (platform-notes.md).
+# Without the last four, Chromium keeps contacting Google's services in the background (refused here).
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -1,4 +1,4 @@
-"""An independent reader of stored figures that checks them against shared/spec/figure-data.md.
+"""An independent reader of stored figures that checks them against docs/figure-format.md.
 
 It does not use the package's view classes: it reads the stored bytes as a figure
 page would and asserts the facts of the format.
@@ -75,7 +75,7 @@ def check_times(obj: dict, where: str) -> np.ndarray:
 
 
 def check_view(view: dict) -> None:
-    """Check one leaf view's JSON against its row of the spec's table."""
+    """Check one leaf view's JSON against its row of the leaf views table in docs/figure-format.md."""
     kind = view["type"]
     w = kind
     if kind == "Autocorrelograms":

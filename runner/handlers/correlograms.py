@@ -60,7 +60,7 @@ def correlogram_bins(window_ms: float, bin_ms: float) -> int:
 
 
 def bin_edges_sec(num_bins: int, bin_ms: float) -> np.ndarray:
-    """Edges ``(arange(n + 1) - n / 2) * bin_ms`` in seconds, float32 (spec/figure-data.md)."""
+    """Edges ``(arange(n + 1) - n / 2) * bin_ms`` in seconds, float32 (docs/compute-api.md, correlograms)."""
     return ((np.arange(num_bins + 1) - num_bins / 2) * bin_ms / 1000.0).astype(np.float32)
 
 

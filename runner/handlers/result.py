@@ -10,7 +10,7 @@ import numpy as np
 
 from spikeinterface_sortingview.views.encoding import ALLOWED_DTYPES, to_json_value
 
-# The figure format never writes int64 or float64 (spec/figure-data.md); handlers narrow them.
+# The figure format never writes int64 or float64 (docs/figure-format.md, arrays); handlers narrow them.
 _NARROWED_DTYPES = {"int64": "int32", "uint64": "uint32", "float64": "float32", "bool": "uint8"}
 
 
