@@ -95,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("--address", dest="ray_address", help=argparse.SUPPRESS)
     start.add_argument(
         "--config",
-        help="job_handlers YAML: workers per handler group (default: $SORTINGVIEW_JOB_HANDLER_CONFIG, else 4 each)",
+        help="job_handlers YAML: workers per handler group (default: $SORTINGVIEW_JOB_HANDLER_CONFIG, else one per CPU, "
+        "at most 4, within the runner's total)",
     )
     start.add_argument("--num-cpus", type=int, help="CPUs of the local Ray (default: all of this machine's)")
     start.add_argument("--no-compute", action="store_true", help="serve figures and files only, no compute API")
