@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { makeProbeTransform } from './probeTransform'
+import { fitProbe, makeProbeTransform, STRETCH_LIMIT } from './probeTransform'
 import { FIT, zoomAt, zoomedTransform } from './probeZoom'
 
 describe('probe zoom', () => {
@@ -26,5 +26,23 @@ describe('probe zoom', () => {
     expect(zoomAt(z, 10, 10, 1 / 4)).toBe(FIT)
     expect(zoomAt(FIT, 10, 10, 0.5)).toBe(FIT)
     expect(zoomAt(FIT, 0, 0, 1e6).zoom).toBe(64)
+  })
+})
+
+describe('fitting locations to a panel', () => {
+  it('stretches x (up to a limit) so a tall, narrow cloud uses a wide panel, and maps back exactly', () => {
+    const area = { left: 50, top: 10, width: 1000, height: 500 }
+    const b = { xmin: 0, xmax: 40, ymin: 0, ymax: 1000 }
+    const t = fitProbe(b, area, false, STRETCH_LIMIT)
+    expect(t.scaleY).toBeCloseTo(0.5, 9) // 1000 µm in 500 px
+    // 40 µm across the 1000 px would be 50 times y's scale: stretched to the limit (40 times), centred
+    expect(t.scaleX).toBeCloseTo(0.5 * STRETCH_LIMIT, 9)
+    expect(t.toScreen(0, 1000)).toEqual([50 + (1000 - 40 * 0.5 * STRETCH_LIMIT) / 2, 10])
+    const [x, y] = t.toProbe(...t.toScreen(12, 345))
+    expect(x).toBeCloseTo(12, 9)
+    expect(y).toBeCloseTo(345, 9)
+    // equal scales when no stretch is allowed (probe maps)
+    const equal = fitProbe(b, area, false, 1)
+    expect(equal.scaleX).toBe(equal.scaleY)
   })
 })
