@@ -47,14 +47,20 @@ export function drawCorrelogram(
     ctx.font = '10px system-ui, sans-serif'
     ctx.textAlign = 'center'
     ctx.textBaseline = 'top'
-    // Lags in ms: the unit goes after the last tick, so the cell needs no separate axis title.
+    // Lags in ms: the unit goes after the last tick, so the cell needs no separate axis title. Labels that would
+    // overlap (narrow cells) are dropped, from the right-most one leftwards.
     const ticks = niceTicks(t0 * 1000, t1 * 1000, 4)
-    ticks.values.forEach((v, i) => {
-      const last = i === ticks.values.length - 1
-      const text = formatTick(v, ticks.step) + (last ? ' ms' : '')
-      ctx.textAlign = last && sx(v / 1000) + 18 > width ? 'right' : 'center'
-      ctx.fillText(text, last && ctx.textAlign === 'right' ? Math.min(width - 2, sx(v / 1000) + 6) : sx(v / 1000), bottom + 2)
-    })
+    ctx.textAlign = 'left'
+    let limit = width - 2
+    for (let i = ticks.values.length - 1; i >= 0; i--) {
+      const v = ticks.values[i] as number
+      const text = formatTick(v, ticks.step) + (i === ticks.values.length - 1 ? ' ms' : '')
+      const w = ctx.measureText(text).width
+      const x = Math.min(sx(v / 1000) - w / 2, limit - w)
+      if (x < 0) break
+      ctx.fillText(text, x, bottom + 2)
+      limit = x - 6
+    }
     // The tallest bar's count, so bars of different cells can be compared.
     ctx.textAlign = 'left'
     ctx.fillText(`max ${Math.round(maxCount)} spikes/bin`, left, 1)
