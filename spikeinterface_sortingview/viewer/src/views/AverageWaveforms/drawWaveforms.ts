@@ -114,15 +114,15 @@ export function drawUnitWaveforms(
   ctx.fillStyle = color
   for (const p of placed) {
     if (item.waveformStdDev) {
-      ctx.globalAlpha = 0.16
+      ctx.globalAlpha = 0.13
       band(item.waveformStdDev, item.waveformStdDev, p, item.waveform)
     }
     const pct = item.waveformPercentiles
     if (pct && pct.length >= 2) {
-      ctx.globalAlpha = pct.length === 4 ? 0.07 : 0.14
+      ctx.globalAlpha = pct.length === 4 ? 0.05 : 0.11
       band(pct[0] as Matrix, pct[pct.length - 1] as Matrix, p)
       if (pct.length === 4) {
-        ctx.globalAlpha = 0.14
+        ctx.globalAlpha = 0.11
         band(pct[1] as Matrix, pct[2] as Matrix, p)
       }
     }
