@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { unitBounds } from '../UnitLocations/UnitLocations'
 import { fitProbe, makeProbeTransform, STRETCH_LIMIT } from './probeTransform'
 import { FIT, zoomAt, zoomedTransform } from './probeZoom'
 
@@ -44,5 +45,15 @@ describe('fitting locations to a panel', () => {
     // equal scales when no stretch is allowed (probe maps)
     const equal = fitProbe(b, area, false, 1)
     expect(equal.scaleX).toBe(equal.scaleY)
+  })
+})
+
+describe('unit locations bounds', () => {
+  it('follow the units but stop a margin past the probe, so one badly localised unit does not shrink the rest', () => {
+    const probe = { xmin: -60, xmax: 120, ymin: -60, ymax: 3900 }
+    expect(unitBounds({ xmin: -20, xmax: 590, ymin: 100, ymax: 3700 }, probe)).toEqual({ xmin: -20, xmax: 120, ymin: 100, ymax: 3700 })
+    // units all off the probe: their own bounds, not an empty box
+    const off = { xmin: 500, xmax: 600, ymin: 0, ymax: 10 }
+    expect(unitBounds(off, probe)).toEqual(off)
   })
 })
