@@ -127,7 +127,12 @@ export function drawProbeAxes(ctx: CanvasRenderingContext2D, t: ProbeTransform, 
     ctx.textAlign = 'right'
     ctx.textBaseline = 'top'
     const which = (t.scaleX > t.scaleY) !== t.rotated ? 'x' : 'y'
-    ctx.fillText(`${which} stretched ×${stretch < 10 ? stretch.toFixed(1) : Math.round(stretch)}`, area.left + area.width - 4, area.top + 2)
+    const note = `${which} stretched ×${stretch < 10 ? stretch.toFixed(1) : Math.round(stretch)}`
+    const w = ctx.measureText(note).width
+    ctx.fillStyle = 'rgba(255,255,255,0.85)'
+    ctx.fillRect(area.left + area.width - w - 8, area.top, w + 8, 16)
+    ctx.fillStyle = '#6b7280'
+    ctx.fillText(note, area.left + area.width - 4, area.top + 2)
     ctx.restore()
   }
   const [x0, y0] = t.toProbe(area.left, area.top + area.height)
