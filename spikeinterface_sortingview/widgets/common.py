@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from .. import views
+
 
 def plain_unit_id(unit_id: object) -> int | str:
     """Unit ids stay int or str as in the sorting; numpy scalars become Python values."""
@@ -49,3 +51,21 @@ def display_precision(values: np.ndarray) -> np.ndarray:
     # NaN and infinity (exponent all ones) are left as they are
     special = (bits & np.uint32(0x7F800000)) == np.uint32(0x7F800000)
     return np.where(special, bits, rounded).view(np.float32)
+
+
+# Width of the units table beside a plot (the unit column only), as SpikeInterface's sortingview backend had it.
+UNIT_SELECTOR_WIDTH = 150
+
+
+def with_unit_selector(view: views.View, unit_ids: Iterable, hide_unit_selector: bool) -> views.View:
+    """The view with a units table on its left to pick the units it highlights, unless ``hide_unit_selector``.
+
+    With 20 colours and no way to pick one a plot reads badly: SpikeInterface's sortingview backend put a units
+    table beside unit and spike locations; amplitudes get the same here.
+    """
+    if hide_unit_selector:
+        return view
+    table = views.UnitsTable([], [views.UnitsTableRow(plain_unit_id(u), {}) for u in unit_ids])
+    return views.Box(
+        "horizontal", [views.LayoutItem(table, max_size=UNIT_SELECTOR_WIDTH), views.LayoutItem(view, stretch=1)]
+    )

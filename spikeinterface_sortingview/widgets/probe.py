@@ -6,20 +6,22 @@ import numpy as np
 from spikeinterface.widgets.base import to_attr
 
 from .. import views
-from .common import display_precision, plain_unit_id, plain_unit_ids
+from .common import display_precision, plain_unit_id, plain_unit_ids, with_unit_selector
 
 MAX_TEMPLATE_SHADINGS = 4
 
 
-def build_unit_locations_view(data_plot: dict) -> views.UnitLocations:
+def build_unit_locations_view(data_plot: dict) -> views.View:
+    """Unit locations beside a units table unless ``hide_unit_selector``."""
     dp = to_attr(data_plot)
     items = [
         views.UnitLocationsItem(plain_unit_id(u), float(dp.unit_locations[u][0]), float(dp.unit_locations[u][1]))
         for u in dp.unit_ids
     ]
-    return views.UnitLocations(
+    view = views.UnitLocations(
         items, channel_ids=list(dp.channel_ids), channel_locations=dp.channel_locations, disable_auto_rotate=True
     )
+    return with_unit_selector(view, dp.unit_ids, dp.hide_unit_selector)
 
 
 def build_unit_templates_view(data_plot: dict) -> views.AverageWaveforms:

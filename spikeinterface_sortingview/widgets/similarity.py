@@ -10,15 +10,16 @@ from .common import plain_unit_ids
 
 
 def similarity_scores(
-    unit_ids: list, similarity: np.ndarray, min_similarity: float | None = None
+    unit_ids: list, similarity: np.ndarray, min_similarity: float | None = None, diagonal: bool = True
 ) -> list[views.UnitSimilarityScore]:
-    """Scores of every ordered pair, or only of distinct pairs at least ``min_similarity`` alike."""
+    """Scores of every ordered pair (without ``diagonal``, of distinct pairs), or only of distinct pairs at least
+    ``min_similarity`` alike."""
     ids = plain_unit_ids(unit_ids)
     scores = []
     for i, unit_id1 in enumerate(ids):
         for j, unit_id2 in enumerate(ids):
             value = float(similarity[i, j])
-            if not np.isfinite(value):
+            if not np.isfinite(value) or (i == j and not diagonal):
                 continue
             if min_similarity is not None and (i == j or value < min_similarity):
                 continue
@@ -27,5 +28,10 @@ def similarity_scores(
 
 
 def build_template_similarity_view(data_plot: dict) -> views.UnitSimilarityMatrix:
+    """The similarity matrix; a diagonal of zeros is SpikeInterface hiding it (``display_diagonal_values=False``:
+    a template is always fully similar to itself), so it is left out and drawn as "no value", not as 0."""
     dp = to_attr(data_plot)
-    return views.UnitSimilarityMatrix(plain_unit_ids(dp.unit_ids), similarity_scores(dp.unit_ids, dp.similarity))
+    similarity = np.asarray(dp.similarity)
+    diagonal = not (similarity.size > 0 and np.all(np.diag(similarity) == 0))
+    scores = similarity_scores(dp.unit_ids, similarity, diagonal=diagonal)
+    return views.UnitSimilarityMatrix(plain_unit_ids(dp.unit_ids), scores)

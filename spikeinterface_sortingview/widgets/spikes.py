@@ -6,11 +6,12 @@ import numpy as np
 from spikeinterface.widgets.base import to_attr
 
 from .. import views
-from .common import display_precision, first_segment, plain_unit_id, seconds_float32
+from .common import display_precision, first_segment, plain_unit_id, seconds_float32, with_unit_selector
 
 
-def build_amplitudes_view(data_plot: dict) -> views.SpikeAmplitudes:
-    """Spike amplitudes of the first segment (as the sortingview backend always did)."""
+def build_amplitudes_view(data_plot: dict) -> views.View:
+    """Spike amplitudes of the first segment (as the sortingview backend always did), beside a units table
+    unless ``hide_unit_selector``."""
     dp = to_attr(data_plot)
     times = first_segment(dp.spike_train_data)
     amplitudes = first_segment(dp.y_axis_data)
@@ -20,7 +21,9 @@ def build_amplitudes_view(data_plot: dict) -> views.SpikeAmplitudes:
         )
         for unit_id in dp.unit_ids
     ]
-    return views.SpikeAmplitudes(0.0, float(dp.durations[0]), items, hide_unit_selector=dp.hide_unit_selector)
+    # the table is the selector: the view's own (in other viewers) would be a second one
+    view = views.SpikeAmplitudes(0.0, float(dp.durations[0]), items, hide_unit_selector=True)
+    return with_unit_selector(view, dp.unit_ids, dp.hide_unit_selector)
 
 
 def build_rasters_view(data_plot: dict) -> views.RasterPlot:
@@ -31,8 +34,9 @@ def build_rasters_view(data_plot: dict) -> views.RasterPlot:
     return views.RasterPlot(0.0, float(dp.durations[0]), items)
 
 
-def build_spike_locations_view(data_plot: dict) -> views.SpikeLocations:
-    """Spike positions; when SpikeInterface kept only a random subset of spikes, their times are unknown (NaN)."""
+def build_spike_locations_view(data_plot: dict) -> views.View:
+    """Spike positions beside a units table unless ``hide_unit_selector``; when SpikeInterface kept only a random
+    subset of spikes, their times are unknown (NaN)."""
     dp = to_attr(data_plot)
     items = []
     for unit_id in dp.unit_ids:
@@ -49,7 +53,7 @@ def build_spike_locations_view(data_plot: dict) -> views.SpikeLocations:
             )
         )
     x_range, y_range = padded_range(dp.channel_locations)
-    return views.SpikeLocations(
+    view = views.SpikeLocations(
         items,
         x_range=x_range,
         y_range=y_range,
@@ -58,6 +62,7 @@ def build_spike_locations_view(data_plot: dict) -> views.SpikeLocations:
         hide_unit_selector=dp.hide_unit_selector,
         disable_auto_rotate=True,
     )
+    return with_unit_selector(view, dp.unit_ids, dp.hide_unit_selector)
 
 
 def padded_range(channel_locations: np.ndarray, margin_um: float = 50.0) -> tuple[list[float], list[float]]:

@@ -55,7 +55,7 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
     left_items = [views.LayoutItem(units_table, stretch=3)]
     if dp.curation:
         curation = views.SortingCuration2(label_choices=dp.label_choices, sorting_uri=sorting_uri)
-        left_items.append(views.LayoutItem(curation, max_size=230))
+        left_items.append(views.LayoutItem(curation, max_size=250))
     left = views.Box("vertical", left_items)
     right = views.Splitter(
         "vertical",
@@ -83,10 +83,14 @@ def build_unit_summary_view(data_plot: dict) -> views.Box:
         view = AutoCorrelogramsWidget(analyzer, unit_ids=[unit_id], **sub.get("autocorrelograms", {}), **PART).view
         parts.append(views.LayoutItem(view, title="Autocorrelogram"))
     if analyzer.has_extension("spike_amplitudes"):
-        view = AmplitudesWidget(analyzer, unit_ids=[unit_id], **sub.get("amplitudes", {}), **PART).view
+        view = AmplitudesWidget(
+            analyzer, unit_ids=[unit_id], **{"hide_unit_selector": True, **sub.get("amplitudes", {})}, **PART
+        ).view
         parts.append(views.LayoutItem(view, title="Amplitudes", stretch=2))
     if analyzer.has_extension("unit_locations"):
-        view = UnitLocationsWidget(analyzer, unit_ids=[unit_id], **sub.get("unit_locations", {}), **PART).view
+        view = UnitLocationsWidget(
+            analyzer, unit_ids=[unit_id], **{"hide_unit_selector": True, **sub.get("unit_locations", {})}, **PART
+        ).view
         parts.append(views.LayoutItem(view, title="Location"))
     facts = unit_facts_markdown(analyzer, unit_id)
     top = views.LayoutItem(views.Markdown(facts), max_size=140)

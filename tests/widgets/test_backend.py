@@ -16,14 +16,14 @@ from spikeinterface_sortingview.views import from_json_value
 from tests.spec_checker import check_figure
 
 ANALYZER_WIDGETS = {
-    "plot_amplitudes": ["SpikeAmplitudes"],
+    "plot_amplitudes": ["UnitsTable", "SpikeAmplitudes"],
     "plot_autocorrelograms": ["Autocorrelograms"],
     "plot_crosscorrelograms": ["CrossCorrelograms"],
     "plot_quality_metrics": ["UnitsTable", "UnitMetricsGraph"],
     "plot_template_metrics": ["UnitsTable", "UnitMetricsGraph"],
-    "plot_spike_locations": ["SpikeLocations"],
+    "plot_spike_locations": ["UnitsTable", "SpikeLocations"],
     "plot_template_similarity": ["UnitSimilarityMatrix"],
-    "plot_unit_locations": ["UnitLocations"],
+    "plot_unit_locations": ["UnitsTable", "UnitLocations"],
     "plot_unit_templates": ["AverageWaveforms"],
     "plot_rasters": ["RasterPlot"],
     "plot_sorting_summary": ["UnitsTable", "AverageWaveforms", "UnitLocations", "SpikeAmplitudes", "CrossCorrelograms"],
@@ -48,6 +48,35 @@ def test_every_analyzer_widget_stores_a_figure_that_meets_the_spec(analyzer, nam
     assert widget.url.startswith("http://127.0.0.1:8931/f?v=http://127.0.0.1:8931/viewer&d=sha1://")
     assert widget.url in capsys.readouterr().out
     assert leaf_types(stored_leaves(widget.url)) == ANALYZER_WIDGETS[name]
+
+
+@pytest.mark.parametrize(
+    ("name", "view_type"),
+    [
+        ("plot_amplitudes", "SpikeAmplitudes"),
+        ("plot_unit_locations", "UnitLocations"),
+        ("plot_spike_locations", "SpikeLocations"),
+    ],
+)
+def test_plots_of_many_units_come_with_a_units_table_to_pick_them_unless_hidden(analyzer, name, view_type):
+    leaves = stored_leaves(getattr(si, name)(analyzer, backend="sortingview", display=False).url)
+    table = next(v for v in leaves.values() if v["type"] == "UnitsTable")
+    assert [row["unitId"] for row in table["rows"]] == [str(u) for u in analyzer.unit_ids]
+    hidden = stored_leaves(
+        getattr(si, name)(analyzer, backend="sortingview", display=False, hide_unit_selector=True).url
+    )
+    assert leaf_types(hidden) == [view_type]
+
+
+def test_template_similarity_leaves_out_the_diagonal_spikeinterface_blanks(analyzer):
+    def diagonal(url: str) -> list[float]:
+        (view,) = stored_leaves(url).values()
+        return [s["similarity"] for s in view["similarityScores"] if s["unitId1"] == s["unitId2"]]
+
+    # SpikeInterface writes zeros there by default (display_diagonal_values=False): not a similarity of 0
+    assert diagonal(si.plot_template_similarity(analyzer, backend="sortingview", display=False).url) == []
+    shown = si.plot_template_similarity(analyzer, backend="sortingview", display=False, display_diagonal_values=True)
+    assert diagonal(shown.url) == pytest.approx([1.0] * len(analyzer.unit_ids), abs=1e-3)
 
 
 def test_widgets_without_an_upstream_sortingview_method(analyzer, capsys):
@@ -92,7 +121,7 @@ def test_values_match_the_analyzer(analyzer):
     np.testing.assert_allclose(item["binEdgesSec"], bins_ms / 1000, rtol=1e-6)
     assert item["unitId"] == analyzer.unit_ids[3]
 
-    widget = si.plot_amplitudes(analyzer, backend="sortingview", display=False)
+    widget = si.plot_amplitudes(analyzer, backend="sortingview", display=False, hide_unit_selector=True)
     (view,) = stored_leaves(widget.url).values()
     unit = from_json_value(view["units"][0])
     expected = analyzer.sorting.get_unit_spike_train(analyzer.unit_ids[0], segment_index=0, return_times=True)
@@ -199,7 +228,7 @@ def test_display_false_builds_without_printing_and_generate_url_false_stores_not
     widget = si.plot_unit_locations(analyzer, backend="sortingview", display=False)
     assert widget.url is not None and capsys.readouterr().out == ""
     widget = si.plot_unit_locations(analyzer, backend="sortingview", generate_url=False)
-    assert widget.url is None and widget.view.type == "UnitLocations"
+    assert widget.url is None and widget.view.type == "Box"
     store_dir = default_store().directory
     before = sorted(store_dir.rglob("*"))
     si.plot_unit_locations(analyzer, backend="sortingview", generate_url=False, display=False)

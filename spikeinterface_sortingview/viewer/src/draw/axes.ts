@@ -41,7 +41,19 @@ const AXIS_COLOR = '#555'
 const GRID_COLOR = '#ececec'
 const FONT = '11px system-ui, sans-serif'
 
+/**
+ * Writes what a canvas shows that the DOM cannot see (axis labels with their units, a colour scale) onto the
+ * canvas element as data attributes, from the same code that draws it: tests and assistive tools read them.
+ */
+export function describeCanvas(ctx: CanvasRenderingContext2D, key: 'axisX' | 'axisY' | 'colorScale', text: string | undefined): void {
+  const canvas = ctx.canvas as HTMLCanvasElement
+  if (!canvas.dataset) return
+  if (text) canvas.dataset[key] = text
+  else delete canvas.dataset[key]
+}
+
 export function drawXAxis(ctx: CanvasRenderingContext2D, area: Rect, min: number, max: number, label?: string, grid = false): void {
+  describeCanvas(ctx, 'axisX', label)
   const ticks = niceTicks(min, max, Math.max(2, Math.floor(area.width / 90)))
   const y = area.top + area.height
   ctx.save()
@@ -78,6 +90,7 @@ export function drawXAxis(ctx: CanvasRenderingContext2D, area: Rect, min: number
 }
 
 export function drawYAxis(ctx: CanvasRenderingContext2D, area: Rect, min: number, max: number, label?: string, grid = false): void {
+  describeCanvas(ctx, 'axisY', label)
   const ticks = niceTicks(min, max, Math.max(2, Math.floor(area.height / 40)))
   ctx.save()
   ctx.font = FONT

@@ -77,6 +77,8 @@ async function main(): Promise<void> {
   const iframe = document.createElement('iframe')
   iframe.className = 'figure-iframe'
   iframe.title = label || 'figure'
+  // The curation panel's "Copy" button writes the saved URI to the clipboard from inside the frame.
+  iframe.allow = 'clipboard-write'
   iframe.src = viewUrl.toString()
   root.replaceChildren(iframe)
 

@@ -11,7 +11,7 @@ import { list, numbers, optStr, rec, unitId } from '../decode'
 import { type Correlogram, drawCorrelogram } from '../shared/correlogram'
 import { type ComputeNote, ComputeNotes, drawCellMessage, NOTE_HEIGHT } from '../shared/ComputeNotes'
 import { binsOf, correlogramsRequest, pairKey, parseCorrelogramsReply } from '../shared/groupCorrelograms'
-import { gridCellSize, type GridItem, PlotGrid } from '../shared/PlotGrid'
+import { fillingCellSize, type GridItem, PlotGrid } from '../shared/PlotGrid'
 import { defineView, type ViewProps } from '../viewDefinition'
 
 interface AutocorrelogramItem extends Correlogram {
@@ -95,7 +95,7 @@ function AutocorrelogramsView({ data, width, height }: ViewProps<Autocorrelogram
     const merged = units.filter((u) => u.merged).map((u) => u.key)
     notes.push({ kind: 'error', text: computeErrorText(task.error, `the autocorrelograms of ${merged.join(', ')}`) })
   }
-  const cell = gridCellSize(width, 170, 0.75)
+  const cell = fillingCellSize(width, height - notes.length * NOTE_HEIGHT, items.length, 170, 0.75)
   // Always the same tree, so the grid (and its scroll position) survives notes coming and going.
   return (
     <div className="view-column">

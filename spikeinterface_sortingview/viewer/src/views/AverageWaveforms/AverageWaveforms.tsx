@@ -14,12 +14,14 @@ import { gridCellSize, type GridItem, PlotGrid } from '../shared/PlotGrid'
 import { parseSortingInfo, type SortingInfo, sortingInfoRequest } from '../shared/sortingInfo'
 import { defineView, type ViewProps } from '../viewDefinition'
 import { type AverageWaveformItem, type AverageWaveformsData, decodeAverageWaveforms } from './data'
-import { drawUnitWaveforms } from './drawWaveforms'
+import { drawUnitWaveforms, peakAmplitude } from './drawWaveforms'
 import { averageWaveformsRequest, type ComputedWaveform, parseAverageWaveformsReply, unionChannels, weightedMeanWaveform } from './mergedWaveforms'
 
 type Item = GridItem & { unitId: UnitId; waveforms?: AverageWaveformItem; message?: string; caption?: string }
 
 const WEIGHTED = 'weighted mean of templates'
+// Captions fit a narrow cell; the title's tooltip and the view's note say the rest.
+const WEIGHTED_CAPTION = 'weighted mean'
 
 /** What a merged unit's cell shows, from the exact answer, the spike counts, or neither. */
 function mergedItem(
@@ -28,17 +30,25 @@ function mergedItem(
   exact: TaskState<ComputedWaveform> | undefined,
   info: TaskState<SortingInfo>,
 ): Pick<Item, 'waveforms' | 'message' | 'caption' | 'state'> {
-  if (exact?.status === 'ready') return { waveforms: exact.value.item, caption: `mean of ${exact.value.numSpikes} spikes`, state: 'runner' }
+  if (exact?.status === 'ready') return { waveforms: exact.value.item, caption: `${exact.value.numSpikes} spikes`, state: 'runner' }
   if (exact?.status === 'loading' || info.status === 'loading') return { message: 'computing…', state: 'loading' }
   try {
     const counts = info.status === 'ready' ? u.unitIds.map((id) => info.value.spikeCounts.get(unitKey(id)) ?? 0) : []
     const waveforms = weightedMeanWaveform(u.unitIds[0] as UnitId, parts, counts)
     return info.status === 'ready'
-      ? { waveforms, caption: WEIGHTED, state: 'weighted' }
-      : { waveforms, caption: 'mean of templates (equal weights)', state: 'equal-weights' }
+      ? { waveforms, caption: WEIGHTED_CAPTION, state: 'weighted' }
+      : { waveforms, caption: 'equal-weight mean', state: 'equal-weights' }
   } catch (err) {
     return { message: err instanceof Error ? err.message : String(err), state: 'unavailable' }
   }
+}
+
+/** The text, shortened with an ellipsis to fit `maxWidth` px in the context's font. */
+function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): string {
+  if (ctx.measureText(text).width <= maxWidth) return text
+  let end = text.length
+  while (end > 1 && ctx.measureText(text.slice(0, end) + '…').width > maxWidth) end--
+  return text.slice(0, end) + '…'
 }
 
 function AverageWaveformsView({ data, width, height }: ViewProps<AverageWaveformsData>) {
@@ -89,19 +99,27 @@ function AverageWaveformsView({ data, width, height }: ViewProps<AverageWaveform
     () => (onlySelected ? allItems.filter((i) => (i.unitIds ?? [i.unitId]).some((id) => isSelected(selected, id))) : allItems),
     [allItems, onlySelected, selected],
   )
+  // The median unit's peak amplitude: the reference below which small units are not magnified further.
+  const medianPeak = useMemo(() => {
+    const peaks = data.averageWaveforms.map((w) => peakAmplitude(w.waveform)).sort((a, b) => a - b)
+    return peaks[peaks.length >> 1] ?? 0
+  }, [data])
   const draw = useCallback(
     (ctx: CanvasRenderingContext2D, w: number, h: number, item: Item) => {
       if (!item.waveforms) return drawCellMessage(ctx, w, h, item.message ?? 'not available')
-      drawUnitWaveforms(ctx, w, h, item.waveforms, data.channelLocations, unitOrder.color(item.unitId), ampScale)
+      drawUnitWaveforms(ctx, w, h, item.waveforms, data.channelLocations, unitOrder.color(item.unitId), ampScale, medianPeak)
       if (item.caption) {
-        ctx.fillStyle = '#6b7280'
         ctx.font = '10px system-ui, sans-serif'
+        const text = fitText(ctx, item.caption, w - 8)
+        ctx.fillStyle = 'rgba(255,255,255,0.85)'
+        ctx.fillRect(2, h - 14, ctx.measureText(text).width + 4, 13)
+        ctx.fillStyle = '#4b5563'
         ctx.textAlign = 'left'
         ctx.textBaseline = 'bottom'
-        ctx.fillText(item.caption, 4, h - 2)
+        ctx.fillText(text, 4, h - 2)
       }
     },
-    [data, unitOrder, ampScale],
+    [data, unitOrder, ampScale, medianPeak],
   )
 
   const notes: ComputeNote[] = []

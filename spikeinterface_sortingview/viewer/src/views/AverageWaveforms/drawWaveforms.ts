@@ -37,15 +37,20 @@ export function drawUnitWaveforms(
   locations: ChannelLocations,
   color: string,
   ampScale: number,
+  /** A typical unit's peak: units much smaller are not magnified past a third of it, so their noise does not swamp the cell */
+  referencePeak = 0,
 ): void {
   const placed = placeChannels(item, locations)
   if (placed.length === 0) return
   const dx = minSpacing(placed.map((p) => p.x), 32)
   const dy = minSpacing(placed.map((p) => p.y), 20)
-  const peak = peakAmplitude(item.waveform)
+  const peak = Math.max(peakAmplitude(item.waveform), referencePeak / 3)
   // Each trace spans 90% of the horizontal pitch; the unit's peak reaches 1.5 vertical pitches.
   const halfW = dx * 0.45
   const ampPerUnit = ((dy * 1.5) / peak) * ampScale
+  // The frame holds every channel's mean trace whole (the trough of the biggest channel included); the
+  // shading may reach past it and is clipped.
+  const n = item.waveform.cols
   let xmin = Infinity
   let xmax = -Infinity
   let ymin = Infinity
@@ -53,15 +58,21 @@ export function drawUnitWaveforms(
   for (const p of placed) {
     xmin = Math.min(xmin, p.x - halfW)
     xmax = Math.max(xmax, p.x + halfW)
-    ymin = Math.min(ymin, p.y - dy)
-    ymax = Math.max(ymax, p.y + dy)
+    let lo = 0
+    let hi = 0
+    for (let k = 0; k < n; k++) {
+      const v = Number(item.waveform.data[p.row * n + k]) * ampPerUnit
+      if (v < lo) lo = v
+      if (v > hi) hi = v
+    }
+    ymin = Math.min(ymin, p.y - dy / 2, p.y + lo - dy * 0.15)
+    ymax = Math.max(ymax, p.y + dy / 2, p.y + hi + dy * 0.15)
   }
   const pad = 4
   const sx = (width - 2 * pad) / (xmax - xmin)
   const sy = (height - 2 * pad) / (ymax - ymin)
   const toX = (x: number): number => pad + (x - xmin) * sx
   const toY = (y: number): number => pad + (ymax - y) * sy
-  const n = item.waveform.cols
 
   const trace = (m: Matrix, p: ChannelPlacement, sign = 1, spread?: Matrix): void => {
     const base = p.row * n
@@ -94,19 +105,32 @@ export function drawUnitWaveforms(
     ctx.fill()
   }
 
+  // Light shading so the mean stays the figure: the outer percentiles (1-99 %) faintest, the inner
+  // (25-75 %) or the standard deviation a little darker.
+  ctx.save()
+  ctx.beginPath()
+  ctx.rect(0, 0, width, height)
+  ctx.clip()
   ctx.fillStyle = color
-  ctx.globalAlpha = 0.2
   for (const p of placed) {
-    if (item.waveformStdDev) band(item.waveformStdDev, item.waveformStdDev, p, item.waveform)
+    if (item.waveformStdDev) {
+      ctx.globalAlpha = 0.13
+      band(item.waveformStdDev, item.waveformStdDev, p, item.waveform)
+    }
     const pct = item.waveformPercentiles
     if (pct && pct.length >= 2) {
+      ctx.globalAlpha = pct.length === 4 ? 0.05 : 0.11
       band(pct[0] as Matrix, pct[pct.length - 1] as Matrix, p)
-      if (pct.length === 4) band(pct[1] as Matrix, pct[2] as Matrix, p)
+      if (pct.length === 4) {
+        ctx.globalAlpha = 0.11
+        band(pct[1] as Matrix, pct[2] as Matrix, p)
+      }
     }
   }
+  ctx.restore()
   ctx.globalAlpha = 1
   ctx.strokeStyle = color
-  ctx.lineWidth = 1.2
+  ctx.lineWidth = 1.4
   ctx.beginPath()
   for (const p of placed) trace(item.waveform, p)
   ctx.stroke()

@@ -30,7 +30,7 @@ function ElectrodeGeometryView({ data, width, height }: ViewProps<ElectrodeGeome
       drawElectrodes(ctx, data.channelLocations, transform)
       if (pitchPx < 22) return // too dense for labels; hover names channels instead
       ctx.fillStyle = '#333'
-      ctx.font = '10px system-ui, sans-serif'
+      ctx.font = `${Math.round(Math.max(10, Math.min(16, pitchPx * 0.22)))}px system-ui, sans-serif`
       ctx.textAlign = 'center'
       ctx.textBaseline = 'middle'
       for (const [id, [x, y]] of data.channelLocations) {

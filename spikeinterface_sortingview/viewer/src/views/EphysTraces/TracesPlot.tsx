@@ -13,7 +13,7 @@ import { type ComputeNote, ComputeNotes, NOTE_HEIGHT } from '../shared/ComputeNo
 import { recordFrame } from '../shared/framePerf'
 import { HoverReadout } from '../shared/HoverReadout'
 import { useTimeNavigation } from '../shared/useTimeNavigation'
-import { channelStats, channelsTopToBottom } from './channelLayout'
+import { channelStats, channelsTopToBottom, unitsPerRow } from './channelLayout'
 import { drawTracesWindow, type TracesLayout } from './drawTraces'
 import { drawChannelLabels, drawSpikeTicks, SPIKE_STRIP } from './drawOverlays'
 import {
@@ -40,8 +40,8 @@ const INITIAL_SPAN_SEC = 1
 // The runner reads at most 128 Mi values per window; stay under it, and under what pans smoothly.
 const MAX_READ_VALUES = 120 * 1024 * 1024
 const MAX_SPAN_SEC = 10
-// The default scale makes a channel's typical trace (its noise) this fraction of its row: spikes, several
-// times the noise, then reach into the neighbouring rows, as on a probe they should.
+// The default scale makes a channel's typical trace (its noise) this fraction of its row, unless the spikes
+// would then cross into the neighbouring rows: they are kept inside their own (see unitsPerRow).
 const SPREAD_PER_ROW = 0.4
 const GAIN_STEP = 1.5
 // A 384-channel probe in one plot leaves two pixels per channel: start with a readable part of it, top
@@ -136,12 +136,12 @@ export function TracesPlot({ info, recordingUri, sortingUri, width, height }: Pr
   const stats = useMemo(() => (shown ? channelStats(shown) : undefined), [shown])
 
   // The scale is fixed by the first window of each filter setting, so it does not jump while panning.
-  const spreadByMode = useRef(new Map<boolean, number>())
+  const scaleByMode = useRef(new Map<boolean, number>())
   const shownFiltered = traces.valueRequest !== undefined && 'bandpass' in traces.valueRequest.taskInput
-  if (stats && !spreadByMode.current.has(shownFiltered)) spreadByMode.current.set(shownFiltered, stats.spread > 0 ? stats.spread : 1)
-  const spread = spreadByMode.current.get(shownFiltered) ?? 1
+  if (stats && !scaleByMode.current.has(shownFiltered)) scaleByMode.current.set(shownFiltered, unitsPerRow(stats, SPREAD_PER_ROW))
+  const rowUnits = scaleByMode.current.get(shownFiltered) ?? 1
   const pitch = plot.height / Math.max(1, visible.length)
-  const pxPerUnit = (gain * pitch * SPREAD_PER_ROW) / spread
+  const pxPerUnit = (gain * pitch) / rowUnits
   const selectedKeys = useMemo(() => new Set(selected.map(unitKey)), [selected])
 
   const draw = useCallback(

@@ -48,17 +48,44 @@ export interface ChannelStats {
    * line through them covers just the same. 0 for a flat window.
    */
   spread: number
+  /**
+   * How far the large excursions (spikes) reach from the baseline: each channel's largest |value - median|,
+   * the 90th percentile over channels (the spiking ones, not the one channel with an artifact). 0 when flat.
+   */
+  peak: number
+}
+
+/** Keeps a channel's largest deviations within its row: the default scale draws `peak` this far (in rows). */
+export const PEAK_PER_ROW = 0.45
+
+/**
+ * Data units per row height of the default scale: noise takes `spreadPerRow` of a row unless the window's
+ * spikes would then reach past `PEAK_PER_ROW` of it (into the next channel's row), in which case they decide.
+ */
+export function unitsPerRow(stats: ChannelStats, spreadPerRow: number): number {
+  const byNoise = stats.spread / spreadPerRow
+  const byPeak = stats.peak / PEAK_PER_ROW
+  const units = Math.max(byNoise, byPeak)
+  return units > 0 ? units : 1
 }
 
 export function channelStats(w: TracesWindow): ChannelStats {
   const medians = new Float32Array(w.numChannels)
   const spreads: number[] = []
+  const peaks: number[] = []
   const scratch = new Float32Array(Math.min(w.numSamples, MAX_ROWS_SAMPLED + 1))
   const binHeights = new Float32Array(Math.min(w.numSamples >> 1, MAX_ROWS_SAMPLED))
   for (let c = 0; c < w.numChannels; c++) {
     const col = sampledColumn(w, c, scratch)
     const m = median(col)
     medians[c] = m
+    const [g, o] = channelScale(w, c)
+    let peak = 0
+    for (let r = 0; r < w.numSamples; r++) {
+      const d = Math.abs((w.data[r * w.numChannels + c] as number) * g + o - m)
+      if (d > peak) peak = d
+    }
+    peaks.push(peak)
     if (w.minMax) {
       const step = Math.max(1, Math.floor((w.numSamples >> 1) / binHeights.length))
       const gain = Math.abs(channelScale(w, c)[0])
@@ -73,5 +100,6 @@ export function channelStats(w: TracesWindow): ChannelStats {
     }
   }
   spreads.sort((a, b) => a - b)
-  return { medians, spread: spreads[spreads.length >> 1] ?? 0 }
+  peaks.sort((a, b) => a - b)
+  return { medians, spread: spreads[spreads.length >> 1] ?? 0, peak: peaks[Math.floor(0.9 * (peaks.length - 1))] ?? 0 }
 }

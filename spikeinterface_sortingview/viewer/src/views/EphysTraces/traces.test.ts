@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { PixelBuffer } from '../../draw/canvas'
 import { NdArray } from '../../protocol/ndarray'
-import { channelStats, channelsTopToBottom } from './channelLayout'
+import { channelStats, channelsTopToBottom, PEAK_PER_ROW, unitsPerRow } from './channelLayout'
 import { drawTracesWindow, type TracesLayout } from './drawTraces'
 import { bandpassFor, frameWindow } from './TracesPlot'
 import { channelScale, parseRecordingInfo, parseSpikesReply, parseTracesReply, rowFrames, tracesRequest } from './tracesTasks'
@@ -98,6 +98,18 @@ describe('channel layout', () => {
     const stats = channelStats(w)
     expect(Array.from(stats.medians)).toEqual([1000, -50])
     expect(stats.spread).toBeCloseTo((4 * 75) / 0.6745, 3)
+  })
+
+  it('keeps spikes inside their channel row by default: the largest excursions set the scale over the noise', () => {
+    // Noise of +-1 around 0 on 10 channels, and a -60 spike on each: drawn at noise scale (0.4 of a row for
+    // a noise band 4 tall) it would reach 6 rows down; the default scale keeps it within PEAK_PER_ROW of a row.
+    const rows = Array.from({ length: 200 }, (_, i) => Array.from({ length: 10 }, () => (i === 100 ? -60 : i % 2 ? 1 : -1)))
+    const stats = channelStats(parseTracesReply(tracesReply(rows, { startFrame: 0, endFrame: 200, decimation: 1, minMax: false, channelIds: [...Array(10).keys()] })))
+    expect(stats.peak).toBeCloseTo(60, 3)
+    const perRow = unitsPerRow(stats, 0.4)
+    expect(stats.peak / perRow).toBeCloseTo(PEAK_PER_ROW, 6)
+    // Without spikes, the noise decides as before.
+    expect(unitsPerRow({ ...stats, peak: 0 }, 0.4)).toBeCloseTo(stats.spread / 0.4, 6)
   })
 })
 

@@ -1,5 +1,5 @@
 // SortingCuration2 / SortingCuration: label, merge and unmerge the selected units; save or export the curation.
-import { useEffect, useMemo, useRef } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import { useFigure, useSelection } from '../../figure/FigureContext'
 import { canonicalJson } from '../../figure/curationController'
 import { curationForExport, DEFAULT_LABEL_CHOICES, mergeGroupOf } from '../../state/curation'
@@ -90,39 +90,36 @@ function CurationPanel({ data, height }: ViewProps<CurationViewData>) {
     setTimeout(() => URL.revokeObjectURL(url), 10_000)
   }
 
+  // Compact, most used first: what is selected, the actions, then Save with the saved URI in full, so that
+  // the URI is in view without scrolling in a summary's curation panel.
   return (
     <div className="curation-panel" style={{ maxHeight: height }}>
-      <div className="curation-section">
-        <div className="curation-heading">Selected units</div>
-        <div className="curation-selected" data-testid="curation-selected">
-          {selected.length === 0 ? <span className="muted">none — click units in any view</span> : selected.map(unitKey).join(', ')}
-        </div>
+      <div className="curation-selected" data-testid="curation-selected">
+        <span className="curation-heading">Selected: </span>
+        {selected.length === 0 ? <span className="muted">none — click units in any view</span> : selected.map(unitKey).join(', ')}
       </div>
-      <div className="curation-section">
-        <div className="curation-heading">Labels</div>
-        <div className="curation-buttons">
-          {labelChoices.map((label) => {
-            const count = selected.filter((u) => (curation.labelsByUnit[unitKey(u)] ?? []).includes(label)).length
-            const pressed = selected.length > 0 && count === selected.length
-            return (
-              <button
-                type="button"
-                key={label}
-                data-testid={`label-${label}`}
-                className={`label-button label-${label}` + (pressed ? ' pressed' : count > 0 ? ' partial' : '')}
-                aria-pressed={pressed}
-                disabled={!canLabel}
-                title={`Toggle "${label}" on the selected units (key ${keysFor(label)})`}
-                onClick={() => controller.dispatch({ type: 'TOGGLE_UNIT_LABEL', unitId: selected, label })}
-              >
-                {label}
-                <kbd>{keysFor(label).split(' / ')[0]}</kbd>
-              </button>
-            )
-          })}
-        </div>
+      <div className="curation-buttons">
+        {labelChoices.map((label) => {
+          const count = selected.filter((u) => (curation.labelsByUnit[unitKey(u)] ?? []).includes(label)).length
+          const pressed = selected.length > 0 && count === selected.length
+          return (
+            <button
+              type="button"
+              key={label}
+              data-testid={`label-${label}`}
+              className={`label-button label-${label}` + (pressed ? ' pressed' : count > 0 ? ' partial' : '')}
+              aria-pressed={pressed}
+              disabled={!canLabel}
+              title={`Toggle "${label}" on the selected units (key ${keysFor(label)})`}
+              onClick={() => controller.dispatch({ type: 'TOGGLE_UNIT_LABEL', unitId: selected, label })}
+            >
+              {label}
+              <kbd>{keysFor(label).split(' / ')[0]}</kbd>
+            </button>
+          )
+        })}
       </div>
-      <div className="curation-section curation-buttons">
+      <div className="curation-buttons">
         <button
           type="button"
           data-testid="merge-button"
@@ -142,45 +139,74 @@ function CurationPanel({ data, height }: ViewProps<CurationViewData>) {
           Unmerge
         </button>
       </div>
-      <div className="curation-section">
-        <div className="curation-heading">Curation</div>
-        <div className="curation-summary">
-          {numLabelled} labelled unit{numLabelled === 1 ? '' : 's'}, {curation.mergeGroups.length} merge group{curation.mergeGroups.length === 1 ? '' : 's'}
-          {closed ? ' — closed' : ''}
-        </div>
-        {curation.mergeGroups.length > 0 && (
-          <ul className="merge-groups">
-            {curation.mergeGroups.map((g) => (
-              <li key={g.map(unitKey).join(',')}>{g.map(unitKey).join(' + ')}</li>
-            ))}
-          </ul>
-        )}
-        <div className="curation-buttons">
-          <button type="button" data-testid="save-curation" disabled={status.busy} title="Store a snapshot and put its URI in the figure URL" onClick={() => void controller.save(labelChoices)}>
-            Save
-          </button>
-          <button type="button" data-testid="export-curation" title="Download the curation JSON" onClick={exportJson}>
-            Export JSON
-          </button>
-          <button
-            type="button"
-            data-testid={closed ? 'reopen-curation' : 'close-curation'}
-            onClick={() => controller.dispatch({ type: closed ? 'REOPEN_CURATION' : 'CLOSE_CURATION' })}
-          >
-            {closed ? 'Reopen' : 'Close curation'}
-          </button>
-        </div>
-        {status.savedUri && (
-          <div className="curation-status" data-testid="curation-saved-uri">
-            Saved: <code>{status.savedUri}</code>
-          </div>
-        )}
-        {status.error && <div className="curation-error">{status.error}</div>}
-        <RunnerSyncNote sync={runnerSync} />
+      <div className="curation-buttons">
+        <button type="button" data-testid="save-curation" disabled={status.busy} title="Store a snapshot and put its URI in the figure URL" onClick={() => void controller.save(labelChoices)}>
+          Save
+        </button>
+        <button type="button" data-testid="export-curation" title="Download the curation JSON" onClick={exportJson}>
+          Export JSON
+        </button>
+        <button
+          type="button"
+          data-testid={closed ? 'reopen-curation' : 'close-curation'}
+          onClick={() => controller.dispatch({ type: closed ? 'REOPEN_CURATION' : 'CLOSE_CURATION' })}
+        >
+          {closed ? 'Reopen' : 'Close curation'}
+        </button>
       </div>
+      {status.savedUri && <SavedUri uri={status.savedUri} />}
+      {status.error && <div className="curation-error">{status.error}</div>}
+      <div className="curation-summary">
+        {numLabelled} labelled unit{numLabelled === 1 ? '' : 's'}, {curation.mergeGroups.length} merge group{curation.mergeGroups.length === 1 ? '' : 's'}
+        {closed ? ' — closed' : ''}
+        {curation.mergeGroups.length > 0 && ': ' + curation.mergeGroups.map((g) => g.map(unitKey).join(' + ')).join(', ')}
+      </div>
+      <RunnerSyncNote sync={runnerSync} />
       <div className="curation-hint">Keys: {[...shortcuts.entries()].map(([k, l]) => `${k} ${l}`).join(', ')}</div>
     </div>
   )
+}
+
+/** The saved curation's URI in full (selectable) and a button that copies it. */
+function SavedUri({ uri }: { uri: string }) {
+  const [copied, setCopied] = useState<'yes' | 'failed'>()
+  useEffect(() => setCopied(undefined), [uri])
+  const copy = (): void => {
+    const done = (ok: boolean): void => setCopied(ok ? 'yes' : 'failed')
+    if (navigator.clipboard?.writeText) {
+      navigator.clipboard.writeText(uri).then(
+        () => done(true),
+        () => done(copyWithSelection(uri)),
+      )
+    } else done(copyWithSelection(uri))
+  }
+  return (
+    <div className="curation-status" data-testid="curation-saved-uri" data-uri={uri}>
+      Saved: <code className="saved-uri">{uri}</code>{' '}
+      <button type="button" data-testid="copy-saved-uri" title="Copy the URI to the clipboard" onClick={copy}>
+        {copied === 'yes' ? 'Copied' : 'Copy'}
+      </button>
+      {copied === 'failed' && <span className="muted"> (select the URI and copy it)</span>}
+    </div>
+  )
+}
+
+/** The pre-Clipboard-API way, for frames where the API is not allowed. */
+function copyWithSelection(text: string): boolean {
+  const area = document.createElement('textarea')
+  area.value = text
+  area.style.position = 'fixed'
+  area.style.opacity = '0'
+  document.body.append(area)
+  area.select()
+  let ok = false
+  try {
+    ok = document.execCommand('copy')
+  } catch {
+    ok = false
+  }
+  area.remove()
+  return ok
 }
 
 export const sortingCuration2View = defineView(decodeCurationView, CurationPanel, { showsSelection: true })

@@ -48,6 +48,8 @@ export function decodeSpikeAmplitudes(raw: Record<string, unknown>): SpikeAmplit
 }
 
 const MARGIN = { left: 64, right: 12, top: 26, bottom: 40 }
+// SpikeInterface's spike amplitudes are in µV (the analyzer scales traces to µV whenever the recording has gains).
+const AMPLITUDE_LABEL = 'amplitude (µV)'
 
 function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesData>) {
   const { unitOrder, timeRange } = useFigure()
@@ -94,7 +96,7 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
       buf.put(ctx)
       const area = { left: MARGIN.left, top: MARGIN.top, width: plotW, height: plotH }
       drawXAxis(ctx, area, range.start, range.end, 'time (s)')
-      drawYAxis(ctx, area, ymin, ymax, 'amplitude')
+      drawYAxis(ctx, area, ymin, ymax, AMPLITUDE_LABEL)
       recordFrame('SpikeAmplitudes', performance.now() - t0)
     },
     [ordered, timeRange, bounds, plotW, plotH, ymin, ymax],
@@ -117,7 +119,7 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
       const t = r.start + ((pos.x - MARGIN.left) / plotW) * (r.end - r.start)
       const v = ymax - ((pos.y - MARGIN.top) / plotH) * (ymax - ymin)
       const id = nearestUnit(pos.x, pos.y)
-      setHover(`${id !== undefined ? `unit ${id} · ` : ''}t = ${formatValue(t)} s · amplitude ${formatValue(v)}`)
+      setHover(`${id !== undefined ? `unit ${id} · ` : ''}t = ${formatValue(t)} s · amplitude ${formatValue(v)} µV`)
     },
   })
 

@@ -8,7 +8,8 @@ import type { UnitId } from '../../state/units'
 import { channelLocations, type ChannelLocations, list, type Numbers, numbers, optNumbers, rec, unitId } from '../decode'
 import { HoverReadout } from '../shared/HoverReadout'
 import { ProbeZoomButtons } from '../shared/ProbeZoomButtons'
-import { type Bounds, boundsOf, drawElectrodes, makeProbeTransform } from '../shared/probeTransform'
+import { boundsOf, drawElectrodes, drawProbeAxes, fitProbe, robustBounds, STRETCH_LIMIT } from '../shared/probeTransform'
+import { probeArea } from '../UnitLocations/UnitLocations'
 import { useProbeZoom, useProbeZoomWheel } from '../shared/probeZoom'
 import { defineView, type ViewProps } from '../viewDefinition'
 
@@ -18,6 +19,7 @@ export interface SpikeLocationsData {
   yRange?: Numbers
   channelLocations: ChannelLocations
   disableAutoRotate: boolean
+  hideUnitSelector: boolean
 }
 
 export function decodeSpikeLocations(raw: Record<string, unknown>): SpikeLocationsData {
@@ -36,6 +38,7 @@ export function decodeSpikeLocations(raw: Record<string, unknown>): SpikeLocatio
     yRange: optNumbers(raw.yRange, 'yRange'),
     channelLocations: channelLocations(raw.channelLocations, 'channelLocations'),
     disableAutoRotate: raw.disableAutoRotate === true,
+    hideUnitSelector: raw.hideUnitSelector === true,
   }
 }
 
@@ -43,18 +46,19 @@ function SpikeLocationsView({ data, width, height }: ViewProps<SpikeLocationsDat
   const { unitOrder } = useFigure()
   const selected = useSelection()
   const [hover, setHover] = useState<string>()
+  const area = useMemo(() => probeArea(width, height), [width, height])
+  // Fitted to where the spikes are (all but the 0.5 % outliers on each side), not to the probe or the figure's
+  // x/y range: those leave the spikes a small blob in a large empty panel.
   const fitted = useMemo(() => {
-    let b: Bounds = boundsOf(data.channelLocations.values(), 20)
-    if (data.xRange && data.yRange && data.xRange.length >= 2 && data.yRange.length >= 2) {
-      b = {
-        xmin: Math.min(b.xmin, Number(data.xRange[0])),
-        xmax: Math.max(b.xmax, Number(data.xRange[1])),
-        ymin: Math.min(b.ymin, Number(data.yRange[0])),
-        ymax: Math.max(b.ymax, Number(data.yRange[1])),
-      }
-    }
-    return makeProbeTransform(b, width, height, !data.disableAutoRotate)
-  }, [data, width, height])
+    const b =
+      robustBounds(
+        data.units.map((u) => u.xLocations),
+        data.units.map((u) => u.yLocations),
+        0.005,
+        10,
+      ) ?? boundsOf(data.channelLocations.values(), 20)
+    return fitProbe(b, area, !data.disableAutoRotate, STRETCH_LIMIT)
+  }, [data, area])
   const zoom = useProbeZoom(fitted)
   const transform = zoom.transform
   const shown = useMemo(
@@ -64,22 +68,31 @@ function SpikeLocationsView({ data, width, height }: ViewProps<SpikeLocationsDat
 
   const draw = useCallback(
     (ctx: CanvasRenderingContext2D) => {
+      ctx.save()
+      ctx.beginPath()
+      ctx.rect(area.left, area.top, area.width, area.height)
+      ctx.clip()
       drawElectrodes(ctx, data.channelLocations, transform)
+      ctx.restore()
       // Spikes as 2-pixel marks written straight into the pixel buffer over the electrodes.
       const dpr = window.devicePixelRatio || 1
       const buf = new PixelBuffer(ctx)
       buf.pixels.set(new Uint32Array(ctx.getImageData(0, 0, buf.width, buf.height).data.buffer))
-      const size = Math.max(1, Math.round(1.5 * dpr))
+      const size = Math.max(2, Math.round(2 * dpr))
+      const [left, top] = [area.left, area.top]
+      const [right, bottom] = [area.left + area.width - size / dpr, area.top + area.height - size / dpr]
       for (const u of shown) {
         const pixel = colorToPixel(unitOrder.color(u.unitId), 200)
         for (let i = 0; i < u.xLocations.length; i++) {
           const [sx, sy] = transform.toScreen(u.xLocations[i] as number, u.yLocations[i] as number)
+          if (sx < left || sx > right || sy < top || sy > bottom) continue
           buf.fillRect(sx * dpr, sy * dpr, size, size, pixel)
         }
       }
       buf.put(ctx)
+      drawProbeAxes(ctx, transform, area)
     },
-    [data, transform, shown, unitOrder],
+    [data, transform, shown, unitOrder, area],
   )
   const { canvasRef } = useCanvasDraw(draw, width, height, [draw])
   useProbeZoomWheel(canvasRef, zoom.setZoom)
@@ -96,7 +109,7 @@ function SpikeLocationsView({ data, width, height }: ViewProps<SpikeLocationsDat
         }}
         onMouseLeave={() => setHover(undefined)}
       />
-      {selected.length === 0 && <div className="view-note-overlay">All units shown; select units to focus on them.</div>}
+      {selected.length === 0 && !data.hideUnitSelector && <div className="view-note-overlay">All units shown; select units in the table to focus on them.</div>}
       <HoverReadout text={hover} />
       <ProbeZoomButtons zoom={zoom} hint={false} />
     </div>

@@ -7,7 +7,7 @@ import { isSelected } from '../../state/selection'
 import type { UnitId } from '../../state/units'
 import { channelLocations, type ChannelLocations, list, num, rec, unitId } from '../decode'
 import { HoverReadout } from '../shared/HoverReadout'
-import { boundsOf, drawElectrodes, makeProbeTransform } from '../shared/probeTransform'
+import { type Bounds, boundsOf, drawElectrodes, drawProbeAxes, fitProbe, PROBE_AXES_MARGIN, STRETCH_LIMIT } from '../shared/probeTransform'
 import { ProbeZoomButtons } from '../shared/ProbeZoomButtons'
 import { isCrowded, useProbeZoom, useProbeZoomWheel } from '../shared/probeZoom'
 import { useUnitClick } from '../shared/useUnitClick'
@@ -30,15 +30,34 @@ export function decodeUnitLocations(raw: Record<string, unknown>): UnitLocations
   }
 }
 
+/** The drawing's area inside the panel: room for the µm axes on the left and at the bottom. */
+export function probeArea(width: number, height: number): { left: number; top: number; width: number; height: number } {
+  const m = PROBE_AXES_MARGIN
+  return { left: m.left, top: m.top, width: Math.max(10, width - m.left - m.right), height: Math.max(10, height - m.top - m.bottom) }
+}
+
+/**
+ * The units' bounds, but no further than `probe` (the electrodes with a margin): a unit localised hundreds of µm
+ * off the probe (a poor estimate) would otherwise squeeze all the others into a corner. Such a unit is
+ * outside the fitted view; zooming out is not needed to see the rest.
+ */
+export function unitBounds(units: Bounds, probe: Bounds): Bounds {
+  const b = { xmin: Math.max(units.xmin, probe.xmin), xmax: Math.min(units.xmax, probe.xmax), ymin: Math.max(units.ymin, probe.ymin), ymax: Math.min(units.ymax, probe.ymax) }
+  return b.xmax > b.xmin && b.ymax > b.ymin ? b : units
+}
+
 function UnitLocationsView({ data, width, height }: ViewProps<UnitLocationsData>) {
   const { unitOrder } = useFigure()
   const selected = useSelection()
   const onUnitClick = useUnitClick()
   const [hover, setHover] = useState<string>()
+  const area = useMemo(() => probeArea(width, height), [width, height])
+  // Fitted to the units (not the whole probe: on a long probe they may sit in a part of it), stretched
+  // across so that the width is used; the µm axes show the stretch.
   const fitted = useMemo(() => {
-    const pts: [number, number][] = [...data.channelLocations.values(), ...data.units.map((u): [number, number] => [u.x, u.y])]
-    return makeProbeTransform(boundsOf(pts, 20), width, height, !data.disableAutoRotate)
-  }, [data, width, height])
+    const pts: [number, number][] = data.units.length > 0 ? data.units.map((u): [number, number] => [u.x, u.y]) : [...data.channelLocations.values()]
+    return fitProbe(unitBounds(boundsOf(pts, 20), boundsOf(data.channelLocations.values(), 60)), area, !data.disableAutoRotate, STRETCH_LIMIT)
+  }, [data, area])
   const zoom = useProbeZoom(fitted)
   const transform = zoom.transform
   // Selected units are drawn last so they sit on top.
@@ -49,6 +68,10 @@ function UnitLocationsView({ data, width, height }: ViewProps<UnitLocationsData>
 
   const draw = useCallback(
     (ctx: CanvasRenderingContext2D) => {
+      ctx.save()
+      ctx.beginPath()
+      ctx.rect(area.left, area.top, area.width, area.height)
+      ctx.clip()
       drawElectrodes(ctx, data.channelLocations, transform)
       for (const u of ordered) {
         const [sx, sy] = transform.toScreen(u.x, u.y)
@@ -65,8 +88,10 @@ function UnitLocationsView({ data, width, height }: ViewProps<UnitLocationsData>
           ctx.stroke()
         }
       }
+      ctx.restore()
+      drawProbeAxes(ctx, transform, area)
     },
-    [data, ordered, transform, selected, unitOrder],
+    [data, ordered, transform, selected, unitOrder, area],
   )
   const { canvasRef } = useCanvasDraw(draw, width, height, [draw])
   useProbeZoomWheel(canvasRef, zoom.setZoom)

@@ -1,11 +1,11 @@
 // UnitMetricsGraph: a histogram of each metric across units, with the selected units marked.
 import { useCallback, useMemo } from 'react'
-import { formatTick, formatValue, niceTicks } from '../../draw/axes'
+import { describeCanvas, formatTick, formatValue, niceTicks } from '../../draw/axes'
 import { useFigure, useSelection } from '../../figure/FigureContext'
 import { isSelected } from '../../state/selection'
 import type { UnitId } from '../../state/units'
 import { list, optList, rec, str, unitId } from '../decode'
-import { gridCellSize, type GridItem, PlotGrid } from '../shared/PlotGrid'
+import { fillingCellSize, type GridItem, PlotGrid } from '../shared/PlotGrid'
 import { defineView, type ViewProps } from '../viewDefinition'
 
 export interface UnitMetricsGraphData {
@@ -67,10 +67,10 @@ function UnitMetricsGraphView({ data, width, height }: ViewProps<UnitMetricsGrap
       const bin = (v: number): number => Math.min(NUM_BINS - 1, Math.floor(((v - min) / (max - min)) * NUM_BINS))
       for (const { v } of item.values) counts[bin(v)] = (counts[bin(v)] ?? 0) + 1
       const maxCount = Math.max(...counts)
-      const left = 8
+      const left = 34
       const right = w - 8
-      const top = 6
-      const bottom = h - 18
+      const top = 8
+      const bottom = h - 30
       const sx = (v: number): number => left + ((v - min) / (max - min)) * (right - left)
       ctx.fillStyle = '#9fb3c8'
       counts.forEach((c, i) => {
@@ -88,21 +88,45 @@ function UnitMetricsGraphView({ data, width, height }: ViewProps<UnitMetricsGrap
         ctx.stroke()
       }
       ctx.fillStyle = '#555'
+      ctx.strokeStyle = '#999'
+      ctx.lineWidth = 1
+      ctx.beginPath()
+      ctx.moveTo(left - 0.5, top)
+      ctx.lineTo(left - 0.5, bottom + 0.5)
+      ctx.lineTo(right, bottom + 0.5)
+      ctx.stroke()
       ctx.font = '10px system-ui, sans-serif'
       ctx.textBaseline = 'top'
-      const ticks = niceTicks(min, max, 4)
+      const ticks = niceTicks(min, max, Math.max(2, Math.floor((right - left) / 60)))
       ctx.textAlign = 'center'
       for (const t of ticks.values) ctx.fillText(formatTick(t, ticks.step), sx(t), bottom + 3)
+      ctx.fillText(item.title, (left + right) / 2, bottom + 15)
+      // The y axis counts units: whole numbers only.
+      const yTicks = niceTicks(0, maxCount, 3)
+      const step = Math.max(1, yTicks.step)
+      ctx.textAlign = 'right'
+      ctx.textBaseline = 'middle'
+      for (let c = 0; c <= maxCount; c += step) ctx.fillText(String(c), left - 4, bottom - (c / maxCount) * (bottom - top))
+      ctx.save()
+      ctx.translate(9, (top + bottom) / 2)
+      ctx.rotate(-Math.PI / 2)
+      ctx.textAlign = 'center'
+      ctx.fillText('units', 0, 0)
+      ctx.restore()
+      ctx.textBaseline = 'top'
+      describeCanvas(ctx, 'axisX', item.title)
+      describeCanvas(ctx, 'axisY', 'units')
       const sel = item.values.filter((x) => isSelected(selected, x.unitId))
       if (sel.length === 1 && sel[0]) {
         ctx.textAlign = 'right'
         ctx.fillStyle = '#222'
+        ctx.textBaseline = 'top'
         ctx.fillText(`unit ${sel[0].unitId}: ${formatValue(sel[0].v)}`, right, top)
       }
     },
     [selected, unitOrder],
   )
-  const cell = gridCellSize(width, 240, 0.6)
+  const cell = fillingCellSize(width, height, items.length)
   return <PlotGrid items={items} cellWidth={cell.width} cellHeight={cell.height} draw={draw} drawVersion={selected.join(',')} height={height} />
 }
 

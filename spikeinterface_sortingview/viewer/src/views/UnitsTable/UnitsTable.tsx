@@ -15,6 +15,21 @@ const UNIT_COLUMN = '__unit'
 const LABELS_COLUMN = '__labels'
 const MERGE_COLUMN = '__merge'
 const SIMILARITY_COLUMN = '__similarity'
+// The similarity column comes last, so that the other columns stay where they were when it appears.
+const SIMILARITY_HINT = 'Template similarity to the selected unit; "below" marks pairs the figure did not keep (less alike than its threshold). Click to sort.'
+
+/** A similarity cell: the value, "selected" on the reference's own row, or "below" for a pair the figure left out. */
+function similarityCell(unit: UnitId, reference: UnitId, sim: number | undefined): ReactNode {
+  if (unitKey(unit) === unitKey(reference)) return <td className="num muted" data-similarity="reference">selected</td>
+  if (sim === undefined) {
+    return (
+      <td className="num muted" data-similarity="below" title="Not in the figure: less alike than its similarity threshold">
+        below
+      </td>
+    )
+  }
+  return <td className="num" data-similarity={sim.toFixed(3)}>{sim.toFixed(3)}</td>
+}
 
 function UnitsTableView({ data, height }: ViewProps<UnitsTableData>) {
   const { unitOrder, selection, curation, hasCurationView } = useFigure()
@@ -89,8 +104,8 @@ function UnitsTableView({ data, height }: ViewProps<UnitsTableData>) {
             {header(UNIT_COLUMN, 'Unit')}
             {showCuration && header(LABELS_COLUMN, 'Labels')}
             {showCuration && header(MERGE_COLUMN, 'Merge group')}
-            {reference !== undefined && header(SIMILARITY_COLUMN, `Similarity to ${reference}`)}
             {data.columns.map((c) => header(c.key, c.label))}
+            {reference !== undefined && header(SIMILARITY_COLUMN, `Similarity to ${reference}`, SIMILARITY_HINT)}
           </tr>
         </thead>
         <tbody>
@@ -115,12 +130,12 @@ function UnitsTableView({ data, height }: ViewProps<UnitsTableData>) {
                   </td>
                 )}
                 {showCuration && <td className="merge-cell">{group ? group.join(', ') : ''}</td>}
-                {reference !== undefined && <td className="num">{sim === undefined ? '' : sim.toFixed(3)}</td>}
                 {data.columns.map((c) => (
                   <td key={c.key} className={c.dtype === 'str' ? '' : 'num'}>
                     {formatCell(row.values[c.key], c.dtype)}
                   </td>
                 ))}
+                {reference !== undefined && similarityCell(row.unitId, reference, sim)}
               </tr>
             )
           })}

@@ -130,3 +130,20 @@ export function gridCellSize(viewWidth: number, preferredWidth: number, aspect: 
   const width = Math.floor(usable / cols) - 6
   return { width, height: Math.round(width * aspect) }
 }
+
+/**
+ * Few cells share the panel: the column count that gives the largest cells (no wider than tall x 2,
+ * no smaller than the scrolling grid's), so a handful of plots fill the view instead of a corner of it.
+ */
+export function fillingCellSize(width: number, height: number, count: number, preferredWidth = 240, aspect = 0.6): { width: number; height: number } {
+  const small = gridCellSize(width, preferredWidth, aspect)
+  let best = small
+  for (let cols = 1; cols <= Math.max(1, count); cols++) {
+    const rows = Math.ceil(count / cols)
+    // .plot-grid: 8 px padding, 6 px gaps; cells have a 1 px border; one px spare against rounding.
+    const w = Math.floor((width - 16 - (cols - 1) * 6) / cols) - 3
+    const h = Math.min(Math.floor((height - 16 - (rows - 1) * 6) / rows) - 3, Math.round(w * 0.75))
+    if (w >= small.width && h >= small.height && w * h > best.width * best.height && w <= 2.2 * h) best = { width: w, height: h }
+  }
+  return best
+}

@@ -1,5 +1,5 @@
 // Draws one correlogram (bars over time lags in ms) into a small canvas cell.
-import { niceTicks, formatTick } from '../../draw/axes'
+import { describeCanvas, formatTick, niceTicks } from '../../draw/axes'
 import type { Numbers } from '../decode'
 
 export interface Correlogram {
@@ -20,7 +20,7 @@ export function drawCorrelogram(
   const axisH = showAxis ? 14 : 0
   const left = 4
   const right = width - 4
-  const top = 4
+  const top = showAxis ? 14 : 4
   const bottom = height - axisH - 2
   const t0 = Number(c.binEdgesSec[0])
   const t1 = Number(c.binEdgesSec[n])
@@ -47,8 +47,25 @@ export function drawCorrelogram(
     ctx.font = '10px system-ui, sans-serif'
     ctx.textAlign = 'center'
     ctx.textBaseline = 'top'
+    // Lags in ms: the unit goes after the last tick, so the cell needs no separate axis title. Labels that would
+    // overlap (narrow cells) are dropped, from the right-most one leftwards.
     const ticks = niceTicks(t0 * 1000, t1 * 1000, 4)
-    for (const v of ticks.values) ctx.fillText(formatTick(v, ticks.step), sx(v / 1000), bottom + 2)
+    ctx.textAlign = 'left'
+    let limit = width - 2
+    for (let i = ticks.values.length - 1; i >= 0; i--) {
+      const v = ticks.values[i] as number
+      const text = formatTick(v, ticks.step) + (i === ticks.values.length - 1 ? ' ms' : '')
+      const w = ctx.measureText(text).width
+      const x = Math.min(sx(v / 1000) - w / 2, limit - w)
+      if (x < 0) break
+      ctx.fillText(text, x, bottom + 2)
+      limit = x - 6
+    }
+    // The tallest bar's count, so bars of different cells can be compared.
+    ctx.textAlign = 'left'
+    ctx.fillText(`max ${Math.round(maxCount)} spikes/bin`, left, 1)
+    describeCanvas(ctx, 'axisX', 'lag (ms)')
+    describeCanvas(ctx, 'axisY', `count (spikes/bin, max ${Math.round(maxCount)})`)
   }
 }
 

@@ -21,6 +21,8 @@ export function zoomedTransform(t: ProbeTransform, z: ProbeZoom): ProbeTransform
   return {
     ...t,
     scale: t.scale * z.zoom,
+    scaleX: t.scaleX * z.zoom,
+    scaleY: t.scaleY * z.zoom,
     toScreen: (x, y) => {
       const [sx, sy] = t.toScreen(x, y)
       return [sx * z.zoom + z.ox, sy * z.zoom + z.oy]
