@@ -31,7 +31,7 @@ ANALYZER_WIDGETS = {
 
 
 def stored_leaves(url: str) -> dict[str, dict]:
-    """Check the figure a figURL names against the spec and return its leaf views."""
+    """Check the figure a figURL names against docs/figure-format.md (tests/spec_checker.py) and return its leaf views."""
     document_uri = url.split("&d=")[1].split("&")[0]
     return check_figure(default_store(), document_uri)
 

@@ -1,4 +1,4 @@
-// The sortingview curation document and the actions that change it (see spec/curation.md).
+// The sortingview curation document and the actions that change it (see docs/curation.md).
 import { compareUnitIds, isUnitId, type UnitId, unitKey } from './units'
 
 export const DEFAULT_LABEL_CHOICES: readonly string[] = ['accept', 'reject', 'noise', 'artifact', 'mua']
