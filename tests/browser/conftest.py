@@ -42,13 +42,14 @@ def runner(runner_config: dict[str, str], viewer_dist: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
-def analyzer():
-    """A small analyzer of a generated recording (8 channels, 6 units, 10 s) with the extensions plots need."""
+def generated_analyzer(duration: float, num_channels: int, num_units: int, seed: int, sparse: bool):
+    """A sorting analyzer of a generated recording with every extension the widgets read."""
     import spikeinterface.full as si
 
-    recording, sorting = si.generate_ground_truth_recording(durations=[10.0], num_channels=8, num_units=6, seed=7)
-    result = si.create_sorting_analyzer(sorting, recording, sparse=False)
+    recording, sorting = si.generate_ground_truth_recording(
+        durations=[duration], num_channels=num_channels, num_units=num_units, seed=seed
+    )
+    result = si.create_sorting_analyzer(sorting, recording, sparse=sparse)
     result.compute(
         [
             "random_spikes",
@@ -65,6 +66,12 @@ def analyzer():
     )
     result.compute("quality_metrics", metric_names=["snr", "firing_rate", "isi_violation"], verbose=False)
     return result
+
+
+@pytest.fixture(scope="session")
+def analyzer():
+    """A small analyzer (8 channels, 6 units, 10 s, dense)."""
+    return generated_analyzer(10.0, num_channels=8, num_units=6, seed=7, sparse=False)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.browser.conftest import generated_analyzer
 from tests.browser.test_viewer_pages import FIGURE_FRAME, wait_for_drawn_canvases
 from tests.browser_support import ARTIFACTS
 
@@ -26,27 +27,8 @@ VIEWPORT = {"width": 1600, "height": 1000}
 
 @pytest.fixture(scope="module")
 def analyzer20():
-    """20 units on a 32-channel probe, 30 s, sparse, with every extension the widgets read."""
-    import spikeinterface.full as si
-
-    recording, sorting = si.generate_ground_truth_recording(durations=[30.0], num_channels=32, num_units=20, seed=2205)
-    result = si.create_sorting_analyzer(sorting, recording, sparse=True)
-    result.compute(
-        [
-            "random_spikes",
-            "waveforms",
-            "templates",
-            "noise_levels",
-            "correlograms",
-            "unit_locations",
-            "spike_amplitudes",
-            "template_similarity",
-            "spike_locations",
-        ],
-        verbose=False,
-    )
-    result.compute("quality_metrics", metric_names=["snr", "firing_rate", "isi_violation"], verbose=False)
-    return result
+    """20 units on a 32-channel probe, 30 s, sparse."""
+    return generated_analyzer(30.0, num_channels=32, num_units=20, seed=2205, sparse=True)
 
 
 @pytest.fixture(scope="module")

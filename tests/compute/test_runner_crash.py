@@ -19,6 +19,20 @@ from tests.servers import find_free_port
 pytestmark = [pytest.mark.slow, pytest.mark.ray]
 
 
+def runner_environment(tmp_path) -> dict:
+    """A runner of its own: home, store and a private Ray on loopback."""
+    env = {
+        **os.environ,
+        "SORTINGVIEW_HOME": str(tmp_path / "home"),
+        "SORTINGVIEW_STORE_DIR": str(tmp_path / "store"),
+        "RAY_USAGE_STATS_ENABLED": "0",
+        "RAY_AUTH_MODE": "disabled",
+        "RAY_NODE_IP_ADDRESS": "127.0.0.1",
+    }
+    env.pop("RAY_ADDRESS", None)
+    return env
+
+
 def start_runner(env: dict, port: int) -> dict:
     result = subprocess.run(
         [sys.executable, "-m", "runner.cli", "start", "--background", "--port", str(port), "--num-cpus", "1"],
@@ -42,15 +56,7 @@ def curation(url: str, action: dict | None, journal: str = "crash-test") -> http
 
 
 def test_acknowledged_actions_survive_kill_9(tmp_path):
-    env = {
-        **os.environ,
-        "SORTINGVIEW_HOME": str(tmp_path / "home"),
-        "SORTINGVIEW_STORE_DIR": str(tmp_path / "store"),
-        "RAY_USAGE_STATS_ENABLED": "0",
-        "RAY_AUTH_MODE": "disabled",
-        "RAY_NODE_IP_ADDRESS": "127.0.0.1",
-    }
-    env.pop("RAY_ADDRESS", None)
+    env = runner_environment(tmp_path)
     port = find_free_port()
     state = start_runner(env, port)
     url = state["url"]
@@ -96,15 +102,7 @@ def send_until_acknowledged(url: str, task_input: dict, attempts: int = 600) -> 
 
 
 def test_a_client_retrying_through_a_killed_runner_gets_each_action_applied_once(tmp_path):
-    env = {
-        **os.environ,
-        "SORTINGVIEW_HOME": str(tmp_path / "home"),
-        "SORTINGVIEW_STORE_DIR": str(tmp_path / "store"),
-        "RAY_USAGE_STATS_ENABLED": "0",
-        "RAY_AUTH_MODE": "disabled",
-        "RAY_NODE_IP_ADDRESS": "127.0.0.1",
-    }
-    env.pop("RAY_ADDRESS", None)
+    env = runner_environment(tmp_path)
     port = find_free_port()
     state = start_runner(env, port)
     # Toggles: an action applied twice undoes itself, so a duplicate shows in the state as well as the journal.
