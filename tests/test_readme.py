@@ -144,6 +144,18 @@ def free_names(code: str) -> set[str]:
     }
 
 
+def isolated_environment(tmp_path: Path) -> dict[str, str]:
+    """A process of its own: home, store, no config file, and an address where nothing answers."""
+    return {
+        **os.environ,
+        "SORTINGVIEW_HOME": str(tmp_path / "home"),
+        "SORTINGVIEW_STORE_DIR": str(tmp_path / "store"),
+        "SORTINGVIEW_CONFIG": str(tmp_path / "no-config.yaml"),
+        "SORTINGVIEW_ADDRESS": f"http://127.0.0.1:{find_free_port()}",
+        "PYTHONPATH": os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    }
+
+
 def preamble(names: set[str], analyzer_folder: Path) -> str:
     """The code run before a block: the network guard, then the provided objects it uses."""
     lines = [NO_NETWORK, "import spikeinterface.full as si"]
@@ -227,15 +239,8 @@ def test_python_blocks_run_as_written(block: Block, tmp_path: Path, analyzer_fol
         preamble(free_names(block.code), analyzer_folder)
         + f"exec(compile(open({str(snippet)!r}).read(), 'README.md block at line {block.line}', 'exec'))\n"
     )
-    env = {
-        **os.environ,
-        "SORTINGVIEW_HOME": str(tmp_path / "home"),
-        "SORTINGVIEW_STORE_DIR": str(tmp_path / "store"),
-        "SORTINGVIEW_CONFIG": str(tmp_path / "no-config.yaml"),
-        # Nothing answers there: figures print their URL and how to serve it.
-        "SORTINGVIEW_ADDRESS": f"http://127.0.0.1:{find_free_port()}",
-        "PYTHONPATH": os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
-    }
+    # Nothing answers at its address: figures print their URL and how to serve it.
+    env = isolated_environment(tmp_path)
     result = subprocess.run(
         [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
     )
@@ -298,15 +303,8 @@ def test_apply_curation_reads_every_export_through_to_spikeinterface_curation(di
 
 @pytest.mark.slow
 def test_the_demo_prints_the_figurl_and_how_to_serve_it_and_nothing_else(tmp_path: Path):
-    port = find_free_port()
-    env = {
-        **os.environ,
-        "SORTINGVIEW_HOME": str(tmp_path / "home"),
-        "SORTINGVIEW_STORE_DIR": str(tmp_path / "store"),
-        "SORTINGVIEW_CONFIG": str(tmp_path / "no-config.yaml"),
-        "SORTINGVIEW_ADDRESS": f"http://127.0.0.1:{port}",
-        "PYTHONPATH": os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
-    }
+    env = isolated_environment(tmp_path)
+    port = int(env["SORTINGVIEW_ADDRESS"].rsplit(":", 1)[1])
     result = subprocess.run(
         [sys.executable, "-m", "spikeinterface_sortingview.demo"],
         cwd=tmp_path,
