@@ -6,7 +6,6 @@ import importlib.util
 import ipaddress
 import json
 import os
-import signal
 import time
 import urllib.error
 import urllib.request
@@ -158,17 +157,9 @@ def fetch_health(url: str, timeout: float = HEALTH_TIMEOUT, token: str | None = 
 def process_alive(pid: int) -> bool:
     """True if ``pid`` runs (a zombie, killed but not yet reaped by its parent, counts as gone)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return is_running(psutil.Process(pid))
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
-        return True
-    try:
-        # /proc/<pid>/stat: "pid (name) state ..."; the name may hold spaces, the state follows the last ')'.
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 def looks_like_runner(pid: int) -> bool:
@@ -189,22 +180,10 @@ def terminate(pid: int, timeout: float) -> bool:
         True if it stopped on SIGTERM, False if it had to be killed.
     """
     try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
+        process = psutil.Process(pid)
+    except psutil.NoSuchProcess:
         return True
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not process_alive(pid):
-            return True
-        time.sleep(0.05)
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return True
-    deadline = time.monotonic() + 5
-    while process_alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return False
+    return not end_processes([process], timeout)
 
 
 def child_processes(pid: int | None = None) -> list[psutil.Process]:
@@ -244,12 +223,14 @@ def is_running(process: psutil.Process) -> bool:
     """True if ``process`` (the very one: a recycled pid is another process) runs and is not a zombie."""
     try:
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
+    except psutil.NoSuchProcess:
         return False
+    except psutil.AccessDenied:
+        return True  # another user's process: it exists
 
 
 def end_processes(processes: list[psutil.Process], timeout: float = 2.0) -> list[psutil.Process]:
-    """SIGTERM those of ``processes`` still running, SIGKILL any left after ``timeout`` seconds.
+    """SIGTERM those of ``processes`` still running, SIGKILL any left after ``timeout`` seconds (and wait for them).
 
     Returns
     -------
@@ -271,6 +252,9 @@ def end_processes(processes: list[psutil.Process], timeout: float = 2.0) -> list
             process.kill()
         except psutil.Error:
             pass
+    deadline = time.monotonic() + 5
+    while any(is_running(p) for p in running) and time.monotonic() < deadline:
+        time.sleep(0.05)
     return running
 
 
