@@ -123,7 +123,6 @@ class ComputeService:
         self.cache = cache
         # Keyed by (task name, job id): an action's client-chosen id never names another task's job.
         self.jobs: OrderedDict[tuple[str, str], Job] = OrderedDict()
-        self.table_bytes = 0  # result JSON held by the jobs of the table
         # Results being written to the cache, by job id: answers do not wait for the disk.
         self.cache_writes: dict[str, asyncio.Task] = {}
 
@@ -190,9 +189,7 @@ class ComputeService:
             if job.kind == "calculation" and (payload is None or payload.nbytes <= MAX_CACHED_PAYLOAD_BYTES):
                 self._write_to_cache(job, payload)
             self._release_payload(job)
-            if self.jobs.get(job.key) is not None and self.jobs[job.key].result_json is job.result_json:
-                self.table_bytes += len(job.result_json)
-                self._trim()
+            self._trim()
         except HandlerInputError as e:
             job.error = ComputeError(400, str(e))
         except TaskTimeout as e:
@@ -231,7 +228,6 @@ class ComputeService:
         kept = self.jobs.get(job.key)
         if kept is not None and kept.status == "finished" and kept.result_json is job.result_json:
             del self.jobs[job.key]
-            self.table_bytes -= len(kept.result_json or b"")
 
     async def cached_result(self, task_name: str, job_id: str) -> tuple[bytes, bytes | None] | None:
         """A calculation's stored ``(result JSON, payload)`` once any write of it has ended, or None."""
@@ -255,27 +251,29 @@ class ComputeService:
             self.jobs[job.key] = replace(job, payload=None, task=None)
 
     def _remember(self, job: Job) -> None:
-        replaced = self.jobs.pop(job.key, None)
-        if replaced is not None:
-            self.table_bytes -= len(replaced.result_json or b"")
+        self.jobs.pop(job.key, None)  # a job run again goes to the end: it is the newest
         self.jobs[job.key] = job
         self._trim()
+
+    @property
+    def table_bytes(self) -> int:
+        """Bytes of result JSON held by the jobs of the table."""
+        return sum(len(job.result_json or b"") for job in self.jobs.values())
 
     def _trim(self) -> None:
         """Forget the oldest ended jobs while the table holds more than ``MAX_STATUSES`` jobs or ``MAX_TABLE_BYTES``.
 
         Jobs still running stay (requests wait on them). A forgotten calculation is answered from the cache.
         """
-        if len(self.jobs) <= MAX_STATUSES and self.table_bytes <= MAX_TABLE_BYTES:
-            return
+        held = self.table_bytes
         for key in list(self.jobs):
-            if len(self.jobs) <= MAX_STATUSES and self.table_bytes <= MAX_TABLE_BYTES:
+            if len(self.jobs) <= MAX_STATUSES and held <= MAX_TABLE_BYTES:
                 return
             job = self.jobs[key]
             if job.task is not None and not job.task.done() and job.status != "finished":
                 continue
             del self.jobs[key]
-            self.table_bytes -= len(job.result_json or b"")
+            held -= len(job.result_json or b"")
 
     def find(self, task_name: str, job_id: str) -> Job:
         job = self.jobs.get((task_name, job_id))
