@@ -12,11 +12,7 @@ The extractors are real SpikeInterface extractors: ``to_dict()`` holds URIs only
 store (see ``extractors.sources``).
 """
 
-__version__ = "0.1.0"
-
-# spikeinterface_sortingview re-exports this package's API: import its store before this
-# package's modules, so that importing either package first works.
-import spikeinterface_sortingview.store  # noqa: F401
+from spikeinterface_sortingview._version import __version__ as __version__
 
 from .encoding import NotSerializableError
 from .recording import ManifestError, StoreRecordingExtractor

@@ -15,7 +15,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-from spikeinterface_sortingview import __version__
+from spikeinterface_sortingview._version import __version__
 from spikeinterface_sortingview.store import LocalStore
 
 from . import api_schema as doc

@@ -18,7 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-from spikeinterface_sortingview import __version__
+from spikeinterface_sortingview._version import __version__
 from spikeinterface_sortingview.config import ConfigError, get_config
 
 from .access import load_or_create_token, read_token, token_path

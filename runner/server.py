@@ -19,7 +19,7 @@ import uvicorn
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
-from spikeinterface_sortingview import __version__
+from spikeinterface_sortingview._version import __version__
 from spikeinterface_sortingview.config import get_config
 
 from .access import AccessMiddleware, AccessPolicy, RedactTokens, load_or_create_token, read_token

@@ -8,7 +8,7 @@ import os
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
-from spikeinterface_sortingview import __version__
+from spikeinterface_sortingview._version import __version__
 
 
 class RunnerStatus:

@@ -7,45 +7,49 @@ Importing this package registers the ``sortingview`` backend of SpikeInterface's
 
     w = si.plot_sorting_summary(analyzer, backend="sortingview")
     print(w.url)
+
+The registration is the import's one side effect and is light: the widget builders load on the
+first sortingview plot. The names below (``load_recording``, ``Figure``, ...) load when first used,
+so importing a submodule such as the store or the configuration loads neither the widgets nor the
+extractors.
 """
 
-__version__ = "0.1.0"
+import importlib
 
-# extractors reads through .store; import its submodule, not the package's names, so that
-# importing either package first works (extractors imports .store before its own modules).
-from extractors.share import (
-    copy_recording_extractor,
-    copy_sorting_extractor,
-    load_recording,
-    load_sorting,
-    share_recording,
-    share_sorting,
-)
-
-from . import curation, views
-from .config import Config, ConfigError, get_config
-from .figure import Figure, figure_url
-from .store import LocalStore, default_store
-from .widgets import register, unregister
+from ._version import __version__ as __version__
+from .backend import register, unregister
 
 register()
 
-__all__ = [
-    "Config",
-    "ConfigError",
-    "Figure",
-    "LocalStore",
-    "curation",
-    "copy_recording_extractor",
-    "copy_sorting_extractor",
-    "default_store",
-    "figure_url",
-    "get_config",
-    "load_recording",
-    "load_sorting",
-    "register",
-    "share_recording",
-    "share_sorting",
-    "unregister",
-    "views",
-]
+# Public names and the module each comes from, imported on first use (PEP 562 module __getattr__).
+_PUBLIC_NAMES = {
+    "Config": "spikeinterface_sortingview.config",
+    "ConfigError": "spikeinterface_sortingview.config",
+    "get_config": "spikeinterface_sortingview.config",
+    "Figure": "spikeinterface_sortingview.figure",
+    "figure_url": "spikeinterface_sortingview.figure",
+    "LocalStore": "spikeinterface_sortingview.store",
+    "default_store": "spikeinterface_sortingview.store",
+    "copy_recording_extractor": "extractors.share",
+    "copy_sorting_extractor": "extractors.share",
+    "load_recording": "extractors.share",
+    "load_sorting": "extractors.share",
+    "share_recording": "extractors.share",
+    "share_sorting": "extractors.share",
+}
+_SUBMODULES = ("backend", "config", "curation", "figure", "store", "views", "widgets")
+
+
+def __getattr__(name: str) -> object:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _PUBLIC_NAMES:
+        return getattr(importlib.import_module(_PUBLIC_NAMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC_NAMES, *_SUBMODULES})
+
+
+__all__ = ["curation", "register", "unregister", "views", *_PUBLIC_NAMES]

@@ -2,13 +2,16 @@
 
 SpikeInterface has no registry for widget backends: a backend is a key of
 ``default_backend_kwargs`` / ``backend_kwargs_desc`` plus a ``plot_<backend>``
-method on each widget class. We add ours at import time, replacing the
+method on each widget class. Importing the package adds ours, replacing the
 deprecated upstream stubs (which warn and route through figpack).
+
+Registering imports SpikeInterface's widget classes only: our builders
+(``spikeinterface_sortingview.widgets``, which import the figure and the extractors)
+load on the first sortingview plot, so that importing the store or the configuration
+stays light.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from spikeinterface.widgets import base
 from spikeinterface.widgets.amplitudes import AmplitudesWidget
@@ -27,17 +30,6 @@ from spikeinterface.widgets.unit_locations import UnitLocationsWidget
 from spikeinterface.widgets.unit_summary import UnitSummaryWidget
 from spikeinterface.widgets.unit_templates import UnitTemplatesWidget
 
-from ..views import View
-from .comparison import build_agreement_matrix_view, build_confusion_matrix_view
-from .correlograms import build_autocorrelograms_view, build_crosscorrelograms_view
-from .metrics import build_metrics_view
-from .probe import build_probe_map_view, build_unit_locations_view, build_unit_templates_view
-from .publish import publish_view
-from .similarity import build_template_similarity_view
-from .spikes import build_amplitudes_view, build_rasters_view, build_spike_locations_view
-from .summaries import build_sorting_summary_view, build_unit_summary_view
-from .traces import build_traces_view
-
 BACKEND = "sortingview"
 BACKEND_KWARGS = {"generate_url": True, "display": True, "figlabel": None, "height": None}
 BACKEND_KWARGS_DESC = {
@@ -47,24 +39,25 @@ BACKEND_KWARGS_DESC = {
     "height": "The height of the figure in a notebook, default: None",
 }
 
-# Each widget class and the function that turns its data_plot into a view.
-VIEW_BUILDERS: dict[type, Callable[[dict], View]] = {
-    AmplitudesWidget: build_amplitudes_view,
-    AutoCorrelogramsWidget: build_autocorrelograms_view,
-    CrossCorrelogramsWidget: build_crosscorrelograms_view,
-    QualityMetricsWidget: build_metrics_view,
-    TemplateMetricsWidget: build_metrics_view,
-    SortingSummaryWidget: build_sorting_summary_view,
-    SpikeLocationsWidget: build_spike_locations_view,
-    TemplateSimilarityWidget: build_template_similarity_view,
-    UnitLocationsWidget: build_unit_locations_view,
-    UnitTemplatesWidget: build_unit_templates_view,
-    TracesWidget: build_traces_view,
-    RasterWidget: build_rasters_view,
-    ProbeMapWidget: build_probe_map_view,
-    UnitSummaryWidget: build_unit_summary_view,
-    ConfusionMatrixWidget: build_confusion_matrix_view,
-    AgreementMatrixWidget: build_agreement_matrix_view,
+# Each widget class and the name of the function of spikeinterface_sortingview.widgets that turns its data_plot
+# into a view (a name, not the function: the widgets package is imported on the first plot, see plot_sortingview).
+VIEW_BUILDERS: dict[type, str] = {
+    AmplitudesWidget: "build_amplitudes_view",
+    AutoCorrelogramsWidget: "build_autocorrelograms_view",
+    CrossCorrelogramsWidget: "build_crosscorrelograms_view",
+    QualityMetricsWidget: "build_metrics_view",
+    TemplateMetricsWidget: "build_metrics_view",
+    SortingSummaryWidget: "build_sorting_summary_view",
+    SpikeLocationsWidget: "build_spike_locations_view",
+    TemplateSimilarityWidget: "build_template_similarity_view",
+    UnitLocationsWidget: "build_unit_locations_view",
+    UnitTemplatesWidget: "build_unit_templates_view",
+    TracesWidget: "build_traces_view",
+    RasterWidget: "build_rasters_view",
+    ProbeMapWidget: "build_probe_map_view",
+    UnitSummaryWidget: "build_unit_summary_view",
+    ConfusionMatrixWidget: "build_confusion_matrix_view",
+    AgreementMatrixWidget: "build_agreement_matrix_view",
 }
 
 _MISSING = object()
@@ -74,13 +67,18 @@ _replaced_kwargs: dict[str, object] = {}
 
 
 def plot_sortingview(widget, data_plot: dict, **backend_kwargs) -> None:
-    """The ``plot_sortingview`` method set on every covered widget class."""
-    builder = next(VIEW_BUILDERS[cls] for cls in type(widget).__mro__ if cls in VIEW_BUILDERS)
-    view = builder(data_plot)
-    publish_view(widget, view, **backend_kwargs)
+    """The ``plot_sortingview`` method set on every covered widget class: build the view, store and show it."""
+    # Imported here, on the first plot, not when the package is imported: the builders import the figure and
+    # the extractors, which import the store, whose import runs this package's __init__ (which registers).
+    from . import widgets
+
+    builder_name = next(VIEW_BUILDERS[cls] for cls in type(widget).__mro__ if cls in VIEW_BUILDERS)
+    view = getattr(widgets, builder_name)(data_plot)
+    widgets.publish_view(widget, view, **backend_kwargs)
 
 
 def is_registered() -> bool:
+    """Whether every covered widget class plots ``backend="sortingview"`` with this package."""
     return all(cls.__dict__.get(f"plot_{BACKEND}") is plot_sortingview for cls in VIEW_BUILDERS)
 
 

@@ -8,7 +8,6 @@ from spikeinterface.widgets.base import to_attr
 from spikeinterface.widgets.unit_locations import UnitLocationsWidget
 from spikeinterface.widgets.unit_templates import UnitTemplatesWidget
 
-# the module, not its names: extractors imports this package's store while it initializes
 import extractors
 
 from .. import views

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from spikeinterface.widgets.base import to_attr
 
-# the module, not its names: extractors imports this package's store while it initializes
 import extractors
 
 from .. import views

@@ -238,11 +238,11 @@ def test_display_false_builds_without_printing_and_generate_url_false_stores_not
 def test_registration_is_idempotent_and_reversible(analyzer):
     assert "sortingview" in si.AutoCorrelogramsWidget.get_possible_backends()
     sv.register()
-    assert sv.widgets.is_registered()
+    assert sv.backend.is_registered()
     sv.unregister()
     try:
         # SpikeInterface's own deprecated stub is back, and so are its kwargs
-        assert si.AutoCorrelogramsWidget.plot_sortingview is not sv.widgets.registry.plot_sortingview
+        assert si.AutoCorrelogramsWidget.plot_sortingview is not sv.backend.plot_sortingview
         assert "sortingview" not in si.RasterWidget.get_possible_backends()
         assert base.default_backend_kwargs["sortingview"] == {
             "generate_url": True,
@@ -252,7 +252,7 @@ def test_registration_is_idempotent_and_reversible(analyzer):
         }
     finally:
         sv.register()
-    assert sv.widgets.is_registered()
+    assert sv.backend.is_registered()
     assert "sortingview" in si.RasterWidget.get_possible_backends()
 
 
