@@ -20,8 +20,8 @@ import ray
 import ray.exceptions
 
 from .handler_config import HandlerGroupConfig
+from .handler_io.data import DataSource
 from .handlers import HANDLERS, HandlerInputError, HandlerResult, run_handler
-from .handlers.data import DataSource
 from .instances import end_processes, local_ray_processes
 
 # A worker holds SpikeInterface, numba and its loaded data: ~350 MB idle, up to ~1 GB with a large recording's

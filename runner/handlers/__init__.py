@@ -1,15 +1,16 @@
 """The runner's compute handlers: plain functions ``handler(task_input, data) -> HandlerResult``, one module per group.
 
-Handlers get URIs and JSON inputs only; they reach recordings and sortings through a
-:class:`DataSource`. :data:`HANDLERS` maps each versioned task name to its spec.
+Every module here but ``registry`` is a task group; :data:`HANDLERS` (``registry.py``) maps each versioned task
+name to its spec. Handlers get URIs and JSON inputs only; they reach recordings and sortings through a
+:class:`DataSource`. What they are built from (input reading, data access, results) is in ``runner.handler_io``.
 """
 
 from __future__ import annotations
 
-from .data import DataSource, DictDataSource
-from .errors import HandlerInputError
+from ..handler_io.data import DataSource, DictDataSource
+from ..handler_io.errors import HandlerInputError
+from ..handler_io.result import HandlerResult
 from .registry import GROUPS, HANDLERS, HandlerSpec, get_handler, run_handler
-from .result import HandlerResult
 
 __all__ = [
     "GROUPS",

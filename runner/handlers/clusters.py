@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .data import DataSource
-from .errors import HandlerInputError
-from .inputs import TaskInput, plain_id
-from .result import HandlerResult
-from .snippet_inputs import SNIPPET_KEYS, SnippetRequest, read_snippet_request
-from .spikes import SpikeSelection
-from .trace_reading import TraceReader
+from ..handler_io.data import DataSource
+from ..handler_io.errors import HandlerInputError
+from ..handler_io.inputs import TaskInput, plain_id
+from ..handler_io.result import HandlerResult
+from ..handler_io.snippet_inputs import SNIPPET_KEYS, SnippetRequest, read_snippet_request
+from ..handler_io.spikes import SpikeSelection
+from ..handler_io.trace_reading import TraceReader
 from .waveforms import group_template
 
 DEFAULT_MAX_SPIKES = 1000

@@ -7,11 +7,11 @@ import math
 import numba
 import numpy as np
 
-from .data import DataSource
-from .errors import HandlerInputError
-from .inputs import TaskInput, plain_id, resolve_id, resolve_unit_groups
-from .result import HandlerResult
-from .spikes import SpikeTrains
+from ..handler_io.data import DataSource
+from ..handler_io.errors import HandlerInputError
+from ..handler_io.inputs import TaskInput, plain_id, resolve_id, resolve_unit_groups
+from ..handler_io.result import HandlerResult
+from ..handler_io.spikes import SpikeTrains
 
 DEFAULT_WINDOW_MS = 50.0
 DEFAULT_BIN_MS = 1.0

@@ -19,10 +19,10 @@ from spikeinterface_sortingview.curation import (
     validate_action,
 )
 
-from .data import DataSource
-from .errors import HandlerInputError
-from .inputs import TaskInput, resolve_ids
-from .result import HandlerResult
+from ..handler_io.data import DataSource
+from ..handler_io.errors import HandlerInputError
+from ..handler_io.inputs import TaskInput, resolve_ids
+from ..handler_io.result import HandlerResult
 
 JOURNAL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 JOURNAL_SUFFIX = ".jsonl"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .data import DataSource
-from .errors import HandlerInputError
-from .inputs import TaskInput
-from .result import HandlerResult
-from .snippet_inputs import SNIPPET_KEYS, read_snippet_request
-from .trace_reading import data_units
+from ..handler_io.data import DataSource
+from ..handler_io.errors import HandlerInputError
+from ..handler_io.inputs import TaskInput
+from ..handler_io.result import HandlerResult
+from ..handler_io.snippet_inputs import SNIPPET_KEYS, read_snippet_request
+from ..handler_io.trace_reading import data_units
 from .waveforms import group_snippets
 
 DEFAULT_MAX_SPIKES = 100

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 from spikeinterface.core import BaseRecording
 
-from .data import DataSource
-from .inputs import TaskInput
-from .result import HandlerResult
-from .snippet_inputs import read_snippet_request
-from .spikes import SpikeTrains
-from .trace_reading import TraceReader, peak_channel_position, peak_value
+from ..handler_io.data import DataSource
+from ..handler_io.inputs import TaskInput
+from ..handler_io.result import HandlerResult
+from ..handler_io.snippet_inputs import read_snippet_request
+from ..handler_io.spikes import SpikeTrains
+from ..handler_io.trace_reading import TraceReader, peak_channel_position, peak_value
 from .waveforms import group_template
 
 DEFAULT_MAX_SPIKES = 100

@@ -6,12 +6,12 @@ import numpy as np
 
 from spikeinterface_sortingview.views.encoding import channel_locations_dict
 
-from .data import DataSource
-from .errors import HandlerInputError
-from .inputs import TaskInput, plain_id
-from .result import HandlerResult
-from .snippet_inputs import read_snippet_request
-from .trace_reading import TraceReader, data_units, peak_channel_position
+from ..handler_io.data import DataSource
+from ..handler_io.errors import HandlerInputError
+from ..handler_io.inputs import TaskInput, plain_id
+from ..handler_io.result import HandlerResult
+from ..handler_io.snippet_inputs import read_snippet_request
+from ..handler_io.trace_reading import TraceReader, data_units, peak_channel_position
 from .waveforms import group_template
 
 PEAK_SIGNS = ("neg", "pos", "both")

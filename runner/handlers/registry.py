@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from ..handler_io.data import DataSource
+from ..handler_io.errors import HandlerInputError
+from ..handler_io.result import HandlerResult
 from . import clusters, correlograms, curation, extract_snippets, metrics, misc, spike_events, timeseries, waveforms
-from .data import DataSource
-from .errors import HandlerInputError
-from .result import HandlerResult
 
 Handler = Callable[[dict, DataSource], HandlerResult]
 

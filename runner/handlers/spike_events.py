@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .data import DataSource
-from .errors import HandlerInputError
-from .inputs import TaskInput, plain_id
-from .result import HandlerResult
+from ..handler_io.data import DataSource
+from ..handler_io.errors import HandlerInputError
+from ..handler_io.inputs import TaskInput, plain_id
+from ..handler_io.result import HandlerResult
 
 MAX_SPIKES = 1_000_000
 

@@ -12,11 +12,11 @@ from spikeinterface.preprocessing.filter import HIGHPASS_ERROR_THRESHOLD_HZ
 
 from spikeinterface_sortingview.views.encoding import ALLOWED_DTYPES
 
-from .data import DataSource
-from .errors import HandlerInputError
-from .inputs import TaskInput, plain_id, resolve_ids
-from .result import HandlerResult
-from .trace_reading import TraceReader, data_units
+from ..handler_io.data import DataSource
+from ..handler_io.errors import HandlerInputError
+from ..handler_io.inputs import TaskInput, plain_id, resolve_ids
+from ..handler_io.result import HandlerResult
+from ..handler_io.trace_reading import TraceReader, data_units
 
 # Values read per request (samples x channels): ~10 s of a 384-channel probe at 30 kHz.
 MAX_READ_VALUES = 128 * 1024 * 1024

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .data import DataSource
-from .errors import HandlerInputError
-from .inputs import TaskInput
-from .result import HandlerResult
-from .snippet_inputs import SNIPPET_KEYS, SnippetRequest, read_snippet_request
-from .trace_reading import TraceReader, data_units
+from ..handler_io.data import DataSource
+from ..handler_io.errors import HandlerInputError
+from ..handler_io.inputs import TaskInput
+from ..handler_io.result import HandlerResult
+from ..handler_io.snippet_inputs import SNIPPET_KEYS, SnippetRequest, read_snippet_request
+from ..handler_io.trace_reading import TraceReader, data_units
 
 DEFAULT_MAX_SPIKES = 500
 MAX_SPIKES = 5000

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import runner.handlers
 from runner.handlers import GROUPS, HANDLERS, HandlerInputError, HandlerResult, get_handler, run_handler
 from spikeinterface_sortingview.views.encoding import from_json_value
 
@@ -95,3 +97,11 @@ def test_every_handler_answers_in_figure_json(data, unit_ids):
             if isinstance(value, np.ndarray):
                 np.testing.assert_array_equal(decoded[key], value)
                 assert value.dtype.name in ("uint8", "int16", "uint16", "int32", "uint32", "float32")
+
+
+def test_the_files_of_runner_handlers_are_its_task_modules():
+    # runner/handlers/ holds the task modules and their registry only: what they are built from is in handler_io
+    folder = Path(runner.handlers.__file__).parent
+    files = {path.stem for path in folder.glob("*.py")} - {"__init__", "registry"}
+    with_handlers = {spec.function.__module__.rpartition(".")[2] for spec in HANDLERS.values()}
+    assert files == with_handlers

@@ -91,7 +91,7 @@ def test_spikes_at_the_segment_edges_are_left_out_and_segments_are_read():
 
 def test_snippet_reads_that_span_dense_bursts(monkeypatch):
     """Spikes closer than the merge gap are read together; the result must not depend on it."""
-    from runner.handlers import trace_reading
+    from runner.handler_io import trace_reading
 
     traces = np.random.default_rng(0).normal(size=(50_000, 3)).astype(np.float32)
     frames = np.sort(np.random.default_rng(1).choice(np.arange(10, 49_980), size=2000, replace=False))
