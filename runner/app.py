@@ -19,12 +19,12 @@ from spikeinterface_sortingview._version import __version__
 from spikeinterface_sortingview.store import LocalStore
 
 from . import api_schema as doc
-from .compute import ComputeService
+from .compute import ComputeError, ComputeService
 from .errors import RequestError, ViewerNotBuilt
 from .files import DEFAULT_MAX_UPLOAD_BYTES, StoreFiles
 from .json_body import DEFAULT_MAX_JSON_BYTES
 from .status import RunnerStatus
-from .tasks import ComputeRoutes
+from .tasks import ComputeRoutes, answer_compute_error
 from .viewer_files import ViewerFiles, default_viewer_dir, not_built_response
 
 ROUTES_HINT = (
@@ -140,6 +140,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         exception_handlers={
+            ComputeError: answer_compute_error,
             RequestError: answer_request_error,
             HTTPException: answer_http_exception,
             RequestValidationError: answer_validation_error,
@@ -159,6 +160,8 @@ def get_and_head(path: str, endpoint: Callable[..., Any], **kwargs: Any) -> list
 
 async def answer_request_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestError)
+    if doc.is_compute_path(request.url.path):
+        return await answer_compute_error(request, exc)
     if isinstance(exc, ViewerNotBuilt):
         return not_built_response(exc.message)
     return PlainTextResponse(exc.message + "\n", status_code=exc.status_code, headers=exc.headers)

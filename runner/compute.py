@@ -237,7 +237,10 @@ class ComputeService:
                 await asyncio.shield(write)
             except Exception:
                 pass  # a failed write leaves no result: the caller answers 404 and the job can run again
-        return self.cache.get(task_name, job_id)
+        try:
+            return self.cache.get(task_name, job_id)
+        except ValueError as e:
+            raise ComputeError(400, str(e)) from None
 
     def _release_payload(self, job: Job) -> None:
         """Keep a finished job's status in the table, not its payload.

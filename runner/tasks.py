@@ -22,6 +22,7 @@ from .json_body import DEFAULT_MAX_JSON_BYTES, read_json_body
 from .task_results import ACTION_JOB_ID_PATTERN, JOB_ID_PATTERN, MAX_TASK_NAME, TASK_NAME_PATTERN
 
 COMPUTE_UNAVAILABLE = "compute is not available on this runner"
+SERVICE_QUERY_PATH = "/api"
 NO_STORE = {"Cache-Control": "no-store"}
 # A service query waits for its answer; a task request returns its status after at most this long.
 SERVICE_QUERY_WAIT = 600.0
@@ -63,6 +64,17 @@ def error_response(error: ComputeError | RequestError, reply_type: str = "setTas
     return JSONResponse({"type": reply_type, "errorMessage": error.message}, status_code=error.status_code)
 
 
+async def answer_compute_error(request: Request, error: Exception) -> Response:
+    """The one place an error of a compute route becomes its answer (``app.py`` registers it).
+
+    The reply type is the one the route answers with: ``serviceQueryResponse`` for ``POST /api``, else
+    ``setTaskStatus``.
+    """
+    assert isinstance(error, (ComputeError, RequestError))
+    reply_type = "serviceQueryResponse" if request.url.path == SERVICE_QUERY_PATH else "setTaskStatus"
+    return error_response(error, reply_type)
+
+
 class ComputeRoutes:
     """Endpoints of the compute API; ``service`` is None on a runner started without compute."""
 
@@ -84,38 +96,24 @@ class ComputeRoutes:
         timeout: float | None = Query(None, gt=0, description="Seconds the task may run (default 60, at most 600)"),
     ) -> Response:
         """``requestTask``: start, join or answer from the cache; the reply is the job's ``setTaskStatus``."""
-        try:
-            service = self.require()
-            body = await read_json_body(http_request, self.max_json_bytes)
-            request = read_model(TaskRequest, body, "POST /api/tasks")
-            job = await service.request(request, wait=wait, timeout=timeout, may_curate=may_curate(http_request))
-        except (ComputeError, RequestError) as e:
-            return error_response(e)
+        service = self.require()
+        body = await read_json_body(http_request, self.max_json_bytes)
+        request = read_model(TaskRequest, body, "POST /api/tasks")
+        job = await service.request(request, wait=wait, timeout=timeout, may_curate=may_curate(http_request))
         return status_response(job)
 
     async def task_status(self, task_name: str = TASK_NAME_PATH, job_id: str = JOB_ID_PATH) -> Response:
         """The ``setTaskStatus`` of a job (with its result once finished)."""
-        try:
-            return status_response(self.require().find(task_name, job_id))
-        except ComputeError as e:
-            return error_response(e)
+        return status_response(self.require().find(task_name, job_id))
 
     async def cancel_task(self, task_name: str = TASK_NAME_PATH, job_id: str = JOB_ID_PATH) -> Response:
         """Cancel a running job (its worker is stopped); a finished job is left as it is."""
-        try:
-            job = self.require().cancel(task_name, job_id)
-        except ComputeError as e:
-            return error_response(e)
+        job = self.require().cancel(task_name, job_id)
         return JSONResponse(job_status(job, include_result=False).model_dump(exclude_none=True), headers=NO_STORE)
 
     async def task_result(self, task_name: str = TASK_NAME_PATH, job_id: str = CALCULATION_JOB_ID_PATH) -> Response:
         """A finished calculation's cached result, as stored under ``task_results/`` (immutable)."""
-        try:
-            cached = await self.require().cached_result(task_name, job_id)
-        except ComputeError as e:
-            return error_response(e)
-        except ValueError as e:
-            return JSONResponse({"errorMessage": str(e)}, status_code=400)
+        cached = await self.require().cached_result(task_name, job_id)
         if cached is None:
             return JSONResponse({"errorMessage": f"no cached result of {task_name} job {job_id}"}, status_code=404)
         headers = {"Cache-Control": "public, max-age=31536000, immutable", "ETag": f'"{job_id}"'}
@@ -123,20 +121,17 @@ class ComputeRoutes:
 
     async def service_query(self, http_request: Request) -> Response:
         """A figurl ``serviceQuery``: the reply is JSON, then a newline and the binary payload if there is one."""
-        try:
-            service = self.require()
-            body = await read_json_body(http_request, self.max_json_bytes)
-            query = read_model(ServiceQueryRequest, body, "POST /api")
-            request, timeout = service_query_task(query)
-            job = await service.request(
-                request, wait=SERVICE_QUERY_WAIT, timeout=timeout, may_curate=may_curate(http_request)
-            )
-        except (ComputeError, RequestError) as e:
-            return error_response(e, reply_type="serviceQueryResponse")
+        service = self.require()
+        body = await read_json_body(http_request, self.max_json_bytes)
+        query = read_model(ServiceQueryRequest, body, "POST /api")
+        request, timeout = service_query_task(query)
+        job = await service.request(
+            request, wait=SERVICE_QUERY_WAIT, timeout=timeout, may_curate=may_curate(http_request)
+        )
         if job.error is not None:
             return error_response(job.error, reply_type="serviceQueryResponse")
         if job.status != "finished":
-            return error_response(ComputeError(504, f"{request.taskName} is still running"), "serviceQueryResponse")
+            raise ComputeError(504, f"{request.taskName} is still running")
         head = b'{"type":"serviceQueryResponse","result":' + job.result_json + b"}"
         if job.payload is None:
             return Response(head, media_type="application/json", headers=NO_STORE)
