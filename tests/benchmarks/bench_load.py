@@ -8,7 +8,7 @@
 * ``fresh``: correlograms of random merge groups never asked for before, run on the runner's Ray workers;
 * ``traces``: traces windows with their binary payload (repeats are cached answers).
 
-Every answer must be a 200 (206 for ranges) with a well-formed body (``tests/compute/test_load.py`` checks it);
+Every answer must be a 200 (206 for ranges) with a well-formed body (``tests/runner/compute/test_load.py`` checks it);
 anything else counts as an error (target: 0). The table gives p50/p99 per kind, and the RSS of the runner
 (its own process, and with its Ray: the runner starts its own local Ray, whose processes are its children)
 when warm, idle before the load (Ray started, results cached, workers retired after ``--idle-seconds``), at
@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from tests.benchmarks.bench_runner import RAY_ENV  # noqa: E402
-from tests.compute.test_load import Workload, check_reply, query_body  # noqa: E402
+from tests.runner.compute.test_load import Workload, check_reply, query_body  # noqa: E402
 from tests.servers import find_free_port, sv_runner_process  # noqa: E402
 
 REQUEST_TIMEOUT = 60.0

@@ -62,7 +62,7 @@ from tests.servers import find_free_port, sv_runner_process  # noqa: E402
 
 # Set before Ray is first imported (in main): Ray reads its node address setting once, at import.
 # RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 keeps every Ray process on 127.0.0.1 (RAY_NODE_IP_ADDRESS does
-# nothing in Ray 2.60; see tests/compute/test_cluster.py).
+# nothing in Ray 2.60; see tests/runner/compute/test_cluster.py).
 RAY_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
 
 FS = 30000.0

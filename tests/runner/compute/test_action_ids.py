@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.compute.test_compute_api import request_task, service_query, split_reply
+from tests.runner.compute.test_compute_api import request_task, service_query, split_reply
 
 pytestmark = pytest.mark.ray
 
