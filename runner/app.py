@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,7 @@ def create_app(
     compute: ComputeService | None = None,
     middleware: list[Middleware] | None = None,
     max_json_bytes: int = DEFAULT_MAX_JSON_BYTES,
+    background: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> FastAPI:
     """Build the runner's app.
 
@@ -60,6 +63,9 @@ def create_app(
         More middleware, outermost first (access control, CORS).
     max_json_bytes : int
         Largest JSON body ``POST /api`` and ``POST /api/tasks`` accept (413 above).
+    background : Sequence[Callable[[], Awaitable[None]]]
+        Coroutine functions started when the app starts serving and not waited for (requests are answered
+        meanwhile); those still running when it stops are cancelled. E.g. starting Ray ahead of the first request.
     """
     store_files = StoreFiles(LocalStore(store_dir), max_upload_bytes=max_upload_bytes)
     viewer = ViewerFiles(Path(viewer_dir) if viewer_dir is not None else default_viewer_dir())
@@ -139,6 +145,7 @@ def create_app(
         # FastAPI's /docs and /redoc pages load their scripts from a CDN; the runner must work offline.
         docs_url=None,
         redoc_url=None,
+        lifespan=run_in_background(background),
         exception_handlers={
             ComputeError: answer_compute_error,
             RequestError: answer_request_error,
@@ -148,6 +155,19 @@ def create_app(
     )
     doc.install_schema(app)
     return app
+
+
+def run_in_background(starts: Sequence[Callable[[], Awaitable[None]]]) -> Callable[[FastAPI], Any]:
+    """A lifespan that starts ``starts`` as tasks once the app serves, and cancels those still running at its end."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tasks = [asyncio.ensure_future(start()) for start in starts]
+        yield
+        for task in tasks:
+            task.cancel()
+
+    return lifespan
 
 
 def get_and_head(path: str, endpoint: Callable[..., Any], **kwargs: Any) -> list[APIRoute]:

@@ -44,6 +44,9 @@ from .instances import (
 # loaded by `start` only, so that `status` and `stop` answer quickly.
 DEFAULT_MAX_UPLOAD_MB = 100.0
 
+# 0 does what --no-prestart does (tests and benchmarks set it for the runners they start)
+PRESTART_ENV = "SORTINGVIEW_PRESTART"
+
 EXIT_OK = 0
 EXIT_NOT_RUNNING = 1
 EXIT_ERROR = 2
@@ -88,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument(
         "--ray-address",
         help="an existing Ray cluster to run compute on, e.g. 10.0.0.5:6379 or auto "
-        "(default: $RAY_ADDRESS, else a local Ray started on the first compute request). "
+        "(default: $RAY_ADDRESS, else a local Ray started with the runner). "
         "Not where figURLs point: that is SORTINGVIEW_ADDRESS",
     )
     # The flag's first name, kept working for existing scripts; hidden so that it is not taken for SORTINGVIEW_ADDRESS.
@@ -100,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     start.add_argument("--num-cpus", type=int, help="CPUs of the local Ray (default: all of this machine's)")
     start.add_argument("--no-compute", action="store_true", help="serve figures and files only, no compute API")
+    start.add_argument(
+        "--no-prestart",
+        action="store_true",
+        help="start Ray and the first worker on the first compute request, not in the background at start "
+        f"(saves their memory until a page computes; also {PRESTART_ENV}=0)",
+    )
     # Set by --background for the process it starts, so that the state file names the log.
     start.add_argument("--log-file", help=argparse.SUPPRESS)
     start.set_defaults(run=run_start)
@@ -165,6 +174,7 @@ def run_start(args: argparse.Namespace) -> int:
         ray_address=args.ray_address or os.environ.get("RAY_ADDRESS") or None,
         handler_config=args.config or os.environ.get("SORTINGVIEW_JOB_HANDLER_CONFIG") or None,
         num_cpus=args.num_cpus,
+        prestart=not args.no_prestart and os.environ.get(PRESTART_ENV, "1").strip() != "0",
     )
     if options.compute:
         # a bad handler config is refused at start, naming the offending key
@@ -213,10 +223,15 @@ def describe(path: Path) -> dict:
     # A runner bound to the network answers /health only with its token (ours: same user, same machine).
     health = fetch_health(state.url, token=None if is_loopback(state.host) else read_token())
     if health is not None and health.get("pid") == state.pid:
-        return {"status": "running", **facts, "workers": health.get("workers"), "memory": memory_use(state.pid)}
+        return {"status": "running", **facts, **compute_facts(health), "memory": memory_use(state.pid)}
     if process_alive(state.pid) and looks_like_runner(state.pid):
         return {"status": "not-answering", **facts, "memory": memory_use(state.pid)}
     return {"status": "stale", **facts, "reason": f"process {state.pid} is gone"}
+
+
+def compute_facts(health: dict) -> dict:
+    """What a runner's ``/health`` says of its compute: Ray's state and its workers (None without compute)."""
+    return {key: health.get(key) for key in ("ray", "workers", "workers_ready")}
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -234,7 +249,7 @@ def run_status(args: argparse.Namespace) -> int:
         if health is not None:
             found.append({"status": "running", "url": url, "pid": health.get("pid"), "port": args.port})
             found[-1].update(store_dir=health.get("store_dir"), version=health.get("version"), state_file=None)
-            found[-1].update(workers=health.get("workers"), memory=memory_use(health.get("pid")))
+            found[-1].update(**compute_facts(health), memory=memory_use(health.get("pid")))
     if args.json:
         for entry in found:
             print(json.dumps(entry))
@@ -267,7 +282,9 @@ def usage_lines(entry: dict) -> list[str]:
         lines.append("  workers        none (started with --no-compute)")
     else:
         started = ", ".join(f"{group} {count}" for group, count in workers.items() if count) or "none started yet"
-        lines.append(f"  workers        {started}")
+        ready = entry.get("workers_ready")
+        lines.append(f"  workers        {started}" + (f" ({ready} ready)" if ready else ""))
+        lines.append(f"  ray            {entry.get('ray') or 'unknown'}")
     memory = entry.get("memory")
     if memory is not None:
         ray = f"{megabytes(memory['ray_rss'])} in {memory['ray_processes']} processes"

@@ -1,8 +1,9 @@
 """Running handlers on Ray: one pool of long-lived worker actors per handler group.
 
-Ray starts on the first compute request (not at server start): a local instance sized by configuration,
-or an existing cluster given by ``--address`` / ``RAY_ADDRESS``. Workers keep loaded recordings and
-sortings warm between requests; they reach data only through URIs.
+Ray starts when the runner starts, in the background, with one worker (:meth:`RayExecutor.start_ahead`), or
+else on the first compute request: a local instance sized by configuration, or an existing cluster given by
+``--ray-address`` / ``RAY_ADDRESS``. Workers keep loaded recordings and sortings warm between requests; they
+reach data only through URIs.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import gc
+import logging
 import os
 import threading
 import time
@@ -23,6 +25,8 @@ from .handler_config import HandlerGroupConfig
 from .handler_io.data import DataSource
 from .handlers import HANDLERS, HandlerInputError, HandlerResult, run_handler
 from .instances import end_processes, local_ray_processes
+
+logger = logging.getLogger(__name__)
 
 # A worker holds SpikeInterface, numba and its loaded data: ~350 MB idle, up to ~1 GB with a large recording's
 # windows. The default total leaves room for that per worker, and one worker per CPU (plus one).
@@ -194,6 +198,7 @@ class WorkerPool:
         self.idle: list = []  # started workers not running a request; the most recently used last
         self.idle_since: dict = {}  # idle worker -> time.monotonic() when it became idle
         self.busy: set = set()  # workers running a request now
+        self.ready: set = set()  # started workers that have answered a call (their start-up is over)
         self._slots: asyncio.Semaphore | None = None  # made on the event loop that uses the pool
         self._slots_loop: asyncio.AbstractEventLoop | None = None
 
@@ -215,6 +220,16 @@ class WorkerPool:
     def workers(self) -> list:
         """The pool's started workers, idle or busy."""
         return [*self.idle, *self.busy]
+
+    async def wait_ready(self, worker: ray.actor.ActorHandle) -> None:
+        """Wait until a worker made by :meth:`prestart` has started (a worker that died starting is replaced on
+        its group's next request)."""
+        try:
+            await worker.node_id.remote()
+        except ray.exceptions.RayActorError:
+            return
+        if worker in self.workers():
+            self.ready.add(worker)
 
     async def run(self, task_name: str, task_input: dict, timeout: float, total: float | None = None) -> HandlerResult:
         """Run a handler on a worker of this pool; ``timeout`` counts the time spent waiting for a worker.
@@ -307,11 +322,13 @@ class WorkerPool:
 
     def _release(self, worker: ray.actor.ActorHandle) -> None:
         self.busy.discard(worker)
+        self.ready.add(worker)
         self._set_idle(worker)
         self.budget.notify()
 
     def _discard(self, worker: ray.actor.ActorHandle) -> None:
         self.busy.discard(worker)
+        self.ready.discard(worker)
         ray.kill(worker)
         self.budget.give_back()
 
@@ -319,6 +336,7 @@ class WorkerPool:
         """End an idle worker (its memory returns to the machine)."""
         self.idle.remove(worker)
         self.idle_since.pop(worker, None)
+        self.ready.discard(worker)
         ray.kill(worker)
         self.budget.give_back()
 
@@ -462,10 +480,7 @@ class RayExecutor:
         """
         started = time.monotonic()
         group = HANDLERS[task_name].group
-        if not ray.is_initialized():
-            await asyncio.to_thread(self.ensure_ray)
-        if self.max_workers is None:
-            self.max_workers = self.budget.max_workers = default_max_workers(ray.cluster_resources())
+        await self.start_ray()
         if self.options.prestart and self.warm_up is None:
             self.warm_up = asyncio.create_task(self.start_workers(skip=group))
         self._keep_retiring()
@@ -473,6 +488,43 @@ class RayExecutor:
         if remaining <= 0:
             raise TaskTimeout(f"{task_name} did not start within {timeout:g} s (Ray was starting)")
         return await self.pools[group].run(task_name, task_input, remaining, total=timeout)
+
+    async def start_ray(self) -> None:
+        """Start (or connect to) Ray if that is not done yet, and size the worker budget from its cluster."""
+        if not ray.is_initialized():
+            await asyncio.to_thread(self.ensure_ray)
+        if self.max_workers is None:
+            self.max_workers = self.budget.max_workers = default_max_workers(ray.cluster_resources())
+
+    async def start_ahead(self, group: str = WARM_UP_ORDER[0]) -> None:
+        """Start Ray and one worker of ``group`` now, before any request needs them.
+
+        The runner calls it when it starts serving, so that a page opened a few seconds later finds Ray and its
+        first worker ready (a first traces window took ~4.4 s with both started on demand). One worker only:
+        each holds ~200 MB; the other groups' start on their first request, or with the first request on
+        machines of more than 2 CPUs (``RayOptions.prestart``). A failure is logged, not raised: the first
+        request starts Ray again and reports what is wrong.
+        """
+        try:
+            await self.start_ray()
+            self._keep_retiring()
+            worker = self.pools[group].prestart()
+            if worker is not None:
+                await self.pools[group].wait_ready(worker)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:
+            logger.warning("Ray did not start ahead of the first request (it is tried again then): %s", e)
+
+    def ray_status(self) -> str:
+        """``"ready"``, ``"starting"`` (being started or connected to) or ``"not started"``."""
+        if ray.is_initialized():
+            return "ready"
+        return "starting" if self._init_lock.locked() else "not started"
+
+    def ready_worker_count(self) -> int:
+        """Workers, in every group, that have started and answered."""
+        return sum(len(pool.ready) for pool in self.pools.values())
 
     def _keep_retiring(self) -> None:
         """Make sure idle workers are retired in the background, on the event loop that serves requests."""
@@ -507,22 +559,21 @@ class RayExecutor:
         order = [g for g in WARM_UP_ORDER if g in self.groups] + [g for g in self.groups if g not in WARM_UP_ORDER]
         for name in order:
             worker = None if name == skip else self.pools[name].prestart()
-            if worker is None:
-                continue
-            try:
-                await worker.node_id.remote()  # answers once the worker has started
-            except ray.exceptions.RayActorError:
-                pass  # a worker that died starting is replaced on its group's next request
+            if worker is not None:
+                await self.pools[name].wait_ready(worker)
 
     def shutdown(self) -> None:
         """Disconnect from Ray; a local Ray started here is stopped with every process it started.
 
         Any of them still running after Ray's own shutdown is ended too: Ray's dashboard and runtime-env
-        agents ignore SIGTERM, and outlive a raylet that did not stop them.
+        agents ignore SIGTERM, and outlive a raylet that did not stop them. A start still in progress (the runner
+        stopped while starting Ray ahead) is waited for, then stopped the same way.
         """
-        if not (self._started_ray and ray.is_initialized()):
-            return
-        ray_processes = [] if self.options.address else local_ray_processes()
-        ray.shutdown(wait_for_processes=True)
-        end_processes(ray_processes)
-        self._ray_owner.set()  # its thread ends once Ray's processes are gone
+        with self._init_lock:
+            if not (self._started_ray and ray.is_initialized()):
+                return
+            ray_processes = [] if self.options.address else local_ray_processes()
+            ray.shutdown(wait_for_processes=True)
+            end_processes(ray_processes)
+            self._started_ray = False
+            self._ray_owner.set()  # its thread ends once Ray's processes are gone

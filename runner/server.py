@@ -74,13 +74,16 @@ class ServeOptions:
     log_file : str | None
         Where a background runner's output goes (recorded in its state file).
     compute : bool
-        Serve the compute API (Ray starts on the first request).
+        Serve the compute API.
     ray_address : str | None
         An existing Ray cluster to run handlers on; None starts a local Ray when needed.
     handler_config : str | None
         The ``job_handlers`` YAML file (handler groups and their workers).
     num_cpus : int | None
         CPUs of the local Ray (default: all of this machine's).
+    prestart : bool
+        With compute, start Ray and one worker in the background as soon as the runner serves (False: on the
+        first compute request).
     """
 
     host: str
@@ -93,6 +96,7 @@ class ServeOptions:
     ray_address: str | None = None
     handler_config: str | None = None
     num_cpus: int | None = None
+    prestart: bool = True
 
 
 def allowed_hosts(host: str) -> list[str] | None:
@@ -167,9 +171,11 @@ def serve(options: ServeOptions) -> None:
         allowed_hosts=allowed_hosts(options.host),
         compute=compute,
         middleware=access_middleware(options.host),
+        # Ray and a first worker start while the runner already answers: /health at once, a page soon after.
+        background=[compute.executor.start_ahead] if compute is not None and options.prestart else [],
     )
     if compute is not None:
-        app.state.worker_counts = functools.partial(worker_counts, compute.executor)  # read by GET /health
+        app.state.compute_status = functools.partial(compute_status, compute.executor)  # read by GET /health
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -216,13 +222,18 @@ def quiet_logs() -> None:
     logging.getLogger("ray").setLevel(logging.ERROR)
 
 
-def worker_counts(executor: RayExecutor) -> dict[str, int]:
-    """Started workers (idle or busy) of each handler group."""
-    return {name: len(pool.workers()) for name, pool in executor.pools.items()}
+def compute_status(executor: RayExecutor) -> dict:
+    """What ``GET /health`` says of compute: Ray's state, the started workers (idle or busy) of each handler group,
+    and how many workers have started and answered."""
+    return {
+        "ray": executor.ray_status(),
+        "workers": {name: len(pool.workers()) for name, pool in executor.pools.items()},
+        "workers_ready": executor.ready_worker_count(),
+    }
 
 
 def make_compute(options: ServeOptions, url: str) -> ComputeService:
-    """The compute service: handler groups from the config, run on Ray (started on first use).
+    """The compute service: handler groups from the config, run on Ray (started ahead or on first use).
 
     Workers find data in this runner's store, or fetch it from this runner over HTTP when they run on
     another machine.
@@ -298,6 +309,8 @@ def start_background(options: ServeOptions, timeout: float = START_TIMEOUT) -> R
         command += ["--config", str(options.handler_config)]
     if options.num_cpus:
         command += ["--num-cpus", str(options.num_cpus)]
+    if not options.prestart:
+        command.append("--no-prestart")
     with os.fdopen(open_log(port), "wb") as out:
         # A new session: a notebook's interrupt (SIGINT to its process group) must not stop the runner.
         process = subprocess.Popen(

@@ -10,6 +10,8 @@ from starlette.responses import HTMLResponse, JSONResponse
 
 from spikeinterface_sortingview._version import __version__
 
+COMPUTE_FACTS = ("workers", "ray", "workers_ready")
+
 
 class RunnerStatus:
     """Facts that ``sv-runner status`` and notebooks check: the version, the process, the store served.
@@ -27,14 +29,16 @@ class RunnerStatus:
         return {"ok": True, "version": __version__, "pid": os.getpid(), "store_dir": self.store_dir}
 
     async def health(self, request: Request) -> JSONResponse:
-        """``GET /health``: ``{"ok": true, "version", "pid", "store_dir", "workers"}``.
+        """``GET /health``: ``{"ok": true, "version", "pid", "store_dir", "workers", "ray", "workers_ready"}``.
 
-        ``workers`` maps each handler group to its started workers; it is null without compute. The server
-        that runs the app with compute sets ``app.state.worker_counts`` (a function returning that map).
+        ``workers`` maps each handler group to its started workers, ``ray`` is ``"not started"``, ``"starting"``
+        or ``"ready"``, ``workers_ready`` counts the workers that have started and answered; all three are null
+        without compute. The server that runs the app with compute sets ``app.state.compute_status`` (a function
+        returning them).
         """
         facts = self.facts()
-        worker_counts = getattr(request.app.state, "worker_counts", None)
-        facts["workers"] = worker_counts() if worker_counts is not None else None
+        compute_status = getattr(request.app.state, "compute_status", None)
+        facts.update(compute_status() if compute_status is not None else dict.fromkeys(COMPUTE_FACTS))
         return JSONResponse(facts, headers={"Cache-Control": "no-store"})
 
     async def home_page(self, request: Request) -> HTMLResponse:

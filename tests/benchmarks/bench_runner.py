@@ -16,10 +16,15 @@ answered from the cache):
   workers (``job_handlers`` ``num_workers``): light requests (the merged pair, < 1 ms of work: the
   runner's own cost per request shows) and heavy ones (10 merged pairs and their cross-correlograms
   over 2 s, tens of ms: the workers' count shows).
+* ``first traces window``: a fresh ``sv-runner start`` (its own local Ray, as a user runs it) is asked for a
+  1 s x 384-channel traces window 5 s after its process started; target < 1 s. Baseline: the same runner
+  with ``SORTINGVIEW_PRESTART=0`` (Ray and the worker started by that request). Median of ``--trials``
+  runners of each kind, taken in turn.
 * ``Ray overhead``: the handler through Ray (``RayExecutor.run``, no HTTP) minus the handler in this
   process; the runner's own share (HTTP, app, cache) is the runner's time minus the executor's.
 
-The script starts its own local Ray (2 CPUs, no dashboard, 256 MB object store, on loopback) and two
+The script first times the first traces window of fresh runners, one at a time, before anything else runs.
+It then starts its own local Ray (2 CPUs, no dashboard, 256 MB object store, on loopback) and two
 ``sv-runner start --address <that Ray>`` processes (free ports on 127.0.0.1), with temporary stores and
 generated data; everything is removed at the end. It prints one table and exits 0. It needs curl and
 Chromium (``/usr/bin/chromium``, driven by Playwright).
@@ -28,6 +33,7 @@ Usage::
 
     python tests/benchmarks/bench_runner.py               # 30 repeats
     python tests/benchmarks/bench_runner.py --repeats 10
+    python tests/benchmarks/bench_runner.py --only first-request --trials 5
 """
 
 from __future__ import annotations
@@ -74,6 +80,8 @@ TRACES = "sortingview.traces_window.1"
 THROUGHPUT_CLIENTS = 4
 THROUGHPUT_SECONDS = 4.0
 REQUEST_TIMEOUT = 120.0
+# When a page opened from a freshly started runner asks for its first traces window, after the runner's start.
+FIRST_REQUEST_DELAY = 5.0
 OBJECT_STORE_BYTES = 256 * 1024 * 1024
 
 
@@ -428,6 +436,43 @@ def bench_traces(runner: Runner, direct, data: Data, repeats: int) -> tuple[list
     return rows, overheads
 
 
+def first_traces_window(root: Path, store_dir: Path, data: Data, prestart: bool, trial: int) -> float:
+    """Milliseconds of the first traces window of a fresh runner, asked ``FIRST_REQUEST_DELAY`` s after its start."""
+    name = f"first-{'ahead' if prestart else 'on-demand'}-{trial}"
+    url = f"http://127.0.0.1:{find_free_port()}"
+    args = ["--port", url.rsplit(":", 1)[1], "--store-dir", str(store_dir), "--log-level", "warning"]
+    env = {**os.environ, **RAY_ENV, "SORTINGVIEW_HOME": str(root / f"{name}-home")}
+    env["SORTINGVIEW_PRESTART"] = "1" if prestart else "0"
+    env.pop("RAY_ADDRESS", None)  # its own local Ray, as `sv-runner start` gives
+    start = (trial * 2 + prestart) * int(FS) % (data.recording.get_num_samples(0) - int(FS))  # never cached
+    task_input = {"recording_uri": data.recording_uri, "start_frame": start, "end_frame": start + int(FS)}
+    started = time.monotonic()
+    with sv_runner_process(args, env, url, root / f"{name}.log"), httpx.Client(base_url=url, timeout=120) as http:
+        time.sleep(max(0.0, started + FIRST_REQUEST_DELAY - time.monotonic()))
+        request_started = time.perf_counter()
+        post_query(http, TRACES, task_input)
+        return (time.perf_counter() - request_started) * 1000
+
+
+def bench_first_request(root: Path, store_dir: Path, data: Data, trials: int) -> tuple[list[Row], list[Row]]:
+    """Fresh runners one at a time (each stops its Ray before the next starts), ours and the baseline in turn."""
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for trial in range(trials):
+        for prestart in (False, True):
+            times[prestart].append(first_traces_window(root, store_dir, data, prestart, trial))
+            print(f"first traces window, prestart={prestart}: {times[prestart][-1]:.0f} ms", flush=True)
+    ahead, on_demand = np.median(times[True]), np.median(times[False])
+    row = Row(
+        f"first traces window {FIRST_REQUEST_DELAY:g} s after start (median)",
+        float(ahead),
+        float(np.max(times[True])),
+        float(on_demand),
+        "Ray + worker on demand",
+        target=1000,
+    )
+    return [row], []
+
+
 def frames(task_input: dict) -> tuple[int, int]:
     return task_input["start_frame"], task_input["end_frame"]
 
@@ -539,6 +584,8 @@ def run_section(name: str, bench: Callable[[], tuple[list[Row], list[Row]]], row
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--trials", type=int, default=3, help="fresh runners of each kind for the first request")
+    parser.add_argument("--only", choices=["first-request"], help="run one section only")
     args = parser.parse_args()
     for name, value in RAY_ENV.items():
         os.environ.setdefault(name, value)
@@ -556,25 +603,28 @@ def main() -> None:
     try:
         started = time.perf_counter()
         data = make_data(root)
-        print(f"data ready in {time.perf_counter() - started:.1f} s; starting Ray", flush=True)
-        ray.init(
-            address="local",
-            num_cpus=2,
-            include_dashboard=False,
-            object_store_memory=OBJECT_STORE_BYTES,
-            log_to_driver=False,
-        )
-        # The same handlers through Ray without HTTP: a runner's executor, driven from this thread.
-        direct = make_executor(store_dir, {"correlograms": 1, "timeseries": 1})
-        ray_address = ray.get_runtime_context().gcs_address
-        with (
-            Runner(root, store_dir, {"correlograms": 1, "timeseries": 1, "misc": 1}, ray_address, "one") as one,
-            Runner(root, store_dir, {"correlograms": 2, "timeseries": 1, "misc": 1}, ray_address, "two") as two,
-        ):
-            run_section("cached", lambda: bench_cached(one, data, repeats), rows, tail)
-            run_section("correlogram", lambda: bench_correlogram(one, direct, data, repeats), rows, tail)
-            run_section("traces", lambda: bench_traces(one, direct, data, repeats), rows, tail)
-            run_section("throughput", lambda: bench_throughput(one, two, data), rows, tail)
+        print(f"data ready in {time.perf_counter() - started:.1f} s", flush=True)
+        # First, alone on the machine: each of these runners starts and stops a Ray of its own.
+        run_section("first request", lambda: bench_first_request(root, store_dir, data, args.trials), rows, tail)
+        if args.only is None:
+            ray.init(
+                address="local",
+                num_cpus=2,
+                include_dashboard=False,
+                object_store_memory=OBJECT_STORE_BYTES,
+                log_to_driver=False,
+            )
+            # The same handlers through Ray without HTTP: a runner's executor, driven from this thread.
+            direct = make_executor(store_dir, {"correlograms": 1, "timeseries": 1})
+            ray_address = ray.get_runtime_context().gcs_address
+            with (
+                Runner(root, store_dir, {"correlograms": 1, "timeseries": 1, "misc": 1}, ray_address, "one") as one,
+                Runner(root, store_dir, {"correlograms": 2, "timeseries": 1, "misc": 1}, ray_address, "two") as two,
+            ):
+                run_section("cached", lambda: bench_cached(one, data, repeats), rows, tail)
+                run_section("correlogram", lambda: bench_correlogram(one, direct, data, repeats), rows, tail)
+                run_section("traces", lambda: bench_traces(one, direct, data, repeats), rows, tail)
+                run_section("throughput", lambda: bench_throughput(one, two, data), rows, tail)
     except Exception:
         traceback.print_exc()
     finally:

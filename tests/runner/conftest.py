@@ -72,4 +72,7 @@ def runner_env(tmp_path: Path) -> dict[str, str]:
     env["SORTINGVIEW_STORE_DIR"] = str(tmp_path / "store")
     env.pop("SORTINGVIEW_ADDRESS", None)
     env.pop("SORTINGVIEW_CONFIG", None)
+    # Runners of these tests start Ray on their first compute request only, as they did before the runner started
+    # it ahead; tests/runner/test_runner_prestart.py tests starting it ahead.
+    env["SORTINGVIEW_PRESTART"] = "0"
     return env
