@@ -501,7 +501,7 @@ class RayExecutor:
 
         The runner calls it when it starts serving, so that a page opened a few seconds later finds Ray and its
         first worker ready (a first traces window took ~4.4 s with both started on demand). One worker only:
-        each holds ~200 MB; the other groups' start on their first request, or with the first request on
+        each holds ~200 MB; the other groups' workers start on their first request, or with the first request on
         machines of more than 2 CPUs (``RayOptions.prestart``). A failure is logged, not raised: the first
         request starts Ray again and reports what is wrong.
         """
