@@ -23,6 +23,9 @@ PAGE = "the page's way"
 
 STATUSES = (HONOURED, REFUSED, PAGE)
 
+# the end of most refusals: SpikeInterface's own backend draws it
+MATPLOTLIB = "or use backend='matplotlib'"
+
 
 class UnsupportedArgumentError(ValueError):
     """A widget argument the sortingview backend cannot show, with what to use instead."""
@@ -72,6 +75,11 @@ def same_value(value: object, default: object) -> bool:
 def differs(key: str, default: object) -> Callable[[dict], bool]:
     """``given`` for an argument held as it was passed in ``data_plot[key]``."""
     return lambda data_plot: not same_value(data_plot.get(key, default), default)
+
+
+def refused(name: str, key: str, default: object, note: str) -> Argument:
+    """An argument held in ``data_plot[key]`` as passed, refused unless it is ``default``."""
+    return Argument(name, REFUSED, note, differs(key, default))
 
 
 def colours_given(key: str = "unit_colors") -> Callable[[dict], bool]:
