@@ -46,13 +46,14 @@ def amplitudes_view(
     return views.SpikeAmplitudes(0.0, duration, items, hide_unit_selector=hide_unit_selector)
 
 
-def templates_view(analyzer, unit_ids: list, sorting_uri: str | None = None) -> views.AverageWaveforms:
-    """Average templates on each unit's sparse channels, shaded by their standard deviation when computed."""
+def templates_view(analyzer, unit_ids: list, sorting_uri: str | None = None, sparsity=None) -> views.AverageWaveforms:
+    """Average templates on each unit's channels of ``sparsity`` (by default the analyzer's), shaded by their
+    standard deviation when computed."""
     templates = analyzer.get_extension("templates")
     average = templates.data["average"]
     std = templates.data.get("std")
     channel_ids = np.asarray(analyzer.channel_ids)
-    sparsity = analyzer.sparsity
+    sparsity = sparsity if sparsity is not None else analyzer.sparsity
     items = []
     for unit_id, unit_index in zip(unit_ids, unit_positions(analyzer, unit_ids), strict=True):
         if sparsity is not None:

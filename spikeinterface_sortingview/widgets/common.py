@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -23,13 +23,6 @@ def plain_unit_ids(unit_ids: Iterable) -> list[int | str]:
 def seconds_float32(times: np.ndarray) -> np.ndarray:
     """Spike times in seconds as float32, the format's dtype for times."""
     return np.asarray(times, dtype="float32")
-
-
-def first_segment(per_unit_or_per_segment: Mapping) -> Mapping:
-    """Given ``{unit: data}`` or ``{segment_index: {unit: data}}``, return the per-unit mapping of the first segment."""
-    if per_unit_or_per_segment and all(isinstance(v, Mapping) for v in per_unit_or_per_segment.values()):
-        return next(iter(per_unit_or_per_segment.values()))
-    return per_unit_or_per_segment
 
 
 def histogram_edges_sec(bins_ms: np.ndarray) -> np.ndarray:
@@ -53,6 +46,14 @@ def display_precision(values: np.ndarray) -> np.ndarray:
     return np.where(special, bits, rounded).view(np.float32)
 
 
+def drawn_units(dp) -> list:
+    """``unit_ids``, or with ``plot_all_units`` every unit (``unit_ids`` first), as matplotlib draws them."""
+    unit_ids = list(dp.unit_ids)
+    if dp.plot_all_units:
+        unit_ids += [u for u in dp.all_unit_ids if u not in set(unit_ids)]
+    return unit_ids
+
+
 # Width of the units table beside a plot (the unit column only), as SpikeInterface's sortingview backend had it.
 UNIT_SELECTOR_WIDTH = 150
 
@@ -61,7 +62,7 @@ def with_unit_selector(view: views.View, unit_ids: Iterable, hide_unit_selector:
     """The view with a units table on its left to pick the units it highlights, unless ``hide_unit_selector``.
 
     With 20 colours and no way to pick one a plot reads badly: SpikeInterface's sortingview backend put a units
-    table beside unit and spike locations; amplitudes get the same here.
+    table beside unit locations, unit templates and spike locations; amplitudes and rasters get the same here.
     """
     if hide_unit_selector:
         return view

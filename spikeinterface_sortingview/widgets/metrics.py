@@ -11,6 +11,7 @@ from spikeinterface.widgets.utils import make_units_table_from_analyzer, make_un
 
 from .. import views
 from .common import plain_unit_id
+from .parity import check
 
 # numpy dtype kind -> units table column dtype
 COLUMN_DTYPE_BY_KIND = {"i": "int", "u": "int", "f": "float", "b": "bool", "U": "str", "S": "str", "O": "str"}
@@ -72,8 +73,10 @@ def make_units_table(sorting_analyzer_or_sorting, extra_properties: dict | None 
     return make_units_table_from_sorting(sorting_analyzer_or_sorting)
 
 
-def build_metrics_view(data_plot: dict) -> views.Splitter:
-    """A table of the metrics beside their histograms and scatter plots."""
+def build_metrics_view(data_plot: dict) -> views.View:
+    """The metrics' histograms and scatter plots, beside a units table unless ``hide_unit_selector``."""
+    # one builder serves both widgets, which take the same arguments
+    check("plot_quality_metrics", data_plot, shown_as="plot_quality_metrics or plot_template_metrics")
     dp = to_attr(data_plot)
     metrics: pd.DataFrame = dp.metrics
     if dp.include_metrics is not None:
@@ -81,14 +84,19 @@ def build_metrics_view(data_plot: dict) -> views.Splitter:
     if dp.skip_metrics is not None:
         metrics = metrics.drop(columns=[m for m in dp.skip_metrics if m in metrics.columns])
     unit_ids = list(dp.unit_ids) if dp.unit_ids is not None else list(metrics.index)
-    table = units_table_view(metrics, unit_ids)
+    metrics_table = units_table_view(metrics, unit_ids)
     graph_metrics = [
-        views.UnitMetricsGraphMetric(c.key, c.label, c.dtype) for c in table.columns if c.dtype in ("int", "float")
+        views.UnitMetricsGraphMetric(c.key, c.label, c.dtype)
+        for c in metrics_table.columns
+        if c.dtype in ("int", "float")
     ]
     keys = {m.key for m in graph_metrics}
     graph_units = [
         views.UnitMetricsGraphUnit(row.unit_id, {k: v for k, v in row.values.items() if k in keys})
-        for row in table.rows
+        for row in metrics_table.rows
     ]
     graph = views.UnitMetricsGraph(graph_units, graph_metrics)
+    if dp.hide_unit_selector:
+        return graph
+    table = metrics_table if dp.include_metrics_data else units_table_view(metrics.iloc[:, :0], unit_ids)
     return views.Splitter("horizontal", views.LayoutItem(table, max_size=800), views.LayoutItem(graph, stretch=2))

@@ -7,6 +7,7 @@ from spikeinterface.widgets.base import to_attr
 
 from .. import views
 from .common import plain_unit_ids
+from .parity import check
 
 
 def similarity_scores(
@@ -30,6 +31,7 @@ def similarity_scores(
 def build_template_similarity_view(data_plot: dict) -> views.UnitSimilarityMatrix:
     """The similarity matrix; a diagonal of zeros is SpikeInterface hiding it (``display_diagonal_values=False``:
     a template is always fully similar to itself), so it is left out and drawn as "no value", not as 0."""
+    check("plot_template_similarity", data_plot)
     dp = to_attr(data_plot)
     similarity = np.asarray(dp.similarity)
     diagonal = not (similarity.size > 0 and np.all(np.diag(similarity) == 0))

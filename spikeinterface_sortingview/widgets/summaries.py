@@ -18,8 +18,10 @@ from .analyzer_views import (
     unit_locations_view,
     unit_positions,
 )
+from .arguments import UnsupportedArgumentError
 from .common import plain_unit_id
 from .metrics import make_units_table, select_unit_properties, units_table_view
+from .parity import check
 from .similarity import similarity_scores
 
 # Parts of a figure are built without storing or printing; only the whole figure is published.
@@ -32,13 +34,14 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
     The sorting is shared (its spike vector stored by content) so a page served with compute can
     show correlograms and waveforms of the units a curator merges.
     """
+    check("plot_sorting_summary", data_plot)
     dp = to_attr(data_plot)
     analyzer = dp.sorting_analyzer
     unit_ids = list(dp.unit_ids)
     sorting_uri = extractors.share_sorting(analyzer.sorting)
 
     amplitudes = amplitudes_view(analyzer, unit_ids, max_spikes_per_unit=dp.max_amplitudes_per_unit)
-    templates = templates_view(analyzer, unit_ids, sorting_uri=sorting_uri)
+    templates = templates_view(analyzer, unit_ids, sorting_uri=sorting_uri, sparsity=dp.sparsity)
     correlograms = crosscorrelograms_view(analyzer, unit_ids, dp.min_similarity_for_correlograms, sorting_uri)
     locations = unit_locations_view(analyzer, unit_ids)
 
@@ -67,16 +70,25 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
 
 
 def build_unit_summary_view(data_plot: dict) -> views.Box:
-    """One unit: its facts, template, autocorrelogram, amplitudes and location."""
+    """One unit: its facts, template, autocorrelogram, amplitudes and location.
+
+    Its parts are SpikeInterface's widgets with ``subwidget_kwargs``, each refusing what it cannot show. The
+    location shows the unit alone unless given ``plot_all_units=True``: all units in their colours would hide it.
+    """
+    check("plot_unit_summary", data_plot)
     dp = to_attr(data_plot)
     analyzer = dp.sorting_analyzer
     unit_id = dp.unit_id
     sub = dp.subwidget_kwargs
+    if "unit_waveform_density_map" in sub:
+        raise UnsupportedArgumentError(
+            "plot_unit_summary: the sortingview backend draws no waveform density map; leave "
+            "'unit_waveform_density_map' out of subwidget_kwargs, or use backend='matplotlib'"
+        )
     parts: list[views.LayoutItem] = []
     if analyzer.has_extension("templates"):
-        view = UnitTemplatesWidget(
-            analyzer, unit_ids=[unit_id], sparsity=dp.sparsity, **sub.get("unit_waveforms", {}), **PART
-        ).view
+        kwargs = {"sparsity": dp.sparsity, "hide_unit_selector": True, **sub.get("unit_waveforms", {})}
+        view = UnitTemplatesWidget(analyzer, unit_ids=[unit_id], **kwargs, **PART).view
         parts.append(views.LayoutItem(view, title="Template", stretch=2))
     if analyzer.has_extension("correlograms"):
         view = AutoCorrelogramsWidget(analyzer, unit_ids=[unit_id], **sub.get("autocorrelograms", {}), **PART).view
@@ -87,9 +99,8 @@ def build_unit_summary_view(data_plot: dict) -> views.Box:
         ).view
         parts.append(views.LayoutItem(view, title="Amplitudes", stretch=2))
     if analyzer.has_extension("unit_locations"):
-        view = UnitLocationsWidget(
-            analyzer, unit_ids=[unit_id], **{"hide_unit_selector": True, **sub.get("unit_locations", {})}, **PART
-        ).view
+        kwargs = {"hide_unit_selector": True, "plot_all_units": False, **sub.get("unit_locations", {})}
+        view = UnitLocationsWidget(analyzer, unit_ids=[unit_id], **kwargs, **PART).view
         parts.append(views.LayoutItem(view, title="Location"))
     facts = unit_facts_markdown(analyzer, unit_id)
     top = views.LayoutItem(views.Markdown(facts), max_size=140)

@@ -24,7 +24,7 @@ ANALYZER_WIDGETS = {
     "plot_spike_locations": ["UnitsTable", "SpikeLocations"],
     "plot_template_similarity": ["UnitSimilarityMatrix"],
     "plot_unit_locations": ["UnitsTable", "UnitLocations"],
-    "plot_unit_templates": ["AverageWaveforms"],
+    "plot_unit_templates": ["UnitsTable", "AverageWaveforms"],
     "plot_rasters": ["RasterPlot"],
     "plot_sorting_summary": ["UnitsTable", "AverageWaveforms", "UnitLocations", "SpikeAmplitudes", "CrossCorrelograms"],
 }
@@ -56,6 +56,7 @@ def test_every_analyzer_widget_stores_a_figure_that_meets_the_spec(analyzer, nam
         ("plot_amplitudes", "SpikeAmplitudes"),
         ("plot_unit_locations", "UnitLocations"),
         ("plot_spike_locations", "SpikeLocations"),
+        ("plot_unit_templates", "AverageWaveforms"),
     ],
 )
 def test_plots_of_many_units_come_with_a_units_table_to_pick_them_unless_hidden(analyzer, name, view_type):
@@ -128,7 +129,7 @@ def test_values_match_the_analyzer(analyzer):
     np.testing.assert_allclose(unit["spikeTimesSec"], expected, rtol=1e-6)
     assert unit["spikeTimesSec"].max() <= view["endTimeSec"] <= analyzer.get_total_duration()
 
-    widget = si.plot_unit_templates(analyzer, backend="sortingview", display=False)
+    widget = si.plot_unit_templates(analyzer, backend="sortingview", display=False, hide_unit_selector=True)
     (view,) = stored_leaves(widget.url).values()
     templates = analyzer.get_extension("templates").get_templates()
     item = from_json_value(view["averageWaveforms"][1])
