@@ -1,9 +1,9 @@
 // DecodedLinearPositionData: decoded probability of a linear position over time as a heat map (time on x,
 // position on y, viridis), the observed position drawn over it; it pans and zooms with the figure's time window.
 import { useCallback, useMemo, useState } from 'react'
-import { drawXAxis, drawYAxis, formatValue } from '../../draw/axes'
+import { describeCanvas, drawXAxis, drawYAxis, formatTick, formatValue } from '../../draw/axes'
 import { colorToPixel, PixelBuffer, useCanvasDraw } from '../../draw/canvas'
-import { drawColorBar, viridis } from '../../draw/colorScale'
+import { viridis } from '../../draw/colorScale'
 import { useFigure } from '../../figure/FigureContext'
 import { numbers, optNum, optNumbers, type Numbers, ViewDataError } from '../decode'
 import { recordFrame } from '../shared/framePerf'
@@ -15,8 +15,10 @@ import { binEdges, columnMaxima, type SparseFrames, sparseFrames } from './spars
 
 // sortingview's reader assumes this many frames per second when a figure does not say.
 const DEFAULT_SAMPLING_FREQUENCY_HZ = 1000
-const MARGIN = { left: 64, right: 86, top: 26, bottom: 40 }
-const OBSERVED_COLOR = '#ff3b3b'
+// The margins of the other time plots (TimeLinePlot), so that stacked timelines line up; the colour scale
+// sits in the top margin.
+const MARGIN = { left: 64, right: 14, top: 26, bottom: 40 }
+const OBSERVED_COLOR = 'rgba(255, 59, 59, 0.9)'
 // A jump of more than this share of the track between two frames is not joined by a line
 // (the linearized track's segments meet there, the animal did not cross the gap).
 const MAX_JOINED_JUMP = 0.1
@@ -29,6 +31,8 @@ export interface DecodedLinearPositionDataData {
   observedPositions?: Numbers
   startTimeSec: number
   samplingFrequencyHz: number
+  /** The largest value (0..255): the top of the colour scale, so that a spread-out posterior still shows */
+  maxValue: number
 }
 
 export function decodeDecodedLinearPositionData(raw: Record<string, unknown>): DecodedLinearPositionDataData {
@@ -43,19 +47,24 @@ export function decodeDecodedLinearPositionData(raw: Record<string, unknown>): D
     throw new ViewDataError(`observedPositions has ${observedPositions.length} entries but there are ${frames.numFrames} frames`)
   }
   const fs = optNum(raw.samplingFrequencyHz)
+  let maxValue = 1
+  for (let i = 0; i < frames.values.length; i++) if ((frames.values[i] as number) > maxValue) maxValue = frames.values[i] as number
   const data: DecodedLinearPositionDataData = {
     frames,
     positionsKey,
     edges: binEdges(positionsKey),
     startTimeSec: optNum(raw.startTimeSec) ?? 0,
     samplingFrequencyHz: fs !== undefined && fs > 0 ? fs : DEFAULT_SAMPLING_FREQUENCY_HZ,
+    maxValue: Math.min(255, maxValue),
   }
   if (observedPositions) data.observedPositions = observedPositions
   return data
 }
 
-// One packed pixel per value 0..255 (viridis of the probability).
-const PALETTE = Uint32Array.from({ length: 256 }, (_, v) => colorToPixel(viridis(v / 255)))
+/** One packed pixel per value 0..255: viridis from 0 to `maxValue` (values above it are clipped). */
+function palette(maxValue: number): Uint32Array {
+  return Uint32Array.from({ length: 256 }, (_, v) => colorToPixel(viridis(v / maxValue)))
+}
 
 function DecodedLinearPositionView({ data, width, height }: ViewProps<DecodedLinearPositionDataData>) {
   const { timeRange } = useFigure()
@@ -63,6 +72,7 @@ function DecodedLinearPositionView({ data, width, height }: ViewProps<DecodedLin
   const [showObserved, setShowObserved] = useState(true)
   const { frames, edges, startTimeSec: start, samplingFrequencyHz: fs } = data
   const numBins = data.positionsKey.length
+  const colors = useMemo(() => palette(data.maxValue), [data.maxValue])
   const bounds = useMemo(() => ({ start, end: start + frames.numFrames / fs }), [start, frames.numFrames, fs])
   const yMin = edges[0] as number
   const yMax = edges[numBins] as number
@@ -101,7 +111,7 @@ function DecodedLinearPositionView({ data, width, height }: ViewProps<DecodedLin
         for (let y = 0; y < rows; y++) {
           const bin = rowBin[y] as number
           if (bin < 0) continue
-          buffer.pixels[(top + y) * buffer.width + left + x] = PALETTE[grid[base + bin] as number] as number
+          buffer.pixels[(top + y) * buffer.width + left + x] = colors[grid[base + bin] as number] as number
         }
       }
       buffer.put(ctx)
@@ -109,10 +119,10 @@ function DecodedLinearPositionView({ data, width, height }: ViewProps<DecodedLin
       drawXAxis(ctx, area, r.start, r.end, 'time (s)')
       drawYAxis(ctx, area, yMin, yMax, 'position')
       if (showObserved && data.observedPositions) drawObserved(ctx, data.observedPositions, area, r, start, fs, yMin, yMax)
-      drawColorBar(ctx, { left: MARGIN.left + plotW + 12, top: MARGIN.top, width: 12, height: plotH }, 0, 1, 'probability')
+      drawColorLegend(ctx, MARGIN.left + plotW - (data.observedPositions ? 450 : 320), data.maxValue / 255)
       recordFrame('DecodedLinearPositionData', performance.now() - t0)
     },
-    [timeRange, bounds, plotW, plotH, start, fs, frames, numBins, edges, yMin, yMax, showObserved, data.observedPositions],
+    [timeRange, bounds, plotW, plotH, start, fs, frames, numBins, edges, yMin, yMax, showObserved, data.observedPositions, data.maxValue, colors],
   )
   const { canvasRef, requestDraw } = useCanvasDraw(draw, width, height, [draw])
   const nav = useTimeNavigation({
@@ -153,6 +163,27 @@ function DecodedLinearPositionView({ data, width, height }: ViewProps<DecodedLin
   )
 }
 
+/** A horizontal colour scale in the top margin: "probability 0 [viridis] max"; recorded as data-color-scale. */
+function drawColorLegend(ctx: CanvasRenderingContext2D, left: number, max: number): void {
+  const barW = 100
+  const barX = left + 70
+  ctx.save()
+  for (let i = 0; i < barW; i++) {
+    ctx.fillStyle = viridis(i / (barW - 1))
+    ctx.fillRect(barX + i, 8, 1.5, 10)
+  }
+  ctx.fillStyle = '#444'
+  ctx.font = '11px system-ui, sans-serif'
+  ctx.textBaseline = 'middle'
+  ctx.textAlign = 'right'
+  ctx.fillText('probability 0', barX - 4, 13)
+  ctx.textAlign = 'left'
+  const top = formatTick(max, max / 10)
+  ctx.fillText(top, barX + barW + 4, 13)
+  ctx.restore()
+  describeCanvas(ctx, 'colorScale', `0..${top} probability`)
+}
+
 /** The bin whose edges hold `v` (edges ascending); -1 outside them. */
 function upperBin(edges: Float64Array, v: number): number {
   if (!(v >= (edges[0] as number)) || v > (edges[edges.length - 1] as number)) return -1
@@ -187,7 +218,8 @@ function drawObserved(
   ctx.rect(area.left, area.top, area.width, area.height)
   ctx.clip()
   ctx.strokeStyle = OBSERVED_COLOR
-  ctx.lineWidth = 1.5
+  // Thinner when many frames share a pixel, so that the heat map still shows between the strokes.
+  ctx.lineWidth = (f1 - f0) / area.width > 4 ? 0.75 : 1.5
   ctx.lineJoin = 'round'
   ctx.beginPath()
   // Within a pixel column only the extent of the values is drawn, so the cost follows the width.
