@@ -148,10 +148,18 @@ def no_errors(page) -> None:
 def test_linear_decoding_heat_map_follows_the_observed_position_and_the_shared_time_window(page, figures):
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
+    page.context.add_init_script("window.__svPerf = {draws: []}")
     page.set_viewport_size({"width": 1600, "height": 1000})
     frame = open_figure(page, figures.linear)
     view = '[data-view-type="DecodedLinearPositionData"]'
     assert wait_for_drawn_canvases(page, frame, "DecodedLinearPositionData")
+    draws = page.frames[1].evaluate("window.__svPerf.draws.filter(d => d.view === 'DecodedLinearPositionData')")
+    # The whole hour (108,000 frames, 2.3 million values) in one draw; about 60 ms on a quiet machine.
+    assert draws and max(d["ms"] for d in draws) < 1000, draws
+    frame.locator('[data-testid="observed-position-toggle"]').uncheck()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SHOTS / "position_linear_hour_heat_map.png"))
+    frame.locator('[data-testid="observed-position-toggle"]').check()
     canvas = frame.locator(f"{view} canvas")
     assert canvas.get_attribute("data-axis-x") == "time (s)"
     assert canvas.get_attribute("data-axis-y") == "position"
@@ -159,6 +167,7 @@ def test_linear_decoding_heat_map_follows_the_observed_position_and_the_shared_t
     scale = re.fullmatch(r"0\.\.([0-9.]+) probability", canvas.get_attribute("data-color-scale"))
     assert scale and 0.05 < float(scale.group(1)) < 0.5, canvas.get_attribute("data-color-scale")
     page.screenshot(path=str(SHOTS / "position_linear_hour.png"))
+    print("heat map draws (ms):", [round(d["ms"], 1) for d in draws])
     # Figures without a plotly view never download plotly.js.
     assert not [u for u in requests if "plotly" in u]
 
@@ -237,6 +246,12 @@ def test_track_animation_slider_playback_and_speed(page, figures):
         assert abs(scale_x - scale_y) / scale_x < 0.02
     assert float(root.get_attribute("data-time")) == pytest.approx(1000.0 + target / FPS, abs=1e-3)
     page.screenshot(path=str(SHOTS / "position_track_animation.png"))
+
+    # Arrow keys step a frame (a second with shift).
+    root.press("ArrowRight")
+    root.press("Shift+ArrowRight")
+    assert root.get_attribute("data-frame") == str(target + 1 + int(FPS))
+    target += 1 + int(FPS)
 
     # Play at 8x for about a second: some 240 frames go by, then pause holds the frame.
     frame.locator('[data-testid="speed-select"]').select_option("8")

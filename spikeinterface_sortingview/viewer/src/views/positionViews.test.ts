@@ -102,6 +102,26 @@ describe('TrackAnimation data', () => {
     expect(decodeTrackAnimation({ ...raw, realTimeReplayRateMs: 20 }).framesPerSecond).toBe(50)
   })
 
+  it('reads arrays given as JSON lists and int16 values, as sortingview pipelines may write them', () => {
+    const d = decodeTrackAnimation({
+      ...raw,
+      trackBinULCorners: [
+        [0, 2, 4],
+        [2, 2, 2],
+      ],
+      positions: [
+        [1, 3],
+        [1, 1],
+      ],
+      decodedData: { ...raw.decodedData, values: new Int16Array([200, 55, 255]) },
+      samplingFrequencyHz: 30,
+    })
+    expect(Array.from(d.cornerX)).toEqual([0, 2, 4])
+    expect(Array.from(d.x)).toEqual([1, 3])
+    expect(d.framesPerSecond).toBe(30)
+    expect(decodedFrame(d.decoded!, 0).peak).toBe(200)
+  })
+
   it('refuses decoded data with another number of frames than timestamps', () => {
     expect(() => decodeTrackAnimation({ ...raw, decodedData: { ...raw.decodedData, frameBounds: new Uint8Array([3]) } })).toThrow(/1 frames but there are 2 timestamps/)
   })

@@ -105,7 +105,26 @@ function TrackAnimationView({ data, width, height }: ViewProps<TrackAnimationDat
 
   const time = data.timestampStart + ((data.timestamps[frame] as number) ?? 0)
   return (
-    <div className="track-animation" data-testid="track-animation" data-frame={frame} data-time={time} data-playing={playing ? 'true' : 'false'}>
+    <div
+      className="track-animation"
+      data-testid="track-animation"
+      data-frame={frame}
+      data-time={time}
+      data-playing={playing ? 'true' : 'false'}
+      tabIndex={0}
+      onKeyDown={(e) => {
+        // Space plays or pauses; the arrows step one frame (with shift, one second). The controls keep their own
+        // keys (a focused button already toggles on space, the slider already steps on the arrows).
+        if (e.target !== e.currentTarget) return
+        if (e.key === ' ') setPlaying((p) => !p)
+        else if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+          const step = (e.shiftKey ? Math.round(data.framesPerSecond) : 1) * (e.key === 'ArrowLeft' ? -1 : 1)
+          setFrame(Math.min(numFrames - 1, Math.max(0, frame + step)))
+          setSeeks((n) => n + 1)
+        } else return
+        e.preventDefault()
+      }}
+    >
       <canvas ref={canvasRef} />
       <div className="track-animation-controls" style={{ height: CONTROLS_HEIGHT }}>
         <button type="button" data-testid="play-button" title={playing ? 'Pause' : 'Play'} onClick={() => setPlaying((p) => !p)} disabled={numFrames < 2}>
