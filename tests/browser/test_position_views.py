@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from spikeinterface_sortingview import views
 from tests.browser.test_viewer_pages import open_figure, wait_for_drawn_canvases
 from tests.browser_support import ARTIFACTS
 
@@ -286,4 +287,84 @@ def test_plotly_figure_is_drawn_by_plotly_and_fills_its_view(page, figures):
     box = view.bounding_box()
     svg = view.locator(".main-svg").first.bounding_box()
     assert abs(svg["width"] - box["width"]) < 2 and svg["width"] <= 900
+    no_errors(page)
+
+
+class SortingviewWritten(views.View):
+    """A leaf view holding a dict exactly as sortingview's Python classes write it (not made by our classes)."""
+
+    def __init__(self, fields: dict):
+        self.type = fields["type"]
+        self.fields = {k: v for k, v in fields.items() if k != "type"}
+
+    def data(self) -> dict:
+        return self.fields
+
+
+def test_views_as_sortingview_writes_them_are_drawn(page, runner_config: dict[str, str], runner: str):
+    """Fields as sortingview's classes and the pipelines using them write: a null sampling frequency (the reader
+    assumes 1000 Hz), uint16 positions, uint8 frame bounds, int16 decoded values, a timestamp start."""
+    import spikeinterface_sortingview as sv
+
+    posterior, centres, observed = linear_decoding(30.0)
+    scaled = (posterior * 255).astype("uint8")
+    kept = scaled > 0
+    linear = SortingviewWritten(
+        {
+            "type": "DecodedLinearPositionData",
+            "values": scaled[kept],
+            "positions": np.nonzero(kept)[1].astype("uint16"),
+            "frameBounds": kept.sum(axis=1).astype("uint8"),
+            "positionsKey": centres,
+            "startTimeSec": 0,
+            "samplingFrequencyHz": None,
+            "observedPositions": observed,
+        }
+    )
+    corners, bin_cm, t, positions, heading, grid = u_track(20.0)
+    g = (grid * 255).astype("uint8").reshape(len(grid), -1)
+    kept = g > 0
+    track = SortingviewWritten(
+        {
+            "type": "TrackAnimation",
+            "trackBinWidth": bin_cm,
+            "trackBinHeight": bin_cm,
+            "trackBinULCorners": corners,
+            "totalRecordingFrameLength": len(t),
+            "timestamps": t.astype("float32"),
+            "timestampStart": 5123.25,
+            "positions": positions,
+            "xmin": 0.0,
+            "xmax": 100.0,
+            "ymin": 0.0,
+            "ymax": 80.0,
+            "headDirection": heading,
+            "samplingFrequencyHz": FPS,
+            "decodedData": {
+                "type": "DecodedPositionData",
+                "xmin": bin_cm / 2,
+                "binWidth": bin_cm,
+                "xcount": grid.shape[2],
+                "ymin": bin_cm / 2,
+                "binHeight": bin_cm,
+                "ycount": grid.shape[1],
+                "values": g[kept].astype("int16"),
+                "locations": np.nonzero(kept)[1].astype("uint16"),
+                "frameBounds": kept.sum(axis=1).astype("int16"),
+            },
+        }
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in runner_config.items():
+            patch.setenv(name, value)
+        url = sv.Figure(views.Box("horizontal", [linear, track])).url(label="as sortingview writes it")
+    page.set_viewport_size({"width": 1600, "height": 800})
+    frame = open_figure(page, url)
+    assert wait_for_drawn_canvases(page, frame, "DecodedLinearPositionData")
+    assert wait_for_drawn_canvases(page, frame, "TrackAnimation")
+    canvas = frame.locator('[data-view-type="DecodedLinearPositionData"] canvas')
+    assert canvas.get_attribute("data-axis-x") == "time (s)"
+    assert frame.locator('[data-testid="current-time"]').inner_text().startswith("t = 5123.250 s")
+    assert frame.locator("[data-animal-px]").get_attribute("data-animal-px")
+    page.screenshot(path=str(SHOTS / "position_as_sortingview_writes.png"))
     no_errors(page)

@@ -119,7 +119,7 @@ function DecodedLinearPositionView({ data, width, height }: ViewProps<DecodedLin
       drawXAxis(ctx, area, r.start, r.end, 'time (s)')
       drawYAxis(ctx, area, yMin, yMax, 'position')
       if (showObserved && data.observedPositions) drawObserved(ctx, data.observedPositions, area, r, start, fs, yMin, yMax)
-      drawColorLegend(ctx, MARGIN.left + plotW - (data.observedPositions ? 450 : 320), data.maxValue / 255)
+      drawColorLegend(ctx, Math.max(MARGIN.left, MARGIN.left + plotW - (data.observedPositions ? 450 : 320)), data.maxValue / 255)
       recordFrame('DecodedLinearPositionData', performance.now() - t0)
     },
     [timeRange, bounds, plotW, plotH, start, fs, frames, numBins, edges, yMin, yMax, showObserved, data.observedPositions, data.maxValue, colors],
