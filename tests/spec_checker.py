@@ -162,6 +162,39 @@ def check_view(view: dict) -> None:
         require(isinstance(view["format"], str) and SHA1_URI.match(view["uri"].split("?")[0]) is not None, f"{w}.uri")
     elif kind == "Markdown":
         require(isinstance(view["source"], str), f"{w}.source")
+    elif kind == "DecodedLinearPositionData":
+        values = decode(view["values"], f"{w}.values")
+        positions = decode(view["positions"], f"{w}.positions")
+        bounds = decode(view["frameBounds"], f"{w}.frameBounds")
+        key = decode(view["positionsKey"], f"{w}.positionsKey")
+        require(values.dtype.kind in "iu", f"{w}: values are integers")
+        require(values.size == 0 or (values.min() >= 0 and values.max() <= 255), f"{w}: values are 0..255")
+        require(len(values) == len(positions) == int(bounds.sum()), f"{w}: one position per value; frameBounds sum")
+        require(positions.size == 0 or positions.max() < len(key), f"{w}: positions index positionsKey")
+        if "observedPositions" in view:
+            require(len(decode(view["observedPositions"], f"{w}.observedPositions")) == len(bounds), f"{w}: one/frame")
+        require(isinstance(view["startTimeSec"], (int, float)), f"{w}.startTimeSec")
+        require(view.get("samplingFrequencyHz", 1) > 0, f"{w}.samplingFrequencyHz")
+    elif kind == "TrackAnimation":
+        corners = decode(view["trackBinULCorners"], f"{w}.trackBinULCorners")
+        times = decode(view["timestamps"], f"{w}.timestamps")
+        positions = decode(view["positions"], f"{w}.positions")
+        require(corners.ndim == 2 and corners.shape[0] == 2, f"{w}: corners are (2, num_bins)")
+        require(times.dtype == np.float32 and positions.shape == (2, len(times)), f"{w}: positions are (2, frames)")
+        require(view["xmin"] < view["xmax"] and view["ymin"] < view["ymax"], f"{w}: area")
+        require(view["totalRecordingFrameLength"] == len(times), f"{w}.totalRecordingFrameLength")
+        if "headDirection" in view:
+            require(len(decode(view["headDirection"], f"{w}.headDirection")) == len(times), f"{w}: headDirection")
+        if "decodedData" in view:
+            d = view["decodedData"]
+            values = decode(d["values"], f"{w}.decodedData.values")
+            locations = decode(d["locations"], f"{w}.decodedData.locations")
+            bounds = decode(d["frameBounds"], f"{w}.decodedData.frameBounds")
+            require(d["type"] == "DecodedPositionData" and len(bounds) == len(times), f"{w}: decoded frames")
+            require(len(values) == len(locations) == int(bounds.sum()), f"{w}: decoded frameBounds sum")
+            require(locations.size == 0 or locations.max() < d["xcount"] * d["ycount"], f"{w}: locations in grid")
+    elif kind == "PlotlyFigure":
+        require(isinstance(view["fig"], dict) and isinstance(view["fig"].get("data", []), list), f"{w}.fig")
     else:
         raise SpecViolation(f"no check written for view type {kind}")
 

@@ -14,6 +14,7 @@ from .encoding import (
 )
 from .figure_document import FigureFiles, build_figure_files
 from .layouts import Box, MountainItem, MountainLayout, Splitter, TabLayout, TabLayoutItem
+from .position import DecodedLinearPositionData, DecodedPositionData, TrackAnimation
 from .probe import AverageWaveformItem, AverageWaveforms, ElectrodeGeometry, Summary, UnitLocations, UnitLocationsItem
 from .spikes import (
     RasterPlot,
@@ -49,6 +50,8 @@ __all__ = [
     "CrossCorrelogramItem",
     "CrossCorrelograms",
     "DEFAULT_LABEL_CHOICES",
+    "DecodedLinearPositionData",
+    "DecodedPositionData",
     "ElectrodeGeometry",
     "EphysTraces",
     "FigureDataError",
@@ -78,6 +81,7 @@ __all__ = [
     "TiledImage",
     "TiledImageLayer",
     "TimeseriesGraph",
+    "TrackAnimation",
     "UnitEventCount",
     "UnitImages",
     "UnitImagesItem",

@@ -3,6 +3,7 @@ import { autocorrelogramsView } from './Autocorrelograms/Autocorrelograms'
 import { averageWaveformsView } from './AverageWaveforms/AverageWaveforms'
 import { confusionMatrixView } from './ConfusionMatrix/ConfusionMatrix'
 import { crossCorrelogramsView } from './CrossCorrelograms/CrossCorrelograms'
+import { decodedLinearPositionDataView } from './DecodedLinearPositionData/DecodedLinearPositionData'
 import { electrodeGeometryView } from './ElectrodeGeometry/ElectrodeGeometry'
 import { ephysTracesView } from './EphysTraces/EphysTraces'
 import { imageView } from './Image/Image'
@@ -17,6 +18,7 @@ import { spikeLocationsView } from './SpikeLocations/SpikeLocations'
 import { summaryView } from './Summary/Summary'
 import { tiledImageView } from './TiledImage/TiledImage'
 import { timeseriesGraphView } from './TimeseriesGraph/TimeseriesGraph'
+import { trackAnimationView } from './TrackAnimation/TrackAnimation'
 import { unitImagesView } from './UnitImages/UnitImages'
 import { unitLocationsView } from './UnitLocations/UnitLocations'
 import { unitMetricsGraphView } from './UnitMetricsGraph/UnitMetricsGraph'
@@ -50,6 +52,8 @@ export const viewRegistry: ReadonlyMap<string, ViewDefinition> = new Map([
   ['UnitImages', unitImagesView],
   ['PlotlyFigure', plotlyFigureView],
   ['EphysTraces', ephysTracesView],
+  ['DecodedLinearPositionData', decodedLinearPositionDataView],
+  ['TrackAnimation', trackAnimationView],
 ])
 
 export const CURATION_VIEW_TYPES = new Set(['SortingCuration2', 'SortingCuration'])

@@ -1,29 +1,56 @@
-// PlotlyFigure: plotly is not bundled (it would triple the viewer's size); say what the figure holds.
-import { isRecord } from '../../protocol/messages'
+// PlotlyFigure: a plotly figure dict drawn with plotly.js, sized to the view (plotly.js is loaded on first use).
+import { useEffect, useRef, useState } from 'react'
 import { ViewMessage } from '../shared/Message'
 import { defineView, type ViewProps } from '../viewDefinition'
+import { loadPlotly } from './loadPlotly'
+import { decodePlotlyFigure, type PlotlyFigureData } from './plotlyFigureData'
 
-export interface PlotlyFigureData {
-  title?: string
-  traces: string[]
-}
+type Plotly = PlotlyApi
 
-export function decodePlotlyFigure(raw: Record<string, unknown>): PlotlyFigureData {
-  const fig = isRecord(raw.fig) ? raw.fig : {}
-  const traces = Array.isArray(fig.data) ? fig.data.map((t) => (isRecord(t) ? `${String(t.type ?? 'scatter')}${t.name ? ` "${String(t.name)}"` : ''}` : '?')) : []
-  const layout = isRecord(fig.layout) ? fig.layout : {}
-  const title = isRecord(layout.title) ? layout.title.text : layout.title
-  return typeof title === 'string' ? { title, traces } : { traces }
-}
+function PlotlyFigureView({ data, width, height }: ViewProps<PlotlyFigureData>) {
+  const rootRef = useRef<HTMLDivElement | null>(null)
+  const [plotly, setPlotly] = useState<Plotly>()
+  const [error, setError] = useState<string>()
 
-function PlotlyFigureView({ data }: ViewProps<PlotlyFigureData>) {
+  useEffect(() => {
+    let live = true
+    loadPlotly().then(
+      (p) => live && setPlotly(() => p),
+      (e: unknown) => live && setError(`plotly.js could not be loaded: ${e instanceof Error ? e.message : String(e)}`),
+    )
+    return () => {
+      live = false
+    }
+  }, [])
+
+  useEffect(() => {
+    const root = rootRef.current
+    if (!plotly || !root) return
+    // plotly writes into the layout it is given (computed ranges): give it a copy, sized to the view.
+    const layout = { ...structuredClone(data.layout), width, height, autosize: false }
+    const figure = { data: structuredClone(data.data), layout, config: { displaylogo: false, responsive: false } }
+    plotly.react(root, data.frames ? { ...figure, frames: structuredClone(data.frames) } : figure).catch((e: unknown) => {
+      setError(`plotly could not draw the figure: ${e instanceof Error ? e.message : String(e)}`)
+    })
+  }, [plotly, data, width, height])
+
+  useEffect(() => {
+    const root = rootRef.current
+    return () => {
+      if (root) void loadPlotly().then((p) => p.purge(root), () => undefined)
+    }
+  }, [])
+
+  if (error) return <ViewMessage tone="error">{error}</ViewMessage>
   return (
-    <ViewMessage>
-      <strong>Plotly figure{data.title ? `: ${data.title}` : ''}</strong>
-      <br />
-      This viewer does not bundle plotly, so the figure is not drawn here.
-      {data.traces.length > 0 && <> It has {data.traces.length} trace(s): {data.traces.join(', ')}.</>}
-    </ViewMessage>
+    <div className="plotly-figure" data-testid="plotly-figure" data-loaded={plotly ? 'true' : 'false'} style={{ width, height, position: 'relative' }}>
+      {!plotly && (
+        <div style={{ position: 'absolute', inset: 0 }}>
+          <ViewMessage>Loading plotly…</ViewMessage>
+        </div>
+      )}
+      <div ref={rootRef} style={{ width, height }} />
+    </div>
   )
 }
 
