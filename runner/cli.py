@@ -20,6 +20,7 @@ from pathlib import Path
 
 from spikeinterface_sortingview import __version__
 from spikeinterface_sortingview.config import ConfigError, get_config
+from spikeinterface_sortingview.runner_client import fetch_health, is_loopback
 
 from .access import load_or_create_token, read_token, token_path
 from .errors import StartError
@@ -29,9 +30,7 @@ from .instances import (
     child_processes,
     configured_address,
     end_processes,
-    fetch_health,
     format_url,
-    is_loopback,
     looks_like_runner,
     memory_use,
     process_alive,

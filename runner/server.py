@@ -21,6 +21,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from spikeinterface_sortingview import __version__
 from spikeinterface_sortingview.config import get_config
+from spikeinterface_sortingview.runner_client import LOOPBACK_NAMES, fetch_health, is_loopback
 
 from .access import AccessMiddleware, AccessPolicy, RedactTokens, load_or_create_token, read_token
 from .app import create_app
@@ -29,12 +30,9 @@ from .errors import StartError
 from .executor import RayExecutor, RayOptions
 from .handler_config import load_handler_config
 from .instances import (
-    LOOPBACK_NAMES,
     RunnerState,
     configured_address,
-    fetch_health,
     format_url,
-    is_loopback,
     log_path,
     open_log,
     remove_state,
