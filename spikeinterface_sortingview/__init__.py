@@ -25,6 +25,7 @@ from extractors.share import (
 from . import curation, views
 from .config import Config, ConfigError, get_config
 from .figure import Figure, figure_url
+from .sharing import PublishError, export_figure, publish
 from .store import LocalStore, default_store
 from .widgets import register, unregister
 
@@ -35,14 +36,17 @@ __all__ = [
     "ConfigError",
     "Figure",
     "LocalStore",
+    "PublishError",
     "curation",
     "copy_recording_extractor",
     "copy_sorting_extractor",
     "default_store",
+    "export_figure",
     "figure_url",
     "get_config",
     "load_recording",
     "load_sorting",
+    "publish",
     "register",
     "share_recording",
     "share_sorting",

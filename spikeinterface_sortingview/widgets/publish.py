@@ -20,6 +20,7 @@ from ..runner_client import (
     serves_other_store,
     start_local_runner,
 )
+from ..sharing import publish
 from ..views import View
 
 DEFAULT_IFRAME_HEIGHT = 600
@@ -37,18 +38,26 @@ def publish_view(
     display: bool = True,
     figlabel: str | None = None,
     height: int | None = None,
+    publish_to: str | None = None,
 ) -> None:
     """Attach ``view`` to ``widget`` and, with ``generate_url``, store it and set ``widget.url``.
 
     ``display=True`` shows the figure inline in a Jupyter notebook (starting the local runner if needed) and
     prints the URL elsewhere; ``display=False`` builds silently (as the sorting summary does for its parts).
-    ``height`` is the height of the notebook iframe in pixels.
+    ``height`` is the height of the notebook iframe in pixels. ``publish_to`` (default: the configuration's
+    ``publish_to``) copies the figure to that runner, and ``widget.url`` is then its figURL there.
     """
     widget.view = view
     widget.url = None
     if not generate_url:
         return
     widget.url = Figure(view).url(label=figlabel or default_figure_label(widget))
+    publish_to = publish_to or get_config().publish_to
+    if publish_to:
+        widget.url = publish(widget.url, to=publish_to)
+        if display:
+            print(widget.url)
+        return
     if display:
         show_figure(widget.url, height=height)
 
