@@ -17,7 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from ..store import FileNotInStoreError, LocalStore, parse_uri
 
-RECORDING_FORMAT = b'"format":"spikeinterface-sortingview/recording"'
+RECORDING_FORMAT = "spikeinterface-sortingview/recording"
+SORTING_FORMAT = "spikeinterface-sortingview/sorting"
 SHARED_DATA_FORMAT = b'"format":"spikeinterface-sortingview/'
 # sha1://<hash> and kachery:<zone>:sha1:<hash>, as JSON strings hold them.
 _REFERENCE = re.compile(rb"sha1://([0-9a-fA-F]{40})|kachery:[^:\"]*:sha1:([0-9a-fA-F]{40})")
@@ -174,10 +175,22 @@ def references_in(path: Path, sha1: str) -> tuple[tuple[str, ...], str | None]:
             data = f.read()
             named = tuple(dict.fromkeys(_uri(match) for match in _REFERENCE.finditer(data)))
             if SHARED_DATA_FORMAT in data:
-                kind = "recording" if RECORDING_FORMAT in data else "sorting"
+                kind = shared_data_kind(data)
     with _named_lock:
         _named[sha1] = (kind, *named)
     return named, kind or None
+
+
+def shared_data_kind(data: bytes) -> str:
+    """``"recording"`` or ``"sorting"`` for a shared-data manifest, else ``""`` (a view naming that format, ...)."""
+    try:
+        manifest = json.loads(data)
+    except ValueError:
+        return ""
+    # Manifests have a format and no view type; a view (EphysTraces) may name the format of what it shows.
+    if not isinstance(manifest, dict) or "type" in manifest:
+        return ""
+    return {RECORDING_FORMAT: "recording", SORTING_FORMAT: "sorting"}.get(manifest.get("format"), "")
 
 
 def recording_ranges(store: LocalStore, manifest_path: Path) -> set[str]:
