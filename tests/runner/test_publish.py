@@ -232,3 +232,18 @@ def test_an_upload_to_a_full_remote_is_refused_and_the_runner_keeps_serving(smal
         assert stored_hashes(store.directory) == {sv.store.sha1_hex(small)}
         assert not list(store.directory.rglob("*.part"))
         assert httpx.get(f"{url}/sha1/{sv.store.sha1_hex(small)}", timeout=10).content == small
+
+
+def test_a_plot_with_publish_to_returns_the_figurl_on_that_runner(machine_a, tmp_path, monkeypatch):
+    import spikeinterface.full as si
+
+    _, sorting = si.generate_ground_truth_recording(durations=[3.0], num_channels=4, num_units=3, seed=2)
+    with remote_runner(tmp_path / "b") as b:
+        monkeypatch.setenv("SORTINGVIEW_TOKEN", b.token)
+        widget = si.plot_rasters(sorting, backend="sortingview", publish_to=b.url, display=False)
+        assert widget.url.startswith(f"{b.url}/f?")
+        monkeypatch.setenv("SORTINGVIEW_PUBLISH_TO", b.url)  # the configuration's default, for every plot
+        widget = si.plot_rasters(sorting, backend="sortingview", display=False)
+        assert widget.url.startswith(f"{b.url}/f?")
+        document = parse_qs(urlsplit(widget.url).query)["d"][0].removeprefix("sha1://")
+        assert document in stored_hashes(b.store_dir)
