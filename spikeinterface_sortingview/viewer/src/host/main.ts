@@ -11,7 +11,7 @@ import { decodeNdarraysNested } from '../protocol/ndarray'
 import { FigureUriError, urlForDataUri } from './dataUri'
 import { showErrorPage, showLoading } from './errorPage'
 import { errorText, fetchBytes, getFileData, getFileDataUrl, HttpError, parseJsonBytes, storeFile } from './fileAccess'
-import { loadRunnerToken, RunnerAuth } from './runnerToken'
+import { dropTokenFromQuery, loadRunnerToken, RunnerAuth } from './runnerToken'
 import { serviceQuery } from './serviceQuery'
 import { NO_RUNNER_MESSAGE, readStaticFigure } from './staticFigure'
 import { parseUrlState, sortedJson, withUrlState } from './urlState'
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   document.title = label || 'figure'
   const details = { 'view (v)': v, 'data (d)': d, label }
   const runnerOrigin = window.location.origin
+  if (!staticCopy) dropTokenFromQuery()
   // Where sha1:// files are read: the runner, or the folder of a static copy.
   const dataBase = staticCopy?.baseUrl ?? runnerOrigin
   // Read (and strip from the address bar) before anything else, so the token never reaches the view's URL.
