@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -118,7 +119,9 @@ def test_a_figure_published_to_a_second_runner_renders_computes_and_curates_ther
     for name in ("SORTINGVIEW_HOME", "SORTINGVIEW_STORE_DIR", "SORTINGVIEW_CONFIG"):
         monkeypatch.setenv(name, machine_a["env"][name])
     monkeypatch.setenv("SORTINGVIEW_VIEWER_DIR", str(viewer_dist))
-    with remote_runner(tmp_path / "b", args=("--num-cpus", "1")) as b:
+    # A curator of runner B: her token opens the runner and lets her curate there (journal actions).
+    curator = secrets.token_urlsafe(24)
+    with remote_runner(tmp_path / "b", args=("--num-cpus", "1"), config=f"curators:\n  alice: {curator}\n") as b:
         monkeypatch.setenv("SORTINGVIEW_TOKEN", b.token)
         url = sv.publish(machine_a["url"], to=b.url)
         assert url.startswith(f"{b.url}/f?")
@@ -131,7 +134,7 @@ def test_a_figure_published_to_a_second_runner_renders_computes_and_curates_ther
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         try:
-            frame = open_figure(page, f"{url}&token={b.token}")
+            frame = open_figure(page, f"{url}&token={curator}")
             assert "token" not in (parse_qs(urlsplit(page.url).query))  # not kept where the link is copied from
             a, c = machine_a["units"][:2]
             select_and_merge(frame, [a, c])
