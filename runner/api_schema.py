@@ -114,6 +114,7 @@ MISSING_RESPONSES: Responses = {
         },
     },
     400: text_error('Not JSON of the form {"sha1": [hashes]}, a hash that is not 40 hex characters, or too many'),
+    413: text_error("A body over 4 MB"),
 }
 MISSING_REQUEST_BODY = {
     "requestBody": {

@@ -48,13 +48,17 @@ def runner_environment(root: Path) -> dict[str, str]:
 
 @contextlib.contextmanager
 def remote_runner(
-    root: Path, host: str = "0.0.0.0", args: tuple[str, ...] = ("--no-compute",)
+    root: Path, host: str = "0.0.0.0", args: tuple[str, ...] = ("--no-compute",), config: str = ""
 ) -> Iterator[RemoteRunner]:
     """``sv-runner start --host <host>`` in the foreground of a process of its own, stopped with SIGTERM after.
 
     Bound beyond loopback it asks for a token; the token is written to its home first, so the test knows it.
+    ``config`` is the text of its config file (e.g. its ``curators``).
     """
     env = runner_environment(root)
+    if config:
+        root.mkdir(parents=True, exist_ok=True)
+        Path(env["SORTINGVIEW_CONFIG"]).write_text(config)
     home = Path(env["SORTINGVIEW_HOME"])
     token = None
     if host not in ("127.0.0.1", "::1", "localhost"):
