@@ -139,9 +139,10 @@ def test_a_figure_published_to_a_second_runner_renders_computes_and_curates_ther
             a, c = machine_a["units"][:2]
             select_and_merge(frame, [a, c])
             # The merged unit's correlogram is computed by B (its Ray), from the sorting that travelled.
-            merged = view(frame, "CrossCorrelograms").locator(f'{CELL}[data-unit-id="{a}+{c}"][data-state="runner"]')
+            merged = view(frame, "CrossCorrelograms").locator(f'{CELL}[data-state="runner"]')
             try:
                 merged.first.wait_for(timeout=240_000)
+                assert merged.first.inner_text().strip().startswith(f"{a}+{c} × {a}+{c}")
                 frame.locator('[data-testid="curation-runner-status"][data-state="saved"]').wait_for(timeout=240_000)
             finally:
                 shoot(page, "published_on_second_runner.png")
