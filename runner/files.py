@@ -199,7 +199,10 @@ class StoreFiles:
         """
         sha1 = self._checked_sha1(sha1)
         self._require_octet_stream(request, f"PUT /sha1/{sha1}")
-        incoming = await run_in_threadpool(self._incoming, sha1)
+        try:
+            incoming = await run_in_threadpool(self.store.incoming, sha1)
+        except OSError as e:
+            return await self._refuse_full(request, e)
         try:
             pending = bytearray()
             async for piece in request.stream():
@@ -213,20 +216,19 @@ class StoreFiles:
         except CorruptFileError as e:
             raise BadRequest(f"PUT /sha1/{sha1}: {e}. Send the file's own bytes (its SHA-1 names it).") from None
         except OSError as e:
-            if e.errno not in (errno.ENOSPC, errno.EDQUOT):
-                raise
-            raise InsufficientStorage(self._full_message(e)) from None
+            await run_in_threadpool(incoming.abort)
+            return await self._refuse_full(request, e)
         finally:
             await run_in_threadpool(incoming.abort)
         return JSONResponse({"uri": uri, "size": incoming.size})
 
-    def _incoming(self, sha1: str):
-        try:
-            return self.store.incoming(sha1)
-        except OSError as e:
-            if e.errno not in (errno.ENOSPC, errno.EDQUOT):
-                raise
-            raise InsufficientStorage(self._full_message(e)) from None
+    async def _refuse_full(self, request: Request, error: OSError) -> JSONResponse:
+        """507 for a full disk, after reading the rest of the body (a client still sending would see a reset)."""
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise error
+        async for _ in request.stream():
+            pass
+        raise InsufficientStorage(self._full_message(error))
 
     async def missing(self, request: Request) -> JSONResponse:
         """Answer ``POST /sha1/missing`` with ``{"sha1": [hashes]}``: ``{"missing": [those this store lacks]}``.

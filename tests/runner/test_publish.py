@@ -218,7 +218,6 @@ def test_an_interrupted_publish_completes_when_run_again(machine_a, tmp_path, mo
 
 def test_an_upload_to_a_full_remote_is_refused_and_the_runner_keeps_serving(small_disk, tmp_path):  # noqa: F811
     store = LocalStore(small_disk / "store")
-    url = None
     with remote_runner(
         tmp_path / "b", host="127.0.0.1", args=("--no-compute", "--store-dir", str(store.directory))
     ) as b:
@@ -232,6 +231,14 @@ def test_an_upload_to_a_full_remote_is_refused_and_the_runner_keeps_serving(smal
         assert stored_hashes(store.directory) == {sv.store.sha1_hex(small)}
         assert not list(store.directory.rglob("*.part"))
         assert httpx.get(f"{url}/sha1/{sv.store.sha1_hex(small)}", timeout=10).content == small
+
+        # Publishing there says why it failed; what it sent before is kept, whole.
+        local = LocalStore(tmp_path / "a-store")
+        document = local.store_json({"type": "Markdown", "source": "x" * (3 * 1024 * 1024)})
+        with pytest.raises(PublishError, match=r"HTTP 507\): the store at .* is full"):
+            publish_figure(document, to=url, store=local)
+        assert stored_hashes(store.directory) == {sv.store.sha1_hex(small)}
+        assert httpx.get(f"{url}/health", timeout=10).status_code == 200
 
 
 def test_a_plot_with_publish_to_returns_the_figurl_on_that_runner(machine_a, tmp_path, monkeypatch):
