@@ -231,7 +231,7 @@ def run_start(args: argparse.Namespace) -> int:
     if (host, port) != (configured_host, configured_port) and port != 0 and args.log_file is None:
         print(
             f"Note: new figures point to {config.address}; to make them open here set "
-            f"SORTINGVIEW_ADDRESS={format_url(host, port)}",
+            f"SORTINGVIEW_ADDRESS={args.public_url or format_url(host, port, 'https' if args.certfile else 'http')}",
             file=sys.stderr,
         )
     if not args.background:

@@ -50,21 +50,29 @@ def address_is_loopback(address: str) -> bool:
     return is_loopback(address_host_port(address)[0])
 
 
+def tls_context(url: str) -> ssl.SSLContext:
+    """TLS settings for ``url``: certificates checked (``SSL_CERT_FILE`` names another authority), except on
+    loopback, where the runner is this machine's own and its certificate names the host others reach it by.
+    """
+    context = ssl.create_default_context()
+    if address_is_loopback(url):
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 def open_url(request: urllib.request.Request, timeout: float):
     """Open ``request``: directly (no proxy) on loopback, through the environment's proxies elsewhere.
 
     On loopback an HTTPS certificate is not checked: the runner there is this machine's own, and its
     certificate usually names the host others reach it by, not 127.0.0.1.
     """
-    if address_is_loopback(request.full_url):
-        context = ssl._create_unverified_context() if request.full_url.startswith("https://") else None
-        if context is not None:
-            opener = urllib.request.build_opener(
-                urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
-            )
-            return opener.open(request, timeout=timeout)
-        return _direct.open(request, timeout=timeout)
-    return urllib.request.urlopen(request, timeout=timeout)
+    if not address_is_loopback(request.full_url):
+        return urllib.request.urlopen(request, timeout=timeout)
+    if request.full_url.startswith("https://"):
+        https = urllib.request.HTTPSHandler(context=tls_context(request.full_url))
+        return urllib.request.build_opener(urllib.request.ProxyHandler({}), https).open(request, timeout=timeout)
+    return _direct.open(request, timeout=timeout)
 
 
 def authorization(url: str) -> dict[str, str]:

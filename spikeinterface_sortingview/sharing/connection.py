@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from ..runner_client import access_refused_message, address_is_loopback, authorization
+from ..runner_client import access_refused_message, authorization, tls_context
 
 SEND_BLOCK_BYTES = 1024 * 1024
 
@@ -82,11 +82,7 @@ class RunnerConnection:
     def _connect(self) -> http.client.HTTPConnection:
         if self._connection is None:
             if self._https:
-                context = (
-                    ssl._create_unverified_context()
-                    if address_is_loopback(self.base_url)
-                    else ssl.create_default_context()
-                )
+                context = tls_context(self.base_url)
                 self._connection = http.client.HTTPSConnection(
                     self._host, self._port, timeout=self._timeout, context=context, blocksize=SEND_BLOCK_BYTES
                 )
