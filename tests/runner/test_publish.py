@@ -254,3 +254,33 @@ def test_a_plot_with_publish_to_returns_the_figurl_on_that_runner(machine_a, tmp
         assert widget.url.startswith(f"{b.url}/f?")
         document = parse_qs(urlsplit(widget.url).query)["d"][0].removeprefix("sha1://")
         assert document in stored_hashes(b.store_dir)
+
+
+@pytest.mark.slow
+@pytest.mark.ray
+def test_live_traces_of_a_figure_published_without_its_recording_say_why_on_the_remote(
+    machine_a, tmp_path, monkeypatch
+):
+    url = sv.Figure(sv.views.EphysTraces("spikeinterface-sortingview/recording", machine_a["recording_uri"])).url()
+    with remote_runner(tmp_path / "b", args=("--num-cpus", "1")) as b:
+        monkeypatch.setenv("SORTINGVIEW_TOKEN", b.token)
+        with pytest.warns(UserWarning):
+            sv.publish(url, to=b.url)
+        body = {
+            "type": "serviceQueryRequest",
+            "serviceName": "sortingview",
+            "query": {
+                "taskName": "sortingview.traces_window.1",
+                "taskInput": {
+                    "recording_uri": machine_a["recording_uri"],
+                    "segment_index": 0,
+                    "start_frame": 0,
+                    "end_frame": 100,
+                },
+                "timeout": 300,
+            },
+        }
+        reply = httpx.post(f"{b.url}/api", json=body, headers=b.headers(), timeout=400)
+        assert 400 <= reply.status_code < 500
+        assert "published without include_recording=True" in reply.json()["errorMessage"]
+        assert httpx.get(f"{b.url}/health", headers=b.headers(), timeout=10).status_code == 200
