@@ -243,6 +243,12 @@ def load_manifest(store: RemoteStore, uri: str, expected_format: str, versions: 
     except FileNotInStoreError as e:
         if store.sources:
             message = f"Cannot open {uri}: it is not in the local store at {store.local.directory}; {e}"
+            if expected_format == RECORDING_FORMAT:
+                # The usual cause on a runner that received a published figure: the recording stayed behind.
+                message += (
+                    ". A figure published without include_recording=True has no recording on that runner, so its "
+                    "live traces and waveforms are unavailable there; publish it again with include_recording=True"
+                )
             raise FileNotInStoreError(message) from None
         raise FileNotInStoreError(
             f"Cannot open {uri}: {e}. Fix: pass source_url='http://<runner>:<port>' (or set SORTINGVIEW_REMOTE) "

@@ -86,6 +86,50 @@ STORE_REQUEST_BODY = {
         "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
+UPLOAD_RESPONSES: Responses = {
+    200: {
+        "description": "Stored (or already there)",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"uri": {"type": "string"}, "size": {"type": "integer"}},
+                }
+            }
+        },
+    },
+    400: text_error("Not 40 hex characters, or the body's SHA-1 is not <hash>; nothing was stored"),
+    415: text_error("Not Content-Type: application/octet-stream (form and text bodies are refused)"),
+    507: text_error("The store's disk is full; nothing was stored"),
+}
+UPLOAD_REQUEST_BODY = STORE_REQUEST_BODY
+HASH_LIST = {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-fA-F]{40}$"}}
+MISSING_RESPONSES: Responses = {
+    200: {
+        "description": "The hashes of the list that the store lacks, in the list's order",
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "required": ["missing"], "properties": {"missing": HASH_LIST}}
+            }
+        },
+    },
+    400: text_error('Not JSON of the form {"sha1": [hashes]}, a hash that is not 40 hex characters, or too many'),
+    413: text_error("A body over 4 MB"),
+}
+MISSING_REQUEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["sha1"],
+                    "properties": {"sha1": {**HASH_LIST, "maxItems": 50000}},
+                }
+            }
+        },
+    }
+}
 BODY_ERRORS: Responses = {
     400: json_error("Not strict JSON, a body that is not a request, an unknown task, wrong input"),
     403: json_error("A curation action without a curator token (runner reachable from the network)"),

@@ -43,6 +43,7 @@ def create_app(
     middleware: list[Middleware] | None = None,
     max_json_bytes: int = DEFAULT_MAX_JSON_BYTES,
     background: Sequence[Callable[[], Awaitable[None]]] = (),
+    public_url: str | None = None,
 ) -> FastAPI:
     """Build the runner's app.
 
@@ -66,10 +67,13 @@ def create_app(
     background : Sequence[Callable[[], Awaitable[None]]]
         Coroutine functions started when the app starts serving and not waited for (requests are answered
         meanwhile); those still running when it stops are cancelled. E.g. starting Ray ahead of the first request.
+    public_url : str | None
+        The address others reach the runner at, given as ``url`` by ``/health`` (figURLs on this runner
+        start with it).
     """
     store_files = StoreFiles(LocalStore(store_dir), max_upload_bytes=max_upload_bytes)
     viewer = ViewerFiles(Path(viewer_dir) if viewer_dir is not None else default_viewer_dir())
-    status = RunnerStatus(str(Path(store_dir).expanduser()))
+    status = RunnerStatus(str(Path(store_dir).expanduser()), public_url)
     tasks = ComputeRoutes(compute, max_json_bytes=max_json_bytes)
 
     routes = [
@@ -87,6 +91,22 @@ def create_app(
         ),
         *get_and_head(
             "/sha1/{sha1}", store_files.get, summary="A stored file (Range, ETag)", responses=doc.FILE_RESPONSES
+        ),
+        APIRoute(
+            "/sha1/missing",
+            store_files.missing,
+            methods=["POST"],
+            summary='Which of these files the store lacks: {"sha1": [hashes]} -> {"missing": [hashes]}',
+            openapi_extra=doc.MISSING_REQUEST_BODY,
+            responses=doc.MISSING_RESPONSES,
+        ),
+        APIRoute(
+            "/sha1/{sha1}",
+            store_files.put,
+            methods=["PUT"],
+            summary="Upload a file under its hash; stored only if the body's SHA-1 is <hash>",
+            openapi_extra=doc.UPLOAD_REQUEST_BODY,
+            responses=doc.UPLOAD_RESPONSES,
         ),
         APIRoute(
             "/sha1",

@@ -8,6 +8,8 @@ Examples
     sv-runner start --background     # the same, as a detached process
     sv-runner status                 # which runners run here, do they answer, their workers and memory
     sv-runner stop                   # stop the runner on the configured port
+    sv-runner publish FIGURL --to https://lab.example.org:8931   # copy a figure to another runner
+    sv-runner export FIGURL figure.zip                           # a static copy for any web host
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from pathlib import Path
 
 from spikeinterface_sortingview._version import __version__
 from spikeinterface_sortingview.config import ConfigError, get_config
+from spikeinterface_sortingview.runner_client import fetch_health, is_loopback
+from spikeinterface_sortingview.sharing import PublishError, export_figure, publish_figure
+from spikeinterface_sortingview.store import StoreError
 
 from .access import load_or_create_token, read_token, token_path
 from .errors import StartError
@@ -29,9 +34,7 @@ from .instances import (
     child_processes,
     configured_address,
     end_processes,
-    fetch_health,
     format_url,
-    is_loopback,
     looks_like_runner,
     memory_use,
     process_alive,
@@ -58,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="The local sortingview runner: serves figures (host page, viewer, store files) over HTTP.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{start,status,stop}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{start,status,stop,publish,export}")
 
     start = commands.add_parser(
         "start",
@@ -109,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="start Ray and the first worker on the first compute request, not in the background at start "
         f"(saves their memory until a page computes; also {PRESTART_ENV}=0)",
     )
+        "--public-url",
+        help="the address others reach this runner at (a hostname, or a reverse proxy's https://... address); "
+        "written into the figURLs it hands out (default: the address it is bound to)",
+    )
+    start.add_argument("--certfile", type=Path, help="serve HTTPS with this certificate (PEM; needs --keyfile)")
+    start.add_argument("--keyfile", type=Path, help="the private key of --certfile (PEM)")
     # Set by --background for the process it starts, so that the state file names the log.
     start.add_argument("--log-file", help=argparse.SUPPRESS)
     start.set_defaults(run=run_start)
@@ -133,6 +142,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait before killing it (default: %(default)g; it finishes its requests and stops its Ray)",
     )
     stop.set_defaults(run=run_stop)
+
+    publish = commands.add_parser(
+        "publish",
+        help="copy a figure to another runner and print its figURL there",
+        description="Copy a figure (its views, the sorting it computes with, its curation snapshot) to another "
+        "runner, sending only the files it lacks, and print the figURL there. The runner's token comes from the "
+        "configuration (remotes: in the config file, or SORTINGVIEW_TOKEN).",
+    )
+    publish.add_argument("figure", help="a figURL, or the sha1:// URI of a figure document")
+    publish.add_argument("--to", help="the runner's address (default: publish_to in the configuration)")
+    publish.add_argument(
+        "--include-recording",
+        action="store_true",
+        help="also copy the recordings the figure reads live (may be very large; without them, live traces "
+        "are unavailable there)",
+    )
+    publish.set_defaults(run=run_publish)
+
+    export = commands.add_parser(
+        "export",
+        help="write a static copy of a figure (a folder or a .zip) for any web host",
+        description="Write the host page, the viewer and the figure's files with relative addresses, so the "
+        "folder opens under any path of any static web host, with no runner (no live compute, no journal).",
+    )
+    export.add_argument("figure", help="a figURL, or the sha1:// URI of a figure document")
+    export.add_argument("dest", type=Path, help="a new folder, or a file name ending in .zip")
+    export.set_defaults(run=run_export)
     return parser
 
 
@@ -141,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (StartError, ConfigError, HandlerConfigError, PermissionError) as e:
+    except (StartError, ConfigError, HandlerConfigError, PermissionError, PublishError, StoreError) as e:
         # PermissionError: a runner token file others can read (the message says how to fix it)
         print(f"sv-runner: {e}", file=sys.stderr)
         return EXIT_ERROR
@@ -163,6 +199,13 @@ def run_start(args: argparse.Namespace) -> int:
     store_dir = (args.store_dir or config.store_dir).expanduser().resolve()
     if args.max_upload_mb <= 0:
         raise StartError("--max-upload-mb must be positive")
+    if (args.certfile is None) != (args.keyfile is None):
+        raise StartError("HTTPS needs both --certfile and --keyfile (PEM files)")
+    for path in (args.certfile, args.keyfile):
+        if path is not None and not path.is_file():
+            raise StartError(f"{path} is not a file; --certfile and --keyfile name PEM files")
+    if args.public_url and not args.public_url.startswith(("http://", "https://")):
+        raise StartError(f"--public-url {args.public_url!r} must start with http:// or https://")
     options = server.ServeOptions(
         host=host,
         port=port,
@@ -175,6 +218,9 @@ def run_start(args: argparse.Namespace) -> int:
         handler_config=args.config or os.environ.get("SORTINGVIEW_JOB_HANDLER_CONFIG") or None,
         num_cpus=args.num_cpus,
         prestart=not args.no_prestart and os.environ.get(PRESTART_ENV, "1").strip() != "0",
+        public_url=args.public_url.rstrip("/") if args.public_url else None,
+        certfile=str(args.certfile.resolve()) if args.certfile else None,
+        keyfile=str(args.keyfile.resolve()) if args.keyfile else None,
     )
     if options.compute:
         # a bad handler config is refused at start, naming the offending key
@@ -183,15 +229,18 @@ def run_start(args: argparse.Namespace) -> int:
     token, created = None, False
     if not is_loopback(host) and args.log_file is None:
         token, created = load_or_create_token()
+        plain = (
+            "" if args.certfile else "; it travels in plain HTTP, so use this on a network you trust or behind HTTPS"
+        )
         print(
             f"Warning: bound to {host}, the runner is reachable from other machines. Every request needs its token "
-            f"({token_path()}); it travels in plain HTTP, so use this on a network you trust or behind HTTPS.",
+            f"({token_path()}){plain}.",
             file=sys.stderr,
         )
     if (host, port) != (configured_host, configured_port) and port != 0 and args.log_file is None:
         print(
             f"Note: new figures point to {config.address}; to make them open here set "
-            f"SORTINGVIEW_ADDRESS={format_url(host, port)}",
+            f"SORTINGVIEW_ADDRESS={args.public_url or format_url(host, port, 'https' if args.certfile else 'http')}",
             file=sys.stderr,
         )
     if not args.background:
@@ -205,6 +254,8 @@ def run_start(args: argparse.Namespace) -> int:
     if token is not None:
         # The background runner's log never holds the token: this command shows it.
         print(f"Token: {token}  (kept in {token_path()}): open figURLs with &token=<token> once per browser.")
+    if options.public_url:
+        print(f"Figures published here open at {options.public_url}/f?...")
     print(f"Log: {state.log_file}. Stop it with `sv-runner stop --port {state.port}`.")
     return EXIT_OK
 
@@ -335,6 +386,36 @@ def run_stop(args: argparse.Namespace) -> int:
             print(f"killed {len(left)} of its processes that ignored SIGTERM: {', '.join(str(p.pid) for p in left)}")
         stopped += 1
     return EXIT_OK if stopped else EXIT_NOT_RUNNING
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    try:
+        report = publish_figure(args.figure, to=args.to, include_recording=args.include_recording)
+    except ValueError as e:
+        raise PublishError(str(e)) from None
+    print(
+        f"Sent {report.uploaded_files} of {report.files} files ({megabytes(report.uploaded_bytes)} of "
+        f"{megabytes(report.bytes)}); the others were there already.",
+        file=sys.stderr,
+    )
+    print(report.url)
+    return EXIT_OK
+
+
+def run_export(args: argparse.Namespace) -> int:
+    try:
+        report = export_figure(args.figure, args.dest)
+    except (ValueError, OSError) as e:
+        raise PublishError(str(e)) from None
+    print(f"Wrote {report.path}: {report.files} figure files, {report.bytes / 2**20:.1f} MB in all.")
+    if report.path.suffix == ".zip":
+        print(f"Unzipped it is the folder {report.path.stem}/: put it on any static web host, under any path.")
+    else:
+        print(
+            f"Put the folder on any static web host, under any path; to try it here: cd {report.path.parent} && "
+            f"python -m http.server, then open http://127.0.0.1:8000/{report.path.name}/"
+        )
+    return EXIT_OK
 
 
 if __name__ == "__main__":

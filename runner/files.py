@@ -1,4 +1,5 @@
-"""Store files over HTTP: ``GET /sha1/<hash>`` with byte ranges and caching headers, ``POST /sha1`` to store bytes."""
+"""Store files over HTTP: ``GET /sha1/<hash>`` with byte ranges and caching headers, ``POST /sha1`` to store bytes,
+``PUT /sha1/<hash>`` to upload a file checked against its hash, ``POST /sha1/missing`` to ask which files are lacking."""
 
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 # Bodies of these types (or none) can be POSTed by any web page without a CORS preflight; refusing them
 # keeps other sites the user visits from writing into the store.
 CROSS_SITE_SIMPLE_TYPES = frozenset({"", "application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
+
+# An upload is written to disk in pieces of this size (each write runs in a thread, off the event loop).
+UPLOAD_WRITE_BYTES = 1024 * 1024
+# Hashes one POST /sha1/missing may ask about (its JSON is then about 2 MB).
+MAX_MISSING_QUERY = 50_000
 
 _BYTE_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)", re.ASCII)
 # More digits than any file size has; Python refuses to read integers of over 4,300 digits (ValueError).
@@ -168,12 +174,7 @@ class StoreFiles:
 
     async def post(self, request: Request) -> JSONResponse:
         """Answer ``POST /sha1``: store the body's bytes and reply ``{"uri": "sha1://<hash>"}``."""
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type in CROSS_SITE_SIMPLE_TYPES:
-            raise UnsupportedMediaType(
-                f"POST /sha1 needs Content-Type: application/octet-stream (got {content_type or 'none'}); "
-                "form and text bodies are refused so that other web pages cannot write to this store"
-            )
+        self._require_octet_stream(request, "POST /sha1")
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_upload_bytes:
             raise PayloadTooLarge(self._too_large_message(int(declared)))
@@ -187,11 +188,93 @@ class StoreFiles:
         except OSError as e:
             if e.errno not in (errno.ENOSPC, errno.EDQUOT):
                 raise
-            raise InsufficientStorage(
-                f"the store at {self.store.directory} is full ({e.strerror}); nothing was stored. "
-                "Free space there (or move the store: SORTINGVIEW_STORE_DIR) and send the file again"
-            ) from None
+            raise InsufficientStorage(self._full_message(e)) from None
         return JSONResponse({"uri": uri})
+
+    async def put(self, sha1: str, request: Request) -> JSONResponse:
+        """Answer ``PUT /sha1/<hash>``: store the body under ``<hash>`` if its bytes hash to it, else 400.
+
+        The body streams to a temporary file while it is hashed, so any size fits in memory; a body that
+        fails its hash, a client that goes away and a full disk all leave nothing under the hash name.
+        """
+        sha1 = self._checked_sha1(sha1)
+        self._require_octet_stream(request, f"PUT /sha1/{sha1}")
+        try:
+            incoming = await run_in_threadpool(self.store.incoming, sha1)
+        except OSError as e:
+            return await self._refuse_full(request, e)
+        try:
+            pending = bytearray()
+            async for piece in request.stream():
+                pending += piece
+                if len(pending) >= UPLOAD_WRITE_BYTES:
+                    await run_in_threadpool(incoming.write, bytes(pending))
+                    pending.clear()
+            if pending:
+                await run_in_threadpool(incoming.write, bytes(pending))
+            uri = await run_in_threadpool(incoming.commit)
+        except CorruptFileError as e:
+            raise BadRequest(f"PUT /sha1/{sha1}: {e}. Send the file's own bytes (its SHA-1 names it).") from None
+        except OSError as e:
+            await run_in_threadpool(incoming.abort)
+            return await self._refuse_full(request, e)
+        finally:
+            await run_in_threadpool(incoming.abort)
+        return JSONResponse({"uri": uri, "size": incoming.size})
+
+    async def _refuse_full(self, request: Request, error: OSError) -> JSONResponse:
+        """507 for a full disk, after reading the rest of the body (a client still sending would see a reset)."""
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise error
+        async for _ in request.stream():
+            pass
+        raise InsufficientStorage(self._full_message(error))
+
+    async def missing(self, request: Request) -> JSONResponse:
+        """Answer ``POST /sha1/missing`` with ``{"sha1": [hashes]}``: ``{"missing": [those this store lacks]}``.
+
+        A file counts as present when the store has it (a copy or a file registered in place); its bytes
+        are checked when it is read, as always.
+        """
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > 4 * 1024 * 1024:
+            raise PayloadTooLarge(f"POST /sha1/missing takes at most {MAX_MISSING_QUERY} hashes (4 MB) at once")
+        try:
+            body = await request.json()
+        except ValueError:
+            raise BadRequest('POST /sha1/missing takes JSON: {"sha1": ["<40 hex characters>", ...]}') from None
+        hashes = body.get("sha1") if isinstance(body, dict) else None
+        if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
+            raise BadRequest('POST /sha1/missing takes JSON: {"sha1": ["<40 hex characters>", ...]}')
+        if len(hashes) > MAX_MISSING_QUERY:
+            raise BadRequest(
+                f"POST /sha1/missing takes at most {MAX_MISSING_QUERY} hashes at once; send several requests"
+            )
+        checked = [self._checked_sha1(h) for h in hashes]
+        missing = await run_in_threadpool(lambda: [h for h in checked if not self.store.has(f"sha1://{h}")])
+        return JSONResponse({"missing": missing})
+
+    def _checked_sha1(self, sha1: str) -> str:
+        sha1 = sha1.lower()
+        try:
+            check_sha1(sha1)
+        except InvalidUriError:
+            raise BadRequest(f"{sha1[:80]!r} is not a file name of this store: expected 40 hex characters") from None
+        return sha1
+
+    def _require_octet_stream(self, request: Request, what: str) -> None:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type in CROSS_SITE_SIMPLE_TYPES:
+            raise UnsupportedMediaType(
+                f"{what} needs Content-Type: application/octet-stream (got {content_type or 'none'}); "
+                "form and text bodies are refused so that other web pages cannot write to this store"
+            )
+
+    def _full_message(self, e: OSError) -> str:
+        return (
+            f"the store at {self.store.directory} is full ({e.strerror}); nothing was stored. "
+            "Free space there (or move the store: SORTINGVIEW_STORE_DIR) and send the file again"
+        )
 
     def _too_large_message(self, size: int | None) -> str:
         what = f"{size} bytes" if size is not None else "the body"

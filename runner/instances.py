@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import importlib.util
-import ipaddress
 import json
 import os
 import time
-import urllib.error
-import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import psutil
 
 from spikeinterface_sortingview.config import get_config, home_dir
+from spikeinterface_sortingview.runner_client import address_host_port
 from spikeinterface_sortingview.store import write_atomic
-
-HEALTH_TIMEOUT = 0.5
-LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
-
-# Loopback requests must never go through an HTTP proxy named in the environment (http_proxy, ...).
-_direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @dataclass(frozen=True)
@@ -110,7 +101,7 @@ def state_files() -> list[Path]:
     return sorted(folder.glob("*.json"), key=lambda p: (len(p.stem), p.stem))
 
 
-def format_url(host: str, port: int) -> str:
+def format_url(host: str, port: int, scheme: str = "http") -> str:
     """``http://host:port``, with brackets around an IPv6 address; a wildcard bind is reached on loopback."""
     if host in ("0.0.0.0", ""):
         host = "127.0.0.1"
@@ -118,40 +109,12 @@ def format_url(host: str, port: int) -> str:
         host = "::1"
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
-    return f"http://{host}:{port}"
+    return f"{scheme}://{host}:{port}"
 
 
 def configured_address() -> tuple[str, int]:
     """Host and port of the configured address (what figURLs point to), e.g. ``("127.0.0.1", 8931)``."""
-    parts = urlsplit(get_config().address)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return parts.hostname or "127.0.0.1", port
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def fetch_health(url: str, timeout: float = HEALTH_TIMEOUT, token: str | None = None) -> dict | None:
-    """``GET <url>/health``; the reply if a runner answers it, else None (refused, timed out, not a runner).
-
-    A runner bound to the network answers only with its ``token``, sent as ``Authorization: Bearer``.
-    """
-    request = urllib.request.Request(f"{url.rstrip('/')}/health")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with _direct.open(request, timeout=timeout) as response:
-            reply = json.loads(response.read(64 * 1024))
-    except (OSError, ValueError):
-        # URLError, timeouts and refused connections are OSErrors; a non-JSON answer is a ValueError.
-        return None
-    return reply if isinstance(reply, dict) and reply.get("ok") is True else None
+    return address_host_port(get_config().address)
 
 
 def process_alive(pid: int) -> bool:

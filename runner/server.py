@@ -20,7 +20,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from spikeinterface_sortingview._version import __version__
-from spikeinterface_sortingview.config import get_config
+from spikeinterface_sortingview.config import TOKEN_ENVIRONMENT_VARIABLE, get_config
+from spikeinterface_sortingview.runner_client import LOOPBACK_NAMES, fetch_health, is_loopback
 
 from .access import AccessMiddleware, AccessPolicy, RedactTokens, load_or_create_token, read_token
 from .app import create_app
@@ -29,12 +30,9 @@ from .errors import StartError
 from .executor import RayExecutor, RayOptions
 from .handler_config import load_handler_config
 from .instances import (
-    LOOPBACK_NAMES,
     RunnerState,
     configured_address,
-    fetch_health,
     format_url,
-    is_loopback,
     log_path,
     open_log,
     remove_state,
@@ -84,6 +82,11 @@ class ServeOptions:
     prestart : bool
         With compute, start Ray and one worker in the background as soon as the runner serves (False: on the
         first compute request).
+    public_url : str | None
+        The address others reach this runner at (a hostname, a reverse proxy); written into the figURLs it
+        hands out (``/health``'s ``url``, publishing) and given to Ray workers on other nodes.
+    certfile, keyfile : str | None
+        A certificate and its private key (PEM): serve HTTPS directly.
     """
 
     host: str
@@ -97,6 +100,13 @@ class ServeOptions:
     handler_config: str | None = None
     num_cpus: int | None = None
     prestart: bool = True
+    public_url: str | None = None
+    certfile: str | None = None
+    keyfile: str | None = None
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.certfile else "http"
 
 
 def allowed_hosts(host: str) -> list[str] | None:
@@ -116,7 +126,7 @@ def runner_token(host: str) -> str | None:
     return None if is_loopback(host) else load_or_create_token()[0]
 
 
-def bind_socket(host: str, port: int) -> socket.socket:
+def bind_socket(host: str, port: int, scheme: str = "http") -> socket.socket:
     """Bind and listen on ``host:port`` here, so that a busy port is a clear error before anything starts."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
@@ -131,10 +141,10 @@ def bind_socket(host: str, port: int) -> socket.socket:
     except OSError as e:
         sock.close()
         if e.errno == errno.EADDRINUSE:
-            health = fetch_health(format_url(host, port), token=None if is_loopback(host) else read_token())
+            health = fetch_health(format_url(host, port, scheme), token=None if is_loopback(host) else read_token())
             if health is not None:
                 raise StartError(
-                    f"A sortingview runner (pid {health.get('pid')}) already serves {format_url(host, port)}; "
+                    f"A sortingview runner (pid {health.get('pid')}) already serves {format_url(host, port, scheme)}; "
                     f"stop it with `sv-runner stop --port {port}` or choose another --port."
                 ) from None
             raise StartError(f"Port {port} on {host} is used by another program; choose another --port.") from None
@@ -161,12 +171,13 @@ def serve(options: ServeOptions) -> None:
 
     The state file is written once the port is bound and removed on the way out.
     """
-    sock = bind_socket(options.host, options.port)
+    sock = bind_socket(options.host, options.port, options.scheme)
     port = sock.getsockname()[1]
-    url = format_url(options.host, port)
+    url = format_url(options.host, port, options.scheme)
     compute = make_compute(options, url) if options.compute else None
     app = create_app(
         options.store_dir,
+        public_url=options.public_url or url,
         max_upload_bytes=options.max_upload_bytes,
         allowed_hosts=allowed_hosts(options.host),
         compute=compute,
@@ -184,6 +195,8 @@ def serve(options: ServeOptions) -> None:
             # The runner is reached directly; X-Forwarded-* headers from a client must not change what it believes.
             proxy_headers=False,
             server_header=False,
+            ssl_certfile=options.certfile,
+            ssl_keyfile=options.keyfile,
         )
     )
     quiet_logs()  # after uvicorn.Config, which sets up uvicorn's loggers
@@ -239,10 +252,15 @@ def make_compute(options: ServeOptions, url: str) -> ComputeService:
     another machine.
     """
     groups = load_handler_config(options.handler_config)
+    # Workers on other nodes reach the runner where others do; a runner that asks for a token gives it to them.
+    worker_env = {"SORTINGVIEW_STORE_DIR": str(options.store_dir), "SORTINGVIEW_REMOTE": options.public_url or url}
+    token = runner_token(options.host)
+    if token is not None:
+        worker_env[TOKEN_ENVIRONMENT_VARIABLE] = token
     ray_options = RayOptions(
         address=options.ray_address,
         num_cpus=options.num_cpus,
-        worker_env={"SORTINGVIEW_STORE_DIR": str(options.store_dir), "SORTINGVIEW_REMOTE": url},
+        worker_env=worker_env,
         prestart=(os.cpu_count() or 1) > SMALL_MACHINE_CPUS,
     )
     executor = RayExecutor(groups, ray_options, journal_dir=str(options.store_dir / "curation_journals"))
@@ -274,7 +292,7 @@ def start_background(options: ServeOptions, timeout: float = START_TIMEOUT) -> R
         If the port is taken, or the runner exits or does not answer within ``timeout`` seconds.
     """
     port = options.port or free_port(options.host)
-    url = format_url(options.host, port)
+    url = format_url(options.host, port, options.scheme)
     token = runner_token(options.host)
     health = fetch_health(url, token=token)
     if health is not None:
@@ -311,6 +329,10 @@ def start_background(options: ServeOptions, timeout: float = START_TIMEOUT) -> R
         command += ["--num-cpus", str(options.num_cpus)]
     if not options.prestart:
         command.append("--no-prestart")
+    if options.public_url:
+        command += ["--public-url", options.public_url]
+    if options.certfile:
+        command += ["--certfile", str(options.certfile), "--keyfile", str(options.keyfile)]
     with os.fdopen(open_log(port), "wb") as out:
         # A new session: a notebook's interrupt (SIGINT to its process group) must not stop the runner.
         process = subprocess.Popen(

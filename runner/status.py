@@ -20,16 +20,26 @@ class RunnerStatus:
     ----------
     store_dir : str
         The store folder this runner serves, so that a client can tell whether its figures are here.
+    public_url : str | None
+        Where others reach this runner (``sv-runner start --public-url``, else the address it is bound to);
+        a figure published here opens at ``<public_url>/f?...``.
     """
 
-    def __init__(self, store_dir: str):
+    def __init__(self, store_dir: str, public_url: str | None = None):
         self.store_dir = store_dir
+        self.public_url = public_url.rstrip("/") if public_url else None
 
     def facts(self) -> dict:
-        return {"ok": True, "version": __version__, "pid": os.getpid(), "store_dir": self.store_dir}
+        return {
+            "ok": True,
+            "version": __version__,
+            "pid": os.getpid(),
+            "store_dir": self.store_dir,
+            "url": self.public_url,
+        }
 
     async def health(self, request: Request) -> JSONResponse:
-        """``GET /health``: ``{"ok": true, "version", "pid", "store_dir", "workers", "ray", "workers_ready"}``.
+        """``GET /health``: ``{"ok": true, "version", "pid", "store_dir", "url", "workers", "ray", "workers_ready"}``.
 
         ``workers`` maps each handler group to its started workers, ``ray`` is ``"not started"``, ``"starting"``
         or ``"ready"``, ``workers_ready`` counts the workers that have started and answered; all three are null

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
 from pathlib import Path, PurePosixPath
 
 from starlette.concurrency import run_in_threadpool
@@ -11,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
 import spikeinterface_sortingview
+from spikeinterface_sortingview.sharing.export import viewer_dist_dir
 
 from .errors import BadRequest, NotFound, ViewerNotBuilt
 
@@ -40,9 +40,7 @@ REVALIDATE = "no-cache"
 
 def default_viewer_dir() -> Path:
     """The built bundle: ``$SORTINGVIEW_VIEWER_DIR``, else ``spikeinterface_sortingview/viewer/dist``."""
-    if os.environ.get("SORTINGVIEW_VIEWER_DIR"):
-        return Path(os.environ["SORTINGVIEW_VIEWER_DIR"]).expanduser()
-    return SOURCE_DIR / "dist"
+    return viewer_dist_dir()
 
 
 def build_instructions(dist_dir: Path) -> str:

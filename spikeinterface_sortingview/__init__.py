@@ -30,6 +30,9 @@ _PUBLIC_NAMES = {
     "figure_url": "spikeinterface_sortingview.figure",
     "LocalStore": "spikeinterface_sortingview.store",
     "default_store": "spikeinterface_sortingview.store",
+    "PublishError": "spikeinterface_sortingview.sharing",
+    "export_figure": "spikeinterface_sortingview.sharing",
+    "publish": "spikeinterface_sortingview.sharing",
     "copy_recording_extractor": "extractors.share",
     "copy_sorting_extractor": "extractors.share",
     "load_recording": "extractors.share",
@@ -37,7 +40,7 @@ _PUBLIC_NAMES = {
     "share_recording": "extractors.share",
     "share_sorting": "extractors.share",
 }
-_SUBMODULES = ("backend", "config", "curation", "figure", "store", "views", "widgets")
+_SUBMODULES = ("backend", "config", "curation", "figure", "sharing", "store", "views", "widgets")
 
 
 def __getattr__(name: str) -> object:

@@ -31,12 +31,14 @@ from spikeinterface.widgets.unit_summary import UnitSummaryWidget
 from spikeinterface.widgets.unit_templates import UnitTemplatesWidget
 
 BACKEND = "sortingview"
-BACKEND_KWARGS = {"generate_url": True, "display": True, "figlabel": None, "height": None}
+BACKEND_KWARGS = {"generate_url": True, "display": True, "figlabel": None, "height": None, "publish_to": None}
 BACKEND_KWARGS_DESC = {
     "generate_url": "If True, the figure is stored and its figURL is set as widget.url (and printed), default: True",
     "display": "If True, the figURL is printed (and shown in a notebook), default: True",
     "figlabel": "The figure label (browser title), default: None",
     "height": "The height of the figure in a notebook, default: None",
+    "publish_to": "A runner URL to publish the figure to (widget.url is then its figURL there), "
+    "default: publish_to of the configuration (SORTINGVIEW_PUBLISH_TO), else None",
 }
 
 # Each widget class and the name of the function of spikeinterface_sortingview.widgets that turns its data_plot

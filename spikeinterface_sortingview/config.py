@@ -3,13 +3,19 @@
 Values come from, in order of precedence: environment variables, the YAML
 config file, built-in defaults. They are read on every call so a notebook or a
 test can change the environment and see the change.
+
+Credentials of runners live here too, in one place: ``remotes:`` in the config file maps runner URLs to
+their tokens, and ``SORTINGVIEW_TOKEN`` gives the token of a runner it does not list. Every HTTP client of
+the package (store reads, extractors, Ray workers, publishing) asks :func:`runner_token` for the runner it
+talks to.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -21,9 +27,13 @@ ENVIRONMENT_KEYS = {
     "SORTINGVIEW_STORE_DIR": "store_dir",
     "SORTINGVIEW_ADDRESS": "address",
     "SORTINGVIEW_VIEW_URL": "view_url",
+    "SORTINGVIEW_PUBLISH_TO": "publish_to",
 }
-# curators: {name: token}; a runner bound beyond loopback takes curation actions only with one of these tokens
-CONFIG_FILE_KEYS = set(ENVIRONMENT_KEYS.values()) | {"curators"}
+# The token of a runner that ``remotes`` does not list.
+TOKEN_ENVIRONMENT_VARIABLE = "SORTINGVIEW_TOKEN"
+# curators: {name: token}; a runner bound beyond loopback takes curation actions only with one of these tokens.
+# remotes: {runner URL: token}; what this machine's clients send to each runner.
+CONFIG_FILE_KEYS = set(ENVIRONMENT_KEYS.values()) | {"curators", "remotes"}
 
 
 class ConfigError(ValueError):
@@ -46,6 +56,10 @@ class Config:
         The YAML file consulted (it may not exist).
     curators : dict
         ``{curator name: token}`` of those who may curate through a runner reachable from the network.
+    remotes : dict
+        ``{runner URL: token}``: the token this machine's clients send to each runner.
+    publish_to : str | None
+        A runner URL: figures made with ``backend="sortingview"`` are published there.
     """
 
     store_dir: Path
@@ -53,6 +67,8 @@ class Config:
     view_url: str
     config_file: Path
     curators: dict[str, str]
+    remotes: dict[str, str] = field(default_factory=dict)
+    publish_to: str | None = None
 
 
 def home_dir() -> Path:
@@ -107,4 +123,72 @@ def get_config() -> Config:
         isinstance(token, str) and len(token) >= 16 for token in curators.values()
     ):
         raise ConfigError(f"{path}: curators must map each curator's name to a token of at least 16 characters")
-    return Config(store_dir=store_dir, address=address, view_url=view_url, config_file=path, curators=dict(curators))
+    remotes = values.get("remotes") or {}
+    if not isinstance(remotes, dict) or not all(
+        isinstance(url, str) and url.startswith(("http://", "https://")) and isinstance(token, str) and token
+        for url, token in remotes.items()
+    ):
+        raise ConfigError(
+            f"{path}: remotes must map runner URLs to their tokens, e.g. 'remotes: {{https://lab.example.org:8931: <token>}}'"
+        )
+    publish_to = values.get("publish_to") or None
+    if publish_to is not None and not str(publish_to).startswith(("http://", "https://")):
+        raise ConfigError(f"publish_to {publish_to!r} must be a runner URL starting with http:// or https://")
+    return Config(
+        store_dir=store_dir,
+        address=address,
+        view_url=view_url,
+        config_file=path,
+        curators=dict(curators),
+        remotes={normalized_url(url): token for url, token in remotes.items()},
+        publish_to=str(publish_to).rstrip("/") if publish_to else None,
+    )
+
+
+def normalized_url(url: str) -> str:
+    """``url`` as runner URLs are compared: lowercase scheme and host, the port written out, no trailing slash."""
+    parts = urlsplit(url.strip())
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme.lower()}://{host.lower()}:{port}{parts.path.rstrip('/')}"
+
+
+def runner_token(url: str, config: Config | None = None) -> tuple[str | None, str]:
+    """The token to send to the runner at ``url`` and where it was found.
+
+    Parameters
+    ----------
+    url : str
+        The runner's address, or any URL on it (``https://lab.example.org/sv/sha1/...``).
+    config : Config | None
+        The configuration to read; the current one by default.
+
+    Returns
+    -------
+    tuple[str | None, str]
+        ``(token, where)``: the ``remotes`` entry whose URL is the longest prefix of ``url``, else
+        ``$SORTINGVIEW_TOKEN``, else ``(None, "")``. ``where`` names the setting, for error messages.
+    """
+    config = config or get_config()
+    wanted = normalized_url(url)
+    best = None
+    for remote in config.remotes:
+        if (wanted == remote or wanted.startswith(remote + "/")) and (best is None or len(remote) > len(best)):
+            best = remote
+    if best is not None:
+        return config.remotes[best], f"remotes: {best} in {config.config_file}"
+    if os.environ.get(TOKEN_ENVIRONMENT_VARIABLE):
+        return os.environ[TOKEN_ENVIRONMENT_VARIABLE], TOKEN_ENVIRONMENT_VARIABLE
+    return None, ""
+
+
+def token_instructions(url: str, config: Config | None = None) -> str:
+    """How to give this machine the token of the runner at ``url``, for error messages."""
+    config = config or get_config()
+    return (
+        f"add 'remotes: {{{url.rstrip('/')}: <token>}}' to {config.config_file} (or set {TOKEN_ENVIRONMENT_VARIABLE}); "
+        "the token is in ~/.spikeinterface-sortingview/runner/token on the runner's machine, and "
+        "`sv-runner start --background` prints it"
+    )

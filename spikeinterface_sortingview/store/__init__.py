@@ -1,7 +1,14 @@
 """Content-addressed storage: a local folder by default (kachery layout), files registered in place, runners over HTTP."""
 
 from ..config import get_config
-from .http import REMOTE_ENVIRONMENT_VARIABLE, HttpSource, RemoteStore, SourceUnreachableError, sources_from_environment
+from .http import (
+    REMOTE_ENVIRONMENT_VARIABLE,
+    AccessRefusedError,
+    HttpSource,
+    RemoteStore,
+    SourceUnreachableError,
+    sources_from_environment,
+)
 from .local import (
     CorruptFileError,
     FileNotInStoreError,
@@ -22,6 +29,7 @@ def default_store() -> LocalStore:
 
 __all__ = [
     "REMOTE_ENVIRONMENT_VARIABLE",
+    "AccessRefusedError",
     "BlockHashes",
     "CorruptFileError",
     "FileNotInStoreError",

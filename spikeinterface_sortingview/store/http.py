@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ..runner_client import access_refused_message, authorization, open_url
 from .local import CorruptFileError, FileNotInStoreError, LocalStore, StoreError, atomic_file
 from .uri import parse_uri, relative_path
 from .verified import remember_verified
@@ -27,6 +28,10 @@ class SourceUnreachableError(StoreError):
     """An HTTP source could not be reached or answered with an error other than 404."""
 
 
+class AccessRefusedError(SourceUnreachableError, PermissionError):
+    """A runner refused the request (401, 403): it needs its token, or another one; the message says how."""
+
+
 class HttpSource:
     """A store served over HTTP, as a runner serves it: ``GET <base_url>/sha1/<hash>`` with ``Range`` support.
 
@@ -36,6 +41,11 @@ class HttpSource:
         The runner's address, e.g. ``http://192.168.1.20:8931``.
     timeout : float
         Seconds to wait for the server to answer, per request and between received pieces.
+
+    Notes
+    -----
+    Each request carries the token the configuration gives for ``base_url`` (``remotes:`` in the config
+    file, or ``SORTINGVIEW_TOKEN``), read in the process that makes the request (a Ray worker has its own).
     """
 
     def __init__(self, base_url: str, timeout: float = 60.0):
@@ -59,16 +69,18 @@ class HttpSource:
         ``SourceUnreachableError`` when it cannot be reached or fails.
         """
         url = self.url(uri)
-        request = urllib.request.Request(url)
+        request = urllib.request.Request(url, headers=authorization(self.base_url))
         ranged = start is not None or end is not None
         if ranged:
             last = "" if end is None else str(end - 1)
             request.add_header("Range", f"bytes={start or 0}-{last}")
         try:
-            response = urllib.request.urlopen(request, timeout=self.timeout)
+            response = open_url(request, timeout=self.timeout)
         except urllib.error.HTTPError as e:
             if e.code == 404:
                 raise FileNotInStoreError(f"{uri} is not at {url} (HTTP 404)") from None
+            if e.code in (401, 403):
+                raise AccessRefusedError(f"Reading {uri}: {access_refused_message(self.base_url, e.code)}") from None
             raise SourceUnreachableError(f"{url} answered HTTP {e.code} {e.reason} for {uri}") from None
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", e)
@@ -173,6 +185,7 @@ class RemoteStore:
 
     def _fetch(self, uri: str, from_uri: str | None, start: int | None, end: int | None) -> Path:
         attempts = []
+        refused = None
         candidates = [(from_uri, start, end)] if from_uri is not None else []
         candidates.append((uri, None, None))
         for source in self.sources:
@@ -183,7 +196,11 @@ class RemoteStore:
                     attempts.append(str(e))
                 except SourceUnreachableError as e:
                     attempts.append(str(e))
+                    refused = refused or (e if isinstance(e, AccessRefusedError) else None)
                     break
+        if refused is not None:
+            # No source had the file and one refused us: the missing token is what to fix, said first.
+            raise AccessRefusedError("; ".join([str(refused)] + [a for a in attempts if a != str(refused)]))
         raise FileNotInStoreError("; ".join(attempts))
 
     def _download(self, source: HttpSource, uri: str, source_uri: str, start: int | None, end: int | None) -> Path:

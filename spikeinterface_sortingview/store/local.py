@@ -12,6 +12,7 @@ hash is moved to ``quarantine/`` and reported, never served.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -335,6 +336,69 @@ class LocalStore:
     def load_json(self, uri: str) -> object:
         """Read and parse a stored JSON file."""
         return json.loads(self.load_bytes(uri))
+
+    def incoming(self, sha1: str) -> IncomingFile:
+        """A file of hash ``sha1`` to receive in pieces; it takes its hash name only if its bytes match."""
+        return IncomingFile(self.directory / relative_path(sha1), sha1)
+
+
+class IncomingFile:
+    """A file arriving in pieces (an upload), stored under its hash name only if its bytes hash to it.
+
+    The pieces go to a temporary file beside the target while they are hashed. ``commit`` flushes it to disk
+    and renames it, or deletes it and raises ``CorruptFileError`` when the hash differs; ``abort`` (also
+    harmless after ``commit``) deletes what arrived. Nothing partial ever holds a hash name.
+
+    Parameters
+    ----------
+    target : Path
+        The store path of the hash.
+    sha1 : str
+        The hash the bytes must have.
+    """
+
+    def __init__(self, target: Path, sha1: str):
+        self.target = target
+        self.sha1 = sha1
+        self.size = 0
+        self._hasher = hashlib.sha1()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+        self._file: BinaryIO | None = os.fdopen(fd, "wb")
+
+    def write(self, data: bytes | memoryview) -> None:
+        """Append a piece."""
+        assert self._file is not None, "write after commit or abort"
+        self._file.write(data)
+        self._hasher.update(data)
+        self.size += len(data)
+
+    def commit(self) -> str:
+        """Store the bytes under their hash name and return the URI; ``CorruptFileError`` if the hash differs."""
+        assert self._file is not None, "commit after commit or abort"
+        digest = self._hasher.hexdigest()
+        if digest != self.sha1:
+            self.abort()
+            raise CorruptFileError(
+                f"the {self.size} bytes received hash to {digest}, not to {self.sha1}; nothing was stored"
+            )
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self._file = None
+        os.chmod(self._tmp_name, 0o644)
+        os.replace(self._tmp_name, self.target)
+        remember_verified(self.target)
+        return sha1_uri(self.sha1)
+
+    def abort(self) -> None:
+        """Delete what arrived (nothing is left under the hash name)."""
+        if self._file is None:
+            return
+        self._file.close()
+        self._file = None
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._tmp_name)
 
 
 @contextlib.contextmanager

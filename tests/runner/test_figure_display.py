@@ -17,8 +17,9 @@ import IPython.display
 import pytest
 
 from spikeinterface_sortingview import views
+from spikeinterface_sortingview.runner_client import fetch_health as runner_health
 from spikeinterface_sortingview.widgets import publish
-from spikeinterface_sortingview.widgets.publish import publish_view, runner_health
+from spikeinterface_sortingview.widgets.publish import publish_view
 
 
 class FakeWidget:
@@ -149,9 +150,9 @@ def test_in_a_notebook_a_runner_is_started_and_the_figure_shown_inline(configure
 
 def test_in_a_notebook_a_remote_address_is_not_started_here(configured, monkeypatch, capsys):
     monkeypatch.setattr(publish, "in_notebook", lambda: True)
-    monkeypatch.setattr(publish, "runner_health", lambda address, timeout=0.5: None)
-    monkeypatch.setattr(publish, "start_runner", lambda config: pytest.fail("must not start a runner"))
-    # Never contacted (runner_health is replaced): only the decision is tested.
+    monkeypatch.setattr(publish, "fetch_health", lambda address, timeout=0.5: None)
+    monkeypatch.setattr(publish, "start_local_runner", lambda config: pytest.fail("must not start a runner"))
+    # Never contacted (fetch_health is replaced): only the decision is tested.
     monkeypatch.setenv("SORTINGVIEW_ADDRESS", "http://figures.example.org:8931")
     publish_view(FakeWidget(), views.Markdown("remote"))
     out = capsys.readouterr().out

@@ -11,8 +11,9 @@ import { decodeNdarraysNested } from '../protocol/ndarray'
 import { FigureUriError, urlForDataUri } from './dataUri'
 import { showErrorPage, showLoading } from './errorPage'
 import { errorText, fetchBytes, getFileData, getFileDataUrl, HttpError, parseJsonBytes, storeFile } from './fileAccess'
-import { loadRunnerToken, RunnerAuth } from './runnerToken'
+import { dropTokenFromQuery, loadRunnerToken, RunnerAuth } from './runnerToken'
 import { serviceQuery } from './serviceQuery'
+import { NO_RUNNER_MESSAGE, readStaticFigure } from './staticFigure'
 import { parseUrlState, sortedJson, withUrlState } from './urlState'
 import { resolveViewAddress } from './viewAddress'
 
@@ -21,29 +22,34 @@ const INITIALIZE_INTERVAL_MS = 200
 async function main(): Promise<void> {
   const root = document.getElementById('host-root')
   if (!root) return
-  const params = new URLSearchParams(window.location.search)
+  // A static export names its figure in the page and has its files beside it; a runner's page reads its address.
+  const staticCopy = readStaticFigure(document, window.location.href)
+  const params = staticCopy?.params ?? new URLSearchParams(window.location.search)
   const v = params.get('v')
   const d = params.get('d')
   const label = params.get('label')
   document.title = label || 'figure'
   const details = { 'view (v)': v, 'data (d)': d, label }
   const runnerOrigin = window.location.origin
+  if (!staticCopy) dropTokenFromQuery()
+  // Where sha1:// files are read: the runner, or the folder of a static copy.
+  const dataBase = staticCopy?.baseUrl ?? runnerOrigin
   // Read (and strip from the address bar) before anything else, so the token never reaches the view's URL.
-  const auth = new RunnerAuth(runnerOrigin, loadRunnerToken())
+  const auth = new RunnerAuth(runnerOrigin, staticCopy ? undefined : loadRunnerToken())
   const serviceBaseUrl = params.get('sh') || runnerOrigin
 
   if (!d) {
     showErrorPage(root, 'This figure URL has no data', 'The address is missing its d= parameter (the URI of the figure data).', details)
     return
   }
-  const view = resolveViewAddress(v, runnerOrigin)
+  const view = staticCopy ? { url: `${dataBase}/viewer/index.html` } : resolveViewAddress(v, runnerOrigin)
   if ('error' in view) {
     showErrorPage(root, 'This figure needs a view that is not available here', view.error, details)
     return
   }
   let figureDataUrl: string
   try {
-    figureDataUrl = urlForDataUri(d, runnerOrigin)
+    figureDataUrl = urlForDataUri(d, dataBase)
   } catch (err) {
     showErrorPage(root, 'This figure URL is malformed', err instanceof FigureUriError ? err.message : errorText(err), details)
     return
@@ -65,7 +71,7 @@ async function main(): Promise<void> {
     return
   }
 
-  let urlState = parseUrlState(window.location.search)
+  let urlState = parseUrlState(staticCopy ? '?' + params.toString() : window.location.search)
   const stateString = Object.keys(urlState).length > 0 ? sortedJson(urlState) : undefined
   const figureId = randomId()
   const viewUrl = new URL(view.url, window.location.href)
@@ -105,14 +111,14 @@ async function main(): Promise<void> {
       case 'getFileData':
         return getFileData(
           request,
-          runnerOrigin,
+          dataBase,
           (loaded, total) => post({ type: 'fileDownloadProgress', uri: request.uri, loaded, total }),
           auth,
         )
       case 'getFileDataUrl':
-        return getFileDataUrl(request.uri, runnerOrigin)
+        return getFileDataUrl(request.uri, dataBase)
       case 'storeFile':
-        return storeFile(request, runnerOrigin, auth)
+        return staticCopy ? { type: 'storeFile', error: NO_RUNNER_MESSAGE } : storeFile(request, runnerOrigin, auth)
       case 'setUrlState': {
         urlState = request.state
         window.history.replaceState(window.history.state, '', withUrlState(window.location.search, urlState))
@@ -120,6 +126,8 @@ async function main(): Promise<void> {
         return { type: 'setUrlState' }
       }
       case 'serviceQuery':
+        // 503 is "no compute here" to the view, which then words it as such (and keeps curation in the URL).
+        if (staticCopy && !params.get('sh')) return { type: 'serviceQuery', errorMessage: NO_RUNNER_MESSAGE, status: 503 }
         return serviceQuery(request, serviceBaseUrl, auth)
     }
   }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { RunnerAuth, takeTokenFromFragment } from './runnerToken'
+import { RunnerAuth, takeTokenFromFragment, withoutTokenParam } from './runnerToken'
 import { serviceQuery } from './serviceQuery'
 
 describe('runner token', () => {
@@ -38,5 +38,13 @@ describe('service queries', () => {
     vi.stubGlobal('fetch', async () => new Response(new Uint8Array([...json, 0, 0, 128, 63]), { status: 200 }))
     const r = await serviceQuery({ type: 'serviceQuery', serviceName: 'sortingview', query: {} }, 'http://127.0.0.1:8000')
     expect(Array.from(new Float32Array(r.binaryPayload as ArrayBuffer))).toEqual([1])
+  })
+})
+
+describe('withoutTokenParam', () => {
+  it('drops token= and leaves the other parameters as written', () => {
+    expect(withoutTokenParam('?v=http://h/viewer&d=sha1://ab&token=secret&s=%7B%7D')).toBe('?v=http://h/viewer&d=sha1://ab&s=%7B%7D')
+    expect(withoutTokenParam('?token=secret')).toBe('')
+    expect(withoutTokenParam('?d=sha1://ab&label=x')).toBe('?d=sha1://ab&label=x')
   })
 })

@@ -44,6 +44,24 @@ export function loadRunnerToken(): string | undefined {
   return stored ? stored : undefined
 }
 
+/**
+ * Removes `?token=` from the address bar: the runner answered it with a cookie, and the address is what
+ * people copy to share the figure.
+ */
+export function dropTokenFromQuery(): void {
+  const query = withoutTokenParam(window.location.search)
+  if (query === window.location.search) return
+  window.history.replaceState(window.history.state, '', window.location.pathname + query + window.location.hash)
+}
+
+/** `search` without its `token=` parameters, the others left exactly as written. */
+export function withoutTokenParam(search: string): string {
+  const parts = search.replace(/^\?/, '').split('&')
+  const kept = parts.filter((part) => part !== '' && !part.startsWith('token='))
+  if (kept.length === parts.filter((part) => part !== '').length) return search
+  return kept.length ? '?' + kept.join('&') : ''
+}
+
 /** Adds `Authorization: Bearer` to requests for the runner's own origin, never to other servers. */
 export class RunnerAuth {
   constructor(
