@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 # package's modules, so that importing either package first works.
 import spikeinterface_sortingview.store  # noqa: F401
 
+from .by_reference import EXTRACTOR_FORMAT, FILE_EXTRACTORS, DisallowedClassError
 from .encoding import NotSerializableError
 from .recording import ManifestError, StoreRecordingExtractor
 from .recording_writer import NotInPlaceError
@@ -32,6 +33,9 @@ from .share import (
 from .sorting import StoreSortingExtractor
 
 __all__ = [
+    "EXTRACTOR_FORMAT",
+    "FILE_EXTRACTORS",
+    "DisallowedClassError",
     "ManifestError",
     "NotInPlaceError",
     "NotSerializableError",
