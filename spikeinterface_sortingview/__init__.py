@@ -27,6 +27,7 @@ from .config import Config, ConfigError, get_config
 from .figure import Figure, figure_url
 from .store import LocalStore, default_store
 from .widgets import register, unregister
+from .workspace import Workspace, WorkspaceError, create_workspace, load_workspace
 
 register()
 
@@ -48,4 +49,8 @@ __all__ = [
     "share_sorting",
     "unregister",
     "views",
+    "Workspace",
+    "WorkspaceError",
+    "create_workspace",
+    "load_workspace",
 ]
