@@ -39,6 +39,7 @@ from .instances import (
     state_path,
     terminate,
 )
+from .listing import add_ls_command
 
 # runner.files.DEFAULT_MAX_UPLOAD_BYTES, not imported from there: the web stack (Starlette, FastAPI, uvicorn) is
 # loaded by `start` only, so that `status` and `stop` answer quickly.
@@ -55,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="The local sortingview runner: serves figures (host page, viewer, store files) over HTTP.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{start,status,stop}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{start,status,stop,ls}")
 
     start = commands.add_parser(
         "start",
@@ -124,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait before killing it (default: %(default)g; it finishes its requests and stops its Ray)",
     )
     stop.set_defaults(run=run_stop)
+    add_ls_command(commands)
     return parser
 
 
