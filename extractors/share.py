@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from spikeinterface.core import BaseRecording, BaseSorting
 
@@ -133,7 +135,9 @@ def _by_reference(extractor: BaseRecording | BaseSorting, store: LocalStore, kin
     """The extractor manifest of a file-backed SpikeInterface extractor or a chain of steps, or None to copy it."""
     try:
         description = reference_description(extractor, store, _share_base)
-    except NotByReference:
+        # a step whose kwargs JSON cannot hold exactly (NaN, objects SpikeInterface's encoder refuses) is copied
+        json.dumps(description, allow_nan=False)
+    except (NotByReference, TypeError, ValueError):
         return None
     manifest = {
         "format": EXTRACTOR_FORMAT,

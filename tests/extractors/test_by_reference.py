@@ -152,3 +152,15 @@ def test_a_description_naming_a_class_outside_spikeinterface_is_refused(store, i
 
     with pytest.raises(DisallowedClassError, match="tests.extractors.conftest.NotAnExtractor"):
         sv.load_recording(forged)
+
+
+def test_plot_traces_of_a_preprocessed_binary_recording_stores_no_copy(store, int16_binary):
+    import spikeinterface.widgets as sw
+
+    chain = common_reference(bandpass_filter(int16_binary, freq_min=300.0, freq_max=6000.0, dtype="float32"))
+    widget = sw.plot_traces(chain, backend="sortingview", generate_url=False, display=False)
+
+    file_bytes = os.path.getsize(int16_binary.get_binary_description()["file_paths"][0])
+    assert stored_bytes(store) < file_bytes / 100
+    shown = sv.load_recording(widget.view.uri)
+    np.testing.assert_array_equal(shown.get_traces(end_frame=30_000), chain.get_traces(end_frame=30_000))
