@@ -12,6 +12,7 @@ Two kinds of extractor are shared this way (``docs/shared-data.md``, "Extractor 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -184,17 +185,33 @@ def _resolve(value: Any, store: RemoteStore, source_url: str | None) -> Any:
     if set(value) == {FILE_PLACEHOLDER}:
         return str(_file_path(value[FILE_PLACEHOLDER], store))
     if "class" in value:
-        name = value["class"]
-        if not isinstance(name, str) or not (name in ALLOWED_CLASSES or name.startswith(ALLOWED_CLASS_PREFIXES)):
-            raise DisallowedClassError(
-                f"the stored description names the class {name!r}; only SpikeInterface's classes "
-                f"({ALLOWED_CLASS_PREFIXES[0]}*) and this package's store extractors are opened"
-            )
+        _check_class(value["class"])
     resolved = {k: _resolve(v, store, source_url) for k, v in value.items()}
     if value.get("class") in ALLOWED_CLASSES:
         # the base is read from where this chain was opened from
         resolved["kwargs"] = {**resolved["kwargs"], "source_url": source_url}
     return resolved
+
+
+def _check_class(name: object) -> None:
+    """Refuse a class outside the allow-list, and anything there that is not an extractor class.
+
+    SpikeInterface calls whatever the name resolves to with the stored kwargs: a function of
+    ``spikeinterface.*`` (``run_sorter``) would run too, so the name must resolve to an extractor class.
+    """
+    allowed = isinstance(name, str) and (name in ALLOWED_CLASSES or name.startswith(ALLOWED_CLASS_PREFIXES))
+    if allowed:
+        module_name, _, attribute = name.rpartition(".")
+        try:
+            found = getattr(importlib.import_module(module_name), attribute, None)
+        except ImportError:
+            found = None
+        allowed = isinstance(found, type) and issubclass(found, BaseExtractor)
+    if not allowed:
+        raise DisallowedClassError(
+            f"the stored description names {name!r}; only extractor classes of SpikeInterface "
+            f"({ALLOWED_CLASS_PREFIXES[0]}*) and this package's store extractors are opened"
+        )
 
 
 def _file_path(uri: str, store: RemoteStore) -> Path:

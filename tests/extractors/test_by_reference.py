@@ -144,13 +144,21 @@ def test_a_deleted_binary_file_is_named_when_shared(store, tmp_path, float_recor
     assert not store.directory.exists() or stored_bytes(store) == 0
 
 
-def test_a_description_naming_a_class_outside_spikeinterface_is_refused(store, int16_binary):
+@pytest.mark.parametrize(
+    "name",
+    [
+        "tests.extractors.conftest.NotAnExtractor",  # outside SpikeInterface
+        "spikeinterface.sorters.run_sorter",  # SpikeInterface's, but a function that would run
+        "spikeinterface.core.NoSuchClass",
+    ],
+)
+def test_a_description_naming_anything_but_an_extractor_class_of_spikeinterface_is_refused(store, int16_binary, name):
     uri = sv.share_recording(common_reference(int16_binary))
     manifest = store.load_json(uri)
-    manifest["extractor"]["class"] = "tests.extractors.conftest.NotAnExtractor"
+    manifest["extractor"]["class"] = name
     forged = store.store_json(manifest)
 
-    with pytest.raises(DisallowedClassError, match="tests.extractors.conftest.NotAnExtractor"):
+    with pytest.raises(DisallowedClassError, match=f"names '{name}'; only extractor classes"):
         sv.load_recording(forged)
 
 
