@@ -186,6 +186,7 @@ def _resolve(value: Any, store: RemoteStore, source_url: str | None) -> Any:
         return str(_file_path(value[FILE_PLACEHOLDER], store))
     if "class" in value:
         _check_class(value["class"])
+        _check_base(value)
     resolved = {k: _resolve(v, store, source_url) for k, v in value.items()}
     if value.get("class") in ALLOWED_CLASSES:
         # the base is read from where this chain was opened from
@@ -211,6 +212,29 @@ def _check_class(name: object) -> None:
         raise DisallowedClassError(
             f"the stored description names {name!r}; only extractor classes of SpikeInterface "
             f"({ALLOWED_CLASS_PREFIXES[0]}*) and this package's store extractors are opened"
+        )
+
+
+def _check_base(node: dict) -> None:
+    """Refuse a base that reads a path written in the description rather than a file of the store.
+
+    Bases are written as store extractors or as ``FILE_EXTRACTORS`` whose file is a store URI. A forged
+    description with, say, a binary recording of ``~/.ssh/id_rsa`` would otherwise let whoever can store
+    a file on a runner read any file the runner can, through a traces window.
+    """
+    name, kwargs = node["class"], node.get("kwargs")
+    if name in ALLOWED_CLASSES or not isinstance(kwargs, dict):
+        return
+    values = [v for value in kwargs.values() for v in (value if isinstance(value, list) else [value])]
+    values += [v for value in kwargs.values() if isinstance(value, dict) for v in value.values()]
+    if any(isinstance(v, dict) and "class" in v for v in values):
+        return  # a step over other extractors, themselves checked
+    file_kwarg = FILE_EXTRACTORS.get(name)
+    placeholder = kwargs.get(file_kwarg) if file_kwarg else None
+    if not (isinstance(placeholder, dict) and set(placeholder) == {FILE_PLACEHOLDER}) or kwargs.get("stream_mode"):
+        raise DisallowedClassError(
+            f"the stored description has a base {name!r} that does not read a file of the store; bases are "
+            "store extractors or NWB/MDA extractors of files registered in place"
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 import spikeinterface.core as sc
 from extractor_helpers import store_files
+from spikeinterface.core.core_tools import SIJsonEncoder
 from spikeinterface.extractors import read_mda_sorting
 from spikeinterface.extractors.mdaextractors import MdaSortingExtractor
 from spikeinterface.preprocessing import bandpass_filter, common_reference
@@ -172,3 +174,17 @@ def test_plot_traces_of_a_preprocessed_binary_recording_stores_no_copy(store, in
     assert stored_bytes(store) < file_bytes / 100
     shown = sv.load_recording(widget.view.uri)
     np.testing.assert_array_equal(shown.get_traces(end_frame=30_000), chain.get_traces(end_frame=30_000))
+
+
+def test_a_description_whose_base_reads_a_path_of_its_own_is_refused(store, int16_binary, tmp_path):
+    secret = tmp_path / "secret.raw"
+    secret.write_bytes(b"not for the runner's clients" * 100)
+    uri = sv.share_recording(common_reference(int16_binary))
+    manifest = store.load_json(uri)
+    manifest["extractor"]["kwargs"]["recording"] = sc.BinaryRecordingExtractor(
+        secret, 30_000.0, "int16", num_channels=1
+    ).to_dict()
+    forged = store.store_json(json.loads(json.dumps(manifest, cls=SIJsonEncoder)))
+
+    with pytest.raises(DisallowedClassError, match="BinaryRecordingExtractor' that does not read a file of the store"):
+        sv.load_recording(forged)
