@@ -14,6 +14,7 @@ store (see ``extractors.sources``).
 
 from spikeinterface_sortingview._version import __version__ as __version__
 
+from .by_reference import EXTRACTOR_FORMAT, FILE_EXTRACTORS, DisallowedClassError
 from .encoding import NotSerializableError
 from .recording import ManifestError, StoreRecordingExtractor
 from .recording_writer import NotInPlaceError
@@ -28,6 +29,9 @@ from .share import (
 from .sorting import StoreSortingExtractor
 
 __all__ = [
+    "EXTRACTOR_FORMAT",
+    "FILE_EXTRACTORS",
+    "DisallowedClassError",
     "ManifestError",
     "NotInPlaceError",
     "NotSerializableError",

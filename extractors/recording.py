@@ -13,6 +13,7 @@ from spikeinterface.core import BaseRecording, BaseRecordingSegment
 
 from spikeinterface_sortingview.store import CorruptFileError, FileNotInStoreError, RemoteStore, StatKey, stat_key
 
+from .by_reference import EXTRACTOR_FORMAT, EXTRACTOR_FORMAT_VERSION, ReferencedRecordingSegment, open_description
 from .encoding import decode_array, decode_value
 from .sources import open_store
 
@@ -50,8 +51,37 @@ class StoreRecordingExtractor(BaseRecording):
 
     def __init__(self, manifest_uri: str, source_url: str | None = None):
         store = open_store(source_url)
-        manifest = load_manifest(store, manifest_uri, RECORDING_FORMAT)
+        manifest = load_manifest(store, manifest_uri, RECORDING_FORMAT, by_reference=True)
+        self._chunks = None
+        # the extractor a by-reference manifest rebuilds (its segments are read through this one's)
+        self._referenced = None
+        if manifest["format"] == EXTRACTOR_FORMAT:
+            self._open_by_reference(manifest, store, manifest_uri, source_url)
+        else:
+            self._open_chunks(manifest, store, manifest_uri)
 
+        for name, encoded in manifest["properties"].items():
+            self.set_property(name, decode_array(encoded))
+        self.annotate(**decode_value(manifest["annotations"]))
+        if manifest.get("probegroup") is not None:
+            # Same as SpikeInterface's own loading: the stored probegroup is already in channel order.
+            self._extra_metadata_from_dict({"probegroup": decode_value(manifest["probegroup"])})
+
+        self._kwargs = {"manifest_uri": manifest_uri, "source_url": source_url}
+
+    def _open_by_reference(self, manifest: dict, store: RemoteStore, manifest_uri: str, source_url: str | None):
+        """A file-backed SpikeInterface extractor or a chain of steps, rebuilt lazily (``by_reference.py``)."""
+        referenced = open_description(manifest["extractor"], store, source_url)
+        if not isinstance(referenced, BaseRecording):
+            raise ManifestError(f"{manifest_uri} describes a {type(referenced).__name__}, not a recording")
+        BaseRecording.__init__(
+            self, referenced.get_sampling_frequency(), referenced.get_channel_ids(), referenced.get_dtype()
+        )
+        for segment in referenced.segments:
+            self.add_recording_segment(ReferencedRecordingSegment(segment))
+        self._referenced = referenced
+
+    def _open_chunks(self, manifest: dict, store: RemoteStore, manifest_uri: str) -> None:
         channel_ids = decode_array(manifest["channel_ids"])
         dtype = np.dtype(manifest["dtype"])
         BaseRecording.__init__(self, manifest["sampling_frequency"], channel_ids, dtype)
@@ -71,16 +101,7 @@ class StoreRecordingExtractor(BaseRecording):
                     time_vector=time_vector,
                 )
             )
-
-        for name, encoded in manifest["properties"].items():
-            self.set_property(name, decode_array(encoded))
-        self.annotate(**decode_value(manifest["annotations"]))
-        if manifest.get("probegroup") is not None:
-            # Same as SpikeInterface's own loading: the stored probegroup is already in channel order.
-            self._extra_metadata_from_dict({"probegroup": decode_value(manifest["probegroup"])})
-
         self._chunks = chunks
-        self._kwargs = {"manifest_uri": manifest_uri, "source_url": source_url}
 
     @property
     def manifest_uri(self) -> str:
@@ -236,8 +257,13 @@ class ChunkCache:
         return message
 
 
-def load_manifest(store: RemoteStore, uri: str, expected_format: str, versions: tuple[int, ...] = (1,)) -> dict:
-    """Read a manifest and check that it is of the expected format and one of the ``versions`` this code reads."""
+def load_manifest(
+    store: RemoteStore, uri: str, expected_format: str, versions: tuple[int, ...] = (1,), by_reference: bool = False
+) -> dict:
+    """Read a manifest and check that it is of the expected format and one of the ``versions`` this code reads.
+
+    With ``by_reference``, an extractor manifest (``by_reference.py``) of the same kind is accepted too.
+    """
     try:
         manifest = store.load_json(uri)
     except FileNotInStoreError as e:
@@ -256,6 +282,8 @@ def load_manifest(store: RemoteStore, uri: str, expected_format: str, versions: 
         ) from None
     except ValueError as e:
         raise ManifestError(f"{uri} is not a {expected_format} manifest (not JSON: {e})") from None
+    if by_reference and isinstance(manifest, dict) and manifest.get("format") == EXTRACTOR_FORMAT:
+        expected_format, versions = EXTRACTOR_FORMAT, (EXTRACTOR_FORMAT_VERSION,)
     if not isinstance(manifest, dict) or manifest.get("format") != expected_format:
         found = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
         raise ManifestError(f"{uri} is not a {expected_format} manifest (it holds {found!r})")

@@ -53,7 +53,7 @@ def recording_manifest(
     job_kwargs = resolve_job_kwargs(recording, job_kwargs or {})
     chunk_size = _chunk_size(recording, job_kwargs)
 
-    binary = _binary_layout(recording, target_dtype)
+    binary = binary_layout(recording, target_dtype)
     if in_place and isinstance(binary, str):
         raise NotInPlaceError(
             f"Cannot share {type(recording).__name__} in place: {binary}. Use in_place=None (copy when needed), "
@@ -78,7 +78,7 @@ def recording_manifest(
         "segments": segments,
         "properties": properties_of(recording, conversion),
         "annotations": annotations_of(recording),
-        "probegroup": _probegroup(recording),
+        "probegroup": probegroup_of(recording),
     }
 
 
@@ -91,7 +91,7 @@ def _chunk_size(recording: BaseRecording, job_kwargs: dict) -> int:
     return max(1, int(chunk_size))
 
 
-def _binary_layout(recording: BaseRecording, target_dtype: np.dtype) -> dict | str:
+def binary_layout(recording: BaseRecording, target_dtype: np.dtype) -> dict | str:
     """The binary description if the traces are exactly the bytes of files on disk, else why not."""
     if not recording.is_binary_compatible():
         return f"its traces are not read from binary files ({type(recording).__name__} is not binary compatible)"
@@ -109,8 +109,13 @@ def _binary_layout(recording: BaseRecording, target_dtype: np.dtype) -> dict | s
     frame_bytes = recording.get_num_channels() * recording.get_dtype().itemsize
     for segment_index, path in enumerate(description["file_paths"]):
         end = description["file_offset"] + recording.get_num_samples(segment_index) * frame_bytes
-        if not Path(path).is_file() or Path(path).stat().st_size < end:
-            return f"{path} is missing or shorter than the segment it holds"
+        if not Path(path).is_file():
+            raise FileNotFoundError(
+                f"Cannot share {type(recording).__name__}: {path}, the binary file of its segment {segment_index}, "
+                "does not exist (deleted or moved?). Nothing was shared; open the recording where the file is now."
+            )
+        if Path(path).stat().st_size < end:
+            return f"{path} is shorter than the segment it holds"
     return description
 
 
@@ -339,7 +344,7 @@ def annotations_of(extractor) -> dict:
     return encoded
 
 
-def _probegroup(recording: BaseRecording) -> dict | None:
+def probegroup_of(recording: BaseRecording) -> dict | None:
     if not recording.has_probe():
         return None
     return encode_value(recording.get_probegroup().to_dict(array_as_list=True), "probegroup")

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from spikeinterface.core import BaseRecording, BaseSorting
 
-from spikeinterface_sortingview.store import default_store
+from spikeinterface_sortingview.store import LocalStore, default_store
 
+from .by_reference import EXTRACTOR_FORMAT, EXTRACTOR_FORMAT_VERSION, NotByReference, reference_description
 from .recording import StoreRecordingExtractor
-from .recording_writer import recording_manifest
+from .recording_writer import (
+    NotInPlaceError,
+    annotations_of,
+    binary_layout,
+    probegroup_of,
+    properties_of,
+    recording_manifest,
+)
 from .sorting import StoreSortingExtractor
-from .sorting_writer import sorting_manifest
+from .sorting_writer import registrable_file, sorting_manifest
 
 
 def share_recording(
@@ -47,7 +57,14 @@ def share_recording(
         URI and stores nothing new.
     """
     _check_type(recording, BaseRecording, "recording", "analyzer.recording")
+    if isinstance(recording, StoreRecordingExtractor) and serialize_dtype is None and in_place is not False:
+        return recording.manifest_uri  # already shared: nothing to read or hash again
     store = default_store()
+    dtype = recording.get_dtype() if serialize_dtype is None else np.dtype(serialize_dtype)
+    if in_place is not False and dtype == recording.get_dtype() and isinstance(binary_layout(recording, dtype), str):
+        manifest = _by_reference(recording, store, "recording")
+        if manifest is not None:
+            return store.store_json(manifest)
     manifest = recording_manifest(recording, store, serialize_dtype, in_place, job_kwargs)
     return store.store_json(manifest)
 
@@ -70,7 +87,13 @@ def share_sorting(sorting: BaseSorting, in_place: bool | None = None) -> str:
         The URI of the sorting's manifest.
     """
     _check_type(sorting, BaseSorting, "sorting", "analyzer.sorting")
+    if isinstance(sorting, StoreSortingExtractor) and in_place is not False:
+        return sorting.manifest_uri  # already shared
     store = default_store()
+    if in_place is not False and isinstance(registrable_file(sorting), str):
+        manifest = _by_reference(sorting, store, "sorting")
+        if manifest is not None:
+            return store.store_json(manifest)
     return store.store_json(sorting_manifest(sorting, store, in_place))
 
 
@@ -106,6 +129,39 @@ def copy_recording_extractor(
 def copy_sorting_extractor(sorting: BaseSorting) -> StoreSortingExtractor:
     """sortingview's name: share a sorting and return the serializable, store-backed copy of it."""
     return load_sorting(share_sorting(sorting))
+
+
+def _by_reference(extractor: BaseRecording | BaseSorting, store: LocalStore, kind: str) -> dict | None:
+    """The extractor manifest of a file-backed SpikeInterface extractor or a chain of steps, or None to copy it."""
+    try:
+        description = reference_description(extractor, store, _share_base)
+        # a step whose kwargs JSON cannot hold exactly (NaN, objects SpikeInterface's encoder refuses) is copied
+        json.dumps(description, allow_nan=False)
+    except (NotByReference, TypeError, ValueError):
+        return None
+    manifest = {
+        "format": EXTRACTOR_FORMAT,
+        "version": EXTRACTOR_FORMAT_VERSION,
+        "kind": kind,
+        "extractor": description,
+        "properties": properties_of(extractor),
+        "annotations": annotations_of(extractor),
+    }
+    if kind == "recording":
+        manifest["probegroup"] = probegroup_of(extractor)
+    return manifest
+
+
+def _share_base(extractor: BaseRecording | BaseSorting) -> str:
+    """Share a chain's base in place (or by reference); ``NotByReference`` if it would have to be copied."""
+    try:
+        if isinstance(extractor, BaseRecording):
+            return share_recording(extractor, in_place=True)
+        if isinstance(extractor, BaseSorting):
+            return share_sorting(extractor, in_place=True)
+    except NotInPlaceError as e:
+        raise NotByReference(str(e)) from None
+    raise NotByReference(f"a chain's step reads a {type(extractor).__name__}, neither a recording nor a sorting")
 
 
 def _check_type(value: object, expected: type, what: str, analyzer_hint: str) -> None:

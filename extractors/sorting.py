@@ -12,6 +12,7 @@ from spikeinterface.core.basesorting import BaseSortingSegment, SpikeVectorSorti
 
 from spikeinterface_sortingview.store import RemoteStore, StatKey, stat_key
 
+from .by_reference import EXTRACTOR_FORMAT, ReferencedSortingSegment, open_description
 from .compact_spikes import LAYOUT, CompactSpikeTrains
 from .encoding import decode_array, decode_value
 from .recording import ManifestError, load_manifest
@@ -45,16 +46,34 @@ class StoreSortingExtractor(BaseSorting):
 
     def __init__(self, manifest_uri: str, source_url: str | None = None):
         store = open_store(source_url)
-        manifest = load_manifest(store, manifest_uri, SORTING_FORMAT, READABLE_VERSIONS)
-        unit_ids = decode_array(manifest["unit_ids"])
-        BaseSorting.__init__(self, manifest["sampling_frequency"], unit_ids)
-        self._kwargs = {"manifest_uri": manifest_uri, "source_url": source_url}
-
+        manifest = load_manifest(store, manifest_uri, SORTING_FORMAT, READABLE_VERSIONS, by_reference=True)
         # The file the spikes stay mapped from, and its state when it was checked against its hash.
         self._mapped_file: tuple[Path, StatKey] | None = None
         self._compact: CompactSpikeTrains | None = None
+        # the extractor a by-reference manifest rebuilds (its segments are read through this one's)
+        self._referenced: BaseSorting | None = None
+        if manifest["format"] == EXTRACTOR_FORMAT:
+            referenced = open_description(manifest["extractor"], store, source_url)
+            if not isinstance(referenced, BaseSorting):
+                raise ManifestError(f"{manifest_uri} describes a {type(referenced).__name__}, not a sorting")
+            BaseSorting.__init__(self, referenced.get_sampling_frequency(), referenced.get_unit_ids())
+            for segment in referenced.segments:
+                self.add_sorting_segment(ReferencedSortingSegment(segment))
+            self._referenced = referenced
+        else:
+            self._open_spikes(manifest, store, manifest_uri)
+        self._kwargs = {"manifest_uri": manifest_uri, "source_url": source_url}
+
+        for name, encoded in manifest["properties"].items():
+            self.set_property(name, decode_array(encoded))
+        self.annotate(**decode_value(manifest["annotations"]))
+
+    def _open_spikes(self, manifest: dict, store: RemoteStore, manifest_uri: str) -> None:
+        """Compact spike trains, a spike vector or an npz file of the store."""
+        unit_ids = decode_array(manifest["unit_ids"])
+        BaseSorting.__init__(self, manifest["sampling_frequency"], unit_ids)
         if manifest.get("spike_trains"):
-            self._compact = self._open_compact(store, manifest["spike_trains"])
+            self._compact = self._open_compact(store, manifest["spike_trains"], manifest_uri)
             for segment_index in range(manifest["num_segments"]):
                 self.add_sorting_segment(CompactSortingSegment(self._compact, segment_index, unit_ids))
         else:
@@ -67,10 +86,6 @@ class StoreSortingExtractor(BaseSorting):
             # The spike vector is what SpikeInterface would otherwise rebuild unit by unit.
             self._cached_spike_vector = spikes
 
-        for name, encoded in manifest["properties"].items():
-            self.set_property(name, decode_array(encoded))
-        self.annotate(**decode_value(manifest["annotations"]))
-
     def _map(self, store: RemoteStore, uri: str) -> np.ndarray:
         """Memory-map a stored ``.npy`` file, remembering the state it was checked in."""
         path = store.file_path(uri)
@@ -78,10 +93,10 @@ class StoreSortingExtractor(BaseSorting):
         self._mapped_file = (path, stat_key(os.stat(path)))
         return array
 
-    def _open_compact(self, store: RemoteStore, description: dict) -> CompactSpikeTrains:
+    def _open_compact(self, store: RemoteStore, description: dict, manifest_uri: str) -> CompactSpikeTrains:
         if description.get("layout") != LAYOUT:
             raise ManifestError(
-                f"the spike trains of {self.manifest_uri} use the layout {description.get('layout')!r}; this "
+                f"the spike trains of {manifest_uri} use the layout {description.get('layout')!r}; this "
                 f"version of spikeinterface-sortingview reads {LAYOUT!r}. Upgrade the package."
             )
         deltas = self._map(store, description["deltas_uri"])
@@ -107,6 +122,10 @@ class StoreSortingExtractor(BaseSorting):
         return self.segments[segment_index].get_unit_spike_train(unit_id, start_frame, end_frame)
 
     def _compute_and_cache_spike_vector(self) -> None:
+        if self._referenced is not None:
+            # the rebuilt extractor's own way (NWB reads its whole spike table at once)
+            self._cached_spike_vector = self._referenced.to_spike_vector()
+            return None
         if self._compact is None:
             return super()._compute_and_cache_spike_vector()
         # One decode of every train, then each segment in time order (SpikeInterface's: by sample, then unit).

@@ -30,7 +30,7 @@ def sorting_manifest(sorting: BaseSorting, store: LocalStore, in_place: bool | N
         True: register the sorting's file in place (error if it has none); False: always
         copy the spikes; None: in place when possible.
     """
-    spikes_file = _registrable_file(sorting)
+    spikes_file = registrable_file(sorting)
     if in_place and isinstance(spikes_file, str):
         raise NotInPlaceError(
             f"Cannot share {type(sorting).__name__} in place: {spikes_file}. Use in_place=None (copy when needed), "
@@ -57,7 +57,7 @@ def sorting_manifest(sorting: BaseSorting, store: LocalStore, in_place: bool | N
     return manifest
 
 
-def _registrable_file(sorting: BaseSorting) -> tuple[str, Path] | str:
+def registrable_file(sorting: BaseSorting) -> tuple[str, Path] | str:
     """("spikes", spikes.npy) or ("npz", file.npz) if the sorting's spikes are exactly a file's content, else why not."""
     if type(sorting) is NumpyFolderSorting:
         path = Path(sorting._kwargs["folder_path"]) / "spikes.npy"

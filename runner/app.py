@@ -25,12 +25,14 @@ from .compute import ComputeError, ComputeService
 from .errors import RequestError, ViewerNotBuilt
 from .files import DEFAULT_MAX_UPLOAD_BYTES, StoreFiles
 from .json_body import DEFAULT_MAX_JSON_BYTES
+from .pointers import POINTER_RESPONSES, StorePointers
 from .status import RunnerStatus
 from .tasks import ComputeRoutes, answer_compute_error
 from .viewer_files import ViewerFiles, default_viewer_dir, not_built_response
 
 ROUTES_HINT = (
-    "This runner serves /f (figures), /viewer/, /sha1/<hash>, /api (compute), /api/tasks, /health and /openapi.json."
+    "This runner serves /f (figures), /viewer/, /sha1/<hash>, /pointers/<namespace>/<name>, /api (compute), "
+    "/api/tasks, /health and /openapi.json."
 )
 
 
@@ -75,6 +77,7 @@ def create_app(
     viewer = ViewerFiles(Path(viewer_dir) if viewer_dir is not None else default_viewer_dir())
     status = RunnerStatus(str(Path(store_dir).expanduser()), public_url)
     tasks = ComputeRoutes(compute, max_json_bytes=max_json_bytes)
+    pointers = StorePointers(LocalStore(store_dir))
 
     routes = [
         APIRoute("/", status.home_page, methods=["GET"], include_in_schema=False),
@@ -115,6 +118,13 @@ def create_app(
             summary='Store the body\'s bytes; replies {"uri": "sha1://<hash>"}',
             openapi_extra=doc.STORE_REQUEST_BODY,
             responses=doc.STORE_RESPONSES,
+        ),
+        APIRoute(
+            "/pointers/{namespace}/{name}",
+            pointers.get,
+            methods=["GET"],
+            summary="A named pointer (a workspace's current snapshot): JSON {name, uri, seq, time}",
+            responses=POINTER_RESPONSES,
         ),
         APIRoute(
             "/api",

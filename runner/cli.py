@@ -42,6 +42,7 @@ from .instances import (
     state_path,
     terminate,
 )
+from .listing import add_ls_command
 
 # runner.files.DEFAULT_MAX_UPLOAD_BYTES, not imported from there: the web stack (Starlette, FastAPI, uvicorn) is
 # loaded by `start` only, so that `status` and `stop` answer quickly.
@@ -61,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="The local sortingview runner: serves figures (host page, viewer, store files) over HTTP.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{start,status,stop,publish,export}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{start,status,stop,publish,export,ls}")
 
     start = commands.add_parser(
         "start",
@@ -169,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("figure", help="a figURL, or the sha1:// URI of a figure document")
     export.add_argument("dest", type=Path, help="a new folder, or a file name ending in .zip")
     export.set_defaults(run=run_export)
+    add_ls_command(commands)
     return parser
 
 

@@ -39,8 +39,12 @@ _PUBLIC_NAMES = {
     "load_sorting": "extractors.share",
     "share_recording": "extractors.share",
     "share_sorting": "extractors.share",
+    "Workspace": "spikeinterface_sortingview.workspace",
+    "WorkspaceError": "spikeinterface_sortingview.workspace",
+    "create_workspace": "spikeinterface_sortingview.workspace",
+    "load_workspace": "spikeinterface_sortingview.workspace",
 }
-_SUBMODULES = ("backend", "config", "curation", "figure", "sharing", "store", "views", "widgets")
+_SUBMODULES = ("backend", "config", "curation", "figure", "sharing", "store", "views", "widgets", "workspace")
 
 
 def __getattr__(name: str) -> object:

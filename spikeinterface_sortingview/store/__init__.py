@@ -17,6 +17,7 @@ from .local import (
     StoreError,
     write_atomic,
 )
+from .pointers import Pointer, PointerConflictError, list_pointers, read_pointer, swap_pointer
 from .references import BlockHashes, FileReference, hash_file
 from .uri import InvalidUriError, parse_uri, relative_path, sha1_hex, sha1_uri
 from .verified import StatKey, stat_key
@@ -37,6 +38,8 @@ __all__ = [
     "HttpSource",
     "InvalidUriError",
     "LocalStore",
+    "Pointer",
+    "PointerConflictError",
     "ReferenceChangedError",
     "RemoteStore",
     "SourceUnreachableError",
@@ -44,11 +47,14 @@ __all__ = [
     "StoreError",
     "default_store",
     "hash_file",
+    "list_pointers",
     "parse_uri",
+    "read_pointer",
     "relative_path",
     "sha1_hex",
     "sha1_uri",
     "sources_from_environment",
     "stat_key",
+    "swap_pointer",
     "write_atomic",
 ]

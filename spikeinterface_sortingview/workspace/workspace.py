@@ -1,0 +1,403 @@
+"""Workspaces: recordings and sortings gathered under one stable URI, with sortingview v2's names.
+
+::
+
+    W = sv.create_workspace(label="my lab")
+    rid = W.add_recording(label="rec1", recording=recording)
+    sid = W.add_sorting(recording_id=rid, label="ks4", sorting=sorting)
+    W = sv.load_workspace(W.uri)   # another process; another machine with source_url= or SORTINGVIEW_REMOTE
+
+Each state is an immutable JSON snapshot in the store; the pointer ``workspaces/<id>`` names the current
+one (``store/pointers.py``). An edit builds the next snapshot from the current one and moves the pointer
+by compare-and-swap, retrying on a conflict, so writers in several processes lose nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from spikeinterface.core import BaseRecording, BaseSorting
+
+import extractors
+
+from ..store import (
+    FileNotInStoreError,
+    HttpSource,
+    LocalStore,
+    PointerConflictError,
+    RemoteStore,
+    StoreError,
+    default_store,
+    read_pointer,
+    sources_from_environment,
+    swap_pointer,
+)
+from ..store.pointers import Pointer, fetch_pointer
+from .snapshot import (
+    WorkspaceError,
+    check_registered_recording,
+    check_snapshot,
+    check_sorting_fits,
+    empty_snapshot,
+    entry,
+    ids_by_time,
+    new_id,
+    next_snapshot,
+    recording_entry,
+    sorting_entry,
+    sortings_of,
+)
+
+URI_SCHEME = "sv-workspace://"
+POINTER_NAMESPACE = "workspaces"
+_WORKSPACE_ID = re.compile(r"[0-9a-f]{20}")
+# Compare-and-swap attempts before an edit gives up (each conflict means another writer just succeeded).
+MAX_EDIT_ATTEMPTS = 1000
+
+
+def create_workspace(label: str) -> Workspace:
+    """Create an empty workspace in the local store.
+
+    Parameters
+    ----------
+    label : str
+        A name for people; it need not be unique.
+
+    Returns
+    -------
+    Workspace
+        The new workspace; ``W.uri`` (``sv-workspace://<id>``) opens it again anywhere.
+    """
+    if not isinstance(label, str) or not label.strip():
+        raise WorkspaceError(f"A workspace needs a label (a non-empty string), got {label!r}")
+    store = default_store()
+    workspace_id = os.urandom(10).hex()
+    snapshot_uri = store.store_json(empty_snapshot(workspace_id, label))
+    swap_pointer(store, _pointer_name(workspace_id), None, snapshot_uri)
+    return Workspace(workspace_id, store)
+
+
+def load_workspace(uri: str, source_url: str | None = None) -> Workspace:
+    """Open a workspace by its URI: from the local store, else from a runner that serves it.
+
+    Parameters
+    ----------
+    uri : str
+        ``sv-workspace://<id>``, as ``W.uri`` gives it.
+    source_url : str | None
+        A runner to read it from when the local store does not hold it (e.g. ``http://host:8931``);
+        the runners of ``$SORTINGVIEW_REMOTE`` are asked too. A workspace read from a runner cannot be
+        edited here.
+    """
+    workspace_id = parse_workspace_uri(uri)
+    store = default_store()
+    if read_pointer(store, _pointer_name(workspace_id)) is not None:
+        return Workspace(workspace_id, store)
+    sources = ([HttpSource(source_url)] if source_url else []) + sources_from_environment()
+    looked = [f"the local store at {store.directory}"]
+    for source in sources:
+        try:
+            fetch_pointer(source.base_url, _pointer_name(workspace_id))
+        except FileNotInStoreError:
+            looked.append(source.base_url)
+            continue
+        except StoreError as e:
+            looked.append(f"{source.base_url} ({e})")
+            continue
+        return Workspace(workspace_id, store, source)
+    raise WorkspaceError(
+        f"No workspace {uri} in {', '.join(looked)}. Fix: pass source_url='http://<runner>:<port>' (or set "
+        "SORTINGVIEW_REMOTE) naming the runner of the machine that created it."
+    )
+
+
+def parse_workspace_uri(uri: str) -> str:
+    """The id of ``sv-workspace://<id>``."""
+    if isinstance(uri, str) and uri.startswith(URI_SCHEME) and _WORKSPACE_ID.fullmatch(uri[len(URI_SCHEME) :]):
+        return uri[len(URI_SCHEME) :]
+    raise WorkspaceError(f"{uri!r} is not a workspace URI; expected {URI_SCHEME}<20 hex characters>")
+
+
+def _pointer_name(workspace_id: str) -> str:
+    return f"{POINTER_NAMESPACE}/{workspace_id}"
+
+
+class Workspace:
+    """Recordings and sortings under one URI; every read sees the latest state, every edit a new snapshot.
+
+    Create one with ``create_workspace`` and open one with ``load_workspace``.
+
+    Parameters
+    ----------
+    workspace_id : str
+        The workspace's id (20 hex characters).
+    store : LocalStore
+        The local store (which holds the pointer, unless ``source`` is given).
+    source : HttpSource | None
+        The runner the workspace is read from when this machine's store does not hold it (read-only).
+    """
+
+    def __init__(self, workspace_id: str, store: LocalStore, source: HttpSource | None = None):
+        self.id = workspace_id
+        self._store = store
+        self._source = source
+        self._reader = RemoteStore(store, [source] if source else [])
+
+    def __repr__(self) -> str:
+        where = f" from {self._source.base_url}" if self._source else ""
+        return f"Workspace({self.uri!r}, label={self.label!r}{where})"
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def uri(self) -> str:
+        """``sv-workspace://<id>``: stays the same while the workspace changes."""
+        return URI_SCHEME + self.id
+
+    @property
+    def source_url(self) -> str | None:
+        """The runner this workspace is read from, or None when this machine's store holds it."""
+        return self._source.base_url if self._source else None
+
+    def pointer(self) -> Pointer:
+        """The pointer to the current snapshot."""
+        name = _pointer_name(self.id)
+        if self._source is not None:
+            return fetch_pointer(self._source.base_url, name)
+        pointer = read_pointer(self._store, name)
+        if pointer is None:
+            raise WorkspaceError(f"The workspace {self.uri} is no longer in the store at {self._store.directory}")
+        return pointer
+
+    @property
+    def snapshot_uri(self) -> str:
+        """The ``sha1://`` URI of the current snapshot (changes with every edit)."""
+        return self.pointer().uri
+
+    def snapshot(self) -> dict:
+        """The current state, as stored (see ``docs/store.md``)."""
+        return self._load_snapshot(self.pointer().uri)
+
+    def _load_snapshot(self, uri: str) -> dict:
+        return check_snapshot(self._reader.load_json(uri), uri)
+
+    @property
+    def label(self) -> str:
+        return self.snapshot()["label"]
+
+    @property
+    def recording_ids(self) -> list[str]:
+        """Ids of the recordings, in the order they were added."""
+        return ids_by_time(self.snapshot()["recordings"])
+
+    @property
+    def sorting_ids(self) -> list[str]:
+        """Ids of the sortings, in the order they were added."""
+        return ids_by_time(self.snapshot()["sortings"])
+
+    def get_recording_record(self, recording_id: str) -> dict:
+        """What the workspace records of a recording: label, URI, sampling frequency, channels, frames, storage."""
+        return entry(self.snapshot(), "recordings", recording_id)
+
+    def get_sorting_record(self, sorting_id: str) -> dict:
+        """What the workspace records of a sorting: label, URI, recording id, units, spikes, storage."""
+        return entry(self.snapshot(), "sortings", sorting_id)
+
+    def get_recording_extractor(self, recording_id: str) -> BaseRecording:
+        """The recording, opened lazily from the store (or from the runner the workspace is read from)."""
+        return extractors.load_recording(self.get_recording_record(recording_id)["uri"], source_url=self.source_url)
+
+    def get_sorting_extractor(self, sorting_id: str) -> BaseSorting:
+        """The sorting, opened from the store (or from the runner the workspace is read from)."""
+        return extractors.load_sorting(self.get_sorting_record(sorting_id)["uri"], source_url=self.source_url)
+
+    # ------------------------------------------------------------------ editing
+
+    def add_recording(self, label: str, recording: BaseRecording | str) -> str:
+        """Share a recording (in place, by reference, or copied: see ``share_recording``) and add it.
+
+        Parameters
+        ----------
+        label : str
+            A name for people.
+        recording : BaseRecording | str
+            A recording, or the ``sha1://`` URI ``share_recording`` returned.
+
+        Returns
+        -------
+        str
+            The new recording's id (``R-...``).
+        """
+        self._check_editable()
+        what = f"Cannot add the recording {label!r} to {self.uri}"
+        try:
+            uri = recording if isinstance(recording, str) else extractors.share_recording(recording)
+            shared = extractors.load_recording(uri, source_url=self.source_url)
+            # a first frame of each segment: a file registered in place that is gone fails here, not later
+            for segment in range(shared.get_num_segments()):
+                shared.get_traces(
+                    segment_index=segment, start_frame=0, end_frame=min(1, shared.get_num_samples(segment))
+                )
+        except (FileNotFoundError, ValueError, TypeError, StoreError) as e:
+            raise WorkspaceError(f"{what}: {e} The workspace is unchanged.") from e
+        record = recording_entry(label, uri, shared, _storage(self._reader, uri))
+        recording_id = new_id("R")
+
+        def add(snapshot: dict) -> None:
+            snapshot["recordings"][recording_id] = record
+
+        self._edit(add, "add_recording", id=recording_id)
+        return recording_id
+
+    def add_sorting(self, recording_id: str, label: str, sorting: BaseSorting | str) -> str:
+        """Share a sorting and add it as a sorting of ``recording_id``.
+
+        Parameters
+        ----------
+        recording_id : str
+            The recording it was sorted from (an id of ``recording_ids``).
+        label : str
+            A name for people.
+        sorting : BaseSorting | str
+            A sorting, or the ``sha1://`` URI ``share_sorting`` returned.
+
+        Returns
+        -------
+        str
+            The new sorting's id (``S-...``).
+
+        Raises
+        ------
+        WorkspaceError
+            An unknown recording, or a sorting whose sampling frequency, segments or spike frames do not fit it.
+        """
+        self._check_editable()
+        recording = entry(self.snapshot(), "recordings", recording_id)
+        if not isinstance(sorting, str):
+            check_registered_recording(label, sorting, recording, recording_id)
+        try:
+            uri = sorting if isinstance(sorting, str) else extractors.share_sorting(sorting)
+            shared = extractors.load_sorting(uri, source_url=self.source_url)
+        except (FileNotFoundError, ValueError, TypeError, StoreError) as e:
+            raise WorkspaceError(
+                f"Cannot add the sorting {label!r} to {self.uri}: {e} The workspace is unchanged."
+            ) from e
+        record = sorting_entry(label, uri, recording_id, shared, _storage(self._reader, uri))
+        check_sorting_fits(label, record, recording_id, recording)
+        sorting_id = new_id("S")
+
+        def add(snapshot: dict) -> None:
+            # checked again against the state the edit applies to: the recording may be gone by now
+            check_sorting_fits(label, record, recording_id, entry(snapshot, "recordings", recording_id))
+            snapshot["sortings"][sorting_id] = record
+
+        self._edit(add, "add_sorting", id=sorting_id)
+        return sorting_id
+
+    def delete_sorting(self, sorting_id: str) -> None:
+        """Remove a sorting from the workspace (its data stays in the store)."""
+
+        def delete(snapshot: dict) -> None:
+            entry(snapshot, "sortings", sorting_id)
+            del snapshot["sortings"][sorting_id]
+
+        self._edit(delete, "delete_sorting", id=sorting_id)
+
+    def delete_recording(self, recording_id: str) -> None:
+        """Remove a recording that no sorting of the workspace uses (its data stays in the store)."""
+
+        def delete(snapshot: dict) -> None:
+            recording = entry(snapshot, "recordings", recording_id)
+            users = sortings_of(snapshot, recording_id)
+            if users:
+                named = ", ".join(f"{sid} ({snapshot['sortings'][sid]['label']!r})" for sid in users)
+                raise WorkspaceError(
+                    f"Cannot delete the recording {recording_id} ({recording['label']!r}): the sortings {named} use "
+                    "it. Delete them first (W.delete_sorting). The workspace is unchanged."
+                )
+            del snapshot["recordings"][recording_id]
+
+        self._edit(delete, "delete_recording", id=recording_id)
+
+    def _edit(self, change, action: str, **details) -> str:
+        """Apply ``change`` to the current snapshot and move the pointer to the result; retry on a conflict."""
+        self._check_editable()
+        name = _pointer_name(self.id)
+        for _ in range(MAX_EDIT_ATTEMPTS):
+            current = self.pointer()
+            following = next_snapshot(self._load_snapshot(current.uri), current.uri, action, **details)
+            change(following)
+            uri = self._store.store_json(following)
+            try:
+                swap_pointer(self._store, name, current.uri, uri)
+                return uri
+            except PointerConflictError:
+                continue
+        raise WorkspaceError(f"{self.uri} changed {MAX_EDIT_ATTEMPTS} times while this edit was made; try again")
+
+    def _check_editable(self) -> None:
+        if self._source is not None:
+            raise WorkspaceError(
+                f"{self.uri} was read from the runner at {self._source.base_url}; edit it in a process of that "
+                "machine (its store holds the workspace)"
+            )
+
+    # ------------------------------------------------------------------ figures
+
+    def spikesortingview(self, recording_id: str, sorting_id: str, label: str | None = None) -> str:
+        """A sorting summary figure of a sorting of the workspace; returns its figURL.
+
+        For now the summary's data are computed here: a SortingAnalyzer of the shared recording and
+        sorting (in memory, sparse) with the extensions ``plot_sorting_summary`` shows. Computing them on
+        the runner, cached for every machine that opens the summary, is to come.
+
+        Parameters
+        ----------
+        recording_id, sorting_id : str
+            Ids of the workspace; the sorting must be one of that recording.
+        label : str | None
+            The figure's label; default ``"<recording label> / <sorting label>"``.
+        """
+        # spikeinterface.full (postprocessing, metrics, widgets) is heavy to import; only figures need it
+        import spikeinterface.full as si
+
+        from ..demo import DEMO_QUALITY_METRICS, SUMMARY_EXTENSIONS
+
+        snapshot = self.snapshot()
+        recording = entry(snapshot, "recordings", recording_id)
+        sorting = entry(snapshot, "sortings", sorting_id)
+        if sorting["recording_id"] != recording_id:
+            raise WorkspaceError(
+                f"The sorting {sorting_id} ({sorting['label']!r}) is a sorting of {sorting['recording_id']}, "
+                f"not of {recording_id} ({recording['label']!r})"
+            )
+        analyzer = si.create_sorting_analyzer(
+            self.get_sorting_extractor(sorting_id), self.get_recording_extractor(recording_id), sparse=True
+        )
+        analyzer.compute(
+            SUMMARY_EXTENSIONS,
+            extension_params={"quality_metrics": {"metric_names": DEMO_QUALITY_METRICS}},
+            verbose=False,
+        )
+        widget = si.plot_sorting_summary(
+            analyzer,
+            backend="sortingview",
+            curation=True,
+            display=False,
+            figlabel=label or f"{recording['label']} / {sorting['label']}",
+        )
+        return widget.url
+
+
+def _storage(store: RemoteStore, uri: str) -> str:
+    """How a shared recording or sorting holds its data: ``in place``, ``chain`` (by reference) or ``copied``."""
+    manifest = store.load_json(uri)
+    if manifest.get("format") == extractors.EXTRACTOR_FORMAT:
+        top = manifest["extractor"]["class"]
+        return "in place" if top in extractors.FILE_EXTRACTORS else "chain"
+    if any(segment.get("file") for segment in manifest.get("segments", [])):
+        return "in place"
+    if manifest.get("npz_uri") or (manifest.get("spikes_uri") and store.local.reference(manifest["spikes_uri"])):
+        return "in place"
+    return "copied"
