@@ -23,6 +23,7 @@ from extractors.share import (
 )
 
 from . import curation, views
+from .comparisons import plot_ground_truth_comparison, plot_multi_sorting_agreement, plot_study
 from .config import Config, ConfigError, get_config
 from .figure import Figure, figure_url
 from .store import LocalStore, default_store
@@ -43,6 +44,9 @@ __all__ = [
     "get_config",
     "load_recording",
     "load_sorting",
+    "plot_ground_truth_comparison",
+    "plot_multi_sorting_agreement",
+    "plot_study",
     "register",
     "share_recording",
     "share_sorting",

@@ -1,6 +1,14 @@
 """The figure model: view classes that write sortingview's figure JSON (no I/O here)."""
 
 from .base import Layout, LayoutItem, View
+from .comparisons import (
+    AgreementMatrix,
+    GroundTruthComparison,
+    MultiSortingAgreement,
+    StudyCell,
+    StudyTable,
+    UnitPerformance,
+)
 from .correlograms import AutocorrelogramItem, Autocorrelograms, CrossCorrelogramItem, CrossCorrelograms
 from .curation import DEFAULT_LABEL_CHOICES, SortingCuration, SortingCuration2, SortingSelection
 from .documents import Image, Markdown, PlotlyFigure, TiledImage, TiledImageLayer, UnitImages, UnitImagesItem
@@ -40,6 +48,7 @@ from .timeseries import EphysTraces, PositionPlot, TimeseriesGraph
 
 __all__ = [
     "ALLOWED_DTYPES",
+    "AgreementMatrix",
     "AutocorrelogramItem",
     "Autocorrelograms",
     "AverageWaveformItem",
@@ -53,6 +62,7 @@ __all__ = [
     "EphysTraces",
     "FigureDataError",
     "FigureFiles",
+    "GroundTruthComparison",
     "Image",
     "Layout",
     "LayoutItem",
@@ -60,6 +70,7 @@ __all__ = [
     "MatchingUnitEventCount",
     "MountainItem",
     "MountainLayout",
+    "MultiSortingAgreement",
     "PlotlyFigure",
     "PositionPlot",
     "RasterPlot",
@@ -72,6 +83,8 @@ __all__ = [
     "SpikeLocations",
     "SpikeLocationsItem",
     "Splitter",
+    "StudyCell",
+    "StudyTable",
     "Summary",
     "TabLayout",
     "TabLayoutItem",
@@ -86,6 +99,7 @@ __all__ = [
     "UnitMetricsGraph",
     "UnitMetricsGraphMetric",
     "UnitMetricsGraphUnit",
+    "UnitPerformance",
     "UnitSimilarityMatrix",
     "UnitSimilarityScore",
     "UnitsTable",
