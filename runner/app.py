@@ -23,12 +23,14 @@ from .compute import ComputeService
 from .errors import RequestError, ViewerNotBuilt
 from .files import DEFAULT_MAX_UPLOAD_BYTES, StoreFiles
 from .json_body import DEFAULT_MAX_JSON_BYTES
+from .sorting_table import SortingJobRoutes
 from .status import RunnerStatus
 from .tasks import ComputeRoutes
 from .viewer_files import ViewerFiles, default_viewer_dir, not_built_response
 
 ROUTES_HINT = (
-    "This runner serves /f (figures), /viewer/, /sha1/<hash>, /api (compute), /api/tasks, /health and /openapi.json."
+    "This runner serves /f (figures), /viewer/, /sha1/<hash>, /api (compute), /api/tasks, /api/jobs and /jobs "
+    "(sorting jobs), /health and /openapi.json."
 )
 
 
@@ -65,6 +67,7 @@ def create_app(
     viewer = ViewerFiles(Path(viewer_dir) if viewer_dir is not None else default_viewer_dir())
     status = RunnerStatus(str(Path(store_dir).expanduser()))
     tasks = ComputeRoutes(compute, max_json_bytes=max_json_bytes)
+    sorting_jobs = SortingJobRoutes(compute)
 
     routes = [
         APIRoute("/", status.home_page, methods=["GET"], include_in_schema=False),
@@ -120,6 +123,10 @@ def create_app(
             summary="Cancel a job",
             responses=doc.CANCEL_RESPONSES,
         ),
+        APIRoute(
+            "/api/jobs", sorting_jobs.list_jobs, methods=["GET"], summary="The sorting jobs: state, time, node, log"
+        ),
+        APIRoute("/jobs", sorting_jobs.page, methods=["GET"], include_in_schema=False),
         APIRoute(
             "/task_results/{task_name}/{job_id}",
             tasks.task_result,

@@ -8,6 +8,7 @@ Examples
     sv-runner start --background     # the same, as a detached process
     sv-runner status                 # which runners run here, do they answer, their workers and memory
     sv-runner stop                   # stop the runner on the configured port
+    sv-runner jobs                   # the sorting jobs of the runner: state, time, node (--log JOB for a log)
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from .instances import (
     state_path,
     terminate,
 )
+from .jobs_cli import add_jobs_command
 
 # runner.files.DEFAULT_MAX_UPLOAD_BYTES, not imported from there: the web stack (Starlette, FastAPI, uvicorn) is
 # loaded by `start` only, so that `status` and `stop` answer quickly.
@@ -55,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="The local sortingview runner: serves figures (host page, viewer, store files) over HTTP.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{start,status,stop}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{start,status,stop,jobs}")
 
     start = commands.add_parser(
         "start",
@@ -124,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait before killing it (default: %(default)g; it finishes its requests and stops its Ray)",
     )
     stop.set_defaults(run=run_stop)
+    add_jobs_command(commands)
     return parser
 
 

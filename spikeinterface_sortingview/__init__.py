@@ -26,6 +26,15 @@ from . import curation, views
 from .comparisons import plot_ground_truth_comparison, plot_multi_sorting_agreement, plot_study
 from .config import Config, ConfigError, get_config
 from .figure import Figure, figure_url
+from .sorting_jobs import (
+    SortingJob,
+    SortingJobFailed,
+    batch_jobs,
+    run_sorter,
+    submit_batch,
+    submit_sorting_job,
+    wait_for_jobs,
+)
 from .store import LocalStore, default_store
 from .widgets import register, unregister
 
@@ -36,6 +45,9 @@ __all__ = [
     "ConfigError",
     "Figure",
     "LocalStore",
+    "SortingJob",
+    "SortingJobFailed",
+    "batch_jobs",
     "curation",
     "copy_recording_extractor",
     "copy_sorting_extractor",
@@ -48,8 +60,12 @@ __all__ = [
     "plot_multi_sorting_agreement",
     "plot_study",
     "register",
+    "run_sorter",
     "share_recording",
     "share_sorting",
+    "submit_batch",
+    "submit_sorting_job",
     "unregister",
     "views",
+    "wait_for_jobs",
 ]
