@@ -19,7 +19,7 @@ from .handlers.sorting_jobs import SortingJobError, node_label, run_sorting_job
 
 # A node that dies takes its running jobs with it: Ray runs them again on another node, this many times.
 NODE_FAILURE_RETRIES = 3
-PROGRESS_POLL_SECONDS = 1.0
+PROGRESS_POLL_SECONDS = 0.5
 
 
 class SortingFailed(Exception):

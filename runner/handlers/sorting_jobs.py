@@ -29,7 +29,7 @@ URI_PATTERN = re.compile(r"^sha1://[0-9a-f]{40}(\?.*)?$")
 MAX_NUM_CPUS = 256
 # The end of the log kept in the result and shown while a job runs; the whole log is stored beside the sorting.
 LOG_TAIL_BYTES = 16 * 1024
-PROGRESS_SECONDS = 1.0
+PROGRESS_SECONDS = 0.5
 
 
 def check_sorting_input(task_input: dict) -> dict:
