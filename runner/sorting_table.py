@@ -33,7 +33,8 @@ def running_entry(job: Job) -> dict:
         "recordingUri": task_input.get("recording_uri"),
         "params": task_input.get("params", {}),
         "submittedAt": job.created_at,
-        "elapsedSec": round(time.time() - job.created_at, 1),
+        # an ended job keeps the time its worker last reported; a running one counts on
+        "elapsedSec": progress.get("elapsedSec") if job.status == "error" else round(time.time() - job.created_at, 1),
         "node": progress.get("node"),
         "phase": progress.get("phase"),
         "log": progress.get("logTail", ""),
@@ -105,7 +106,7 @@ class SortingJobRoutes:
             f"<meta http-equiv='refresh' content='{PAGE_REFRESH_SECONDS}'>"
             "<style>body{font:14px system-ui,sans-serif;margin:16px}table{border-collapse:collapse}"
             "td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}"
-            "th{background:#f4f5f7}pre{max-height:320px;overflow:auto;background:#f8f8f8;padding:6px;margin:0}"
+            "th{background:#f4f5f7}pre{max-height:320px;max-width:60vw;overflow:auto;background:#f8f8f8;padding:6px;margin:0}"
             ".error{color:#b00020}.finished{color:#1b7f3b}</style></head><body>"
             "<h1>Sorting jobs</h1><table><thead><tr><th>state</th><th>sorter</th><th>recording</th><th>time</th>"
             "<th>node</th><th>peak memory</th><th>sorting</th><th>log</th></tr></thead>"
@@ -118,17 +119,24 @@ def job_row(job: dict) -> str:
     seconds = job.get("jobTimeSec") or job.get("elapsedSec")
     memory = job.get("peakMemoryBytes")
     state = job["status"] + (f" ({job['phase']})" if job.get("phase") and job["status"] == "started" else "")
-    log = job.get("log") or ""
+    log = (job.get("log") or "").replace("\r", "\n")  # progress bars redraw with carriage returns
     if job.get("errorMessage"):
         log = job["errorMessage"] + ("\n\n" + log if log and log not in job["errorMessage"] else "")
     cells = [
         f"<td class='{html.escape(job['status'])}' data-job-id='{html.escape(job['jobId'])}'>{html.escape(state)}</td>",
         f"<td>{html.escape(str(job.get('sorterName')))}<br><small>{html.escape(json.dumps(job.get('params', {})))}</small></td>",
-        f"<td><code>{html.escape(str(job.get('recordingUri')))}</code></td>",
+        f"<td>{short_uri(job.get('recordingUri'))}</td>",
         f"<td>{'' if seconds is None else f'{seconds:.1f} s'}</td>",
         f"<td>{html.escape(str(job.get('node') or ''))}</td>",
         f"<td>{'' if memory is None else f'{memory / 2**20:.0f} MiB'}</td>",
-        f"<td><code>{html.escape(job.get('sortingUri') or '')}</code></td>",
+        f"<td>{short_uri(job.get('sortingUri'))}</td>",
         f"<td><details><summary>log</summary><pre>{html.escape(log)}</pre></details></td>",
     ]
     return "<tr>" + "".join(cells) + "</tr>"
+
+
+def short_uri(uri: str | None) -> str:
+    """A URI as its first hex digits, the whole of it in the tooltip."""
+    if not uri:
+        return ""
+    return f"<code title='{html.escape(uri)}'>{html.escape(uri[:19])}…</code>"
