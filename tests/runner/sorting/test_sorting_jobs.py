@@ -109,19 +109,20 @@ def test_other_parameters_are_another_job(runner_store, recordings):
     assert stricter.result["numSpikes"] < default.result["numSpikes"]
 
 
-def test_a_running_job_shows_its_progress_and_delete_cancels_it(runner_store, recordings):
-    recording, _ = recordings["rec1"]
-    # a long recording (cancelled long before it would be sorted)
-    long_recording = si.concatenate_recordings([recording] * 30)
-    job = sv.submit_sorting_job("simple", long_recording, detect_threshold=4.5)
+def test_a_running_job_shows_its_progress_and_delete_cancels_it(runner_store, recordings, tmp_path):
+    # a long recording (400 s, stored as int16: 80 MB), cancelled long before it would be sorted
+    saved = recordings["rec1"][0].save(folder=tmp_path / "rec", format="binary", verbose=False)
+    uri = sv.share_recording(si.concatenate_recordings([saved] * 100), serialize_dtype="int16")
+    job = sv.submit_sorting_job("simple", uri)
     url = f"{runner_store.url}/api/tasks/{SORTER_TASK}/{job.job_id}"
     deadline = time.monotonic() + 120
     while True:
         status = httpx.get(url).json()
-        if status.get("progress", {}).get("phase") == "sorting" or time.monotonic() > deadline:
+        phase = status.get("progress", {}).get("phase")
+        if phase == "sorting" or status["status"] in ("finished", "error") or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    assert status["status"] == "started"
+    assert status["status"] == "started", status.get("errorMessage")
     assert status["progress"]["phase"] == "sorting"
     assert status["progress"]["node"] and status["progress"]["elapsedSec"] >= 0
     cancelled = httpx.delete(url)
