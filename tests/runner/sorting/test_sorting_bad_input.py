@@ -33,6 +33,13 @@ def test_an_unknown_sorter_is_refused_at_once_with_the_sorters_spikeinterface_kn
         sv.run_sorter("kilosort9", recordings["rec1"][0])
 
 
+def test_a_sorter_not_installed_is_refused_with_how_to_install_it(runner_store):
+    answer = request_job(runner_store.url, {"sorter_name": "kilosort4", "recording_uri": "sha1://" + "0" * 40})
+    assert answer.status_code == 400
+    assert "sorter 'kilosort4' is not installed where this runner runs" in answer.json()["errorMessage"]
+    assert "pip install" in answer.json()["errorMessage"]
+
+
 @pytest.mark.parametrize(
     ("task_input", "mentions"),
     [
