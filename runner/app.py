@@ -26,13 +26,14 @@ from .errors import RequestError, ViewerNotBuilt
 from .files import DEFAULT_MAX_UPLOAD_BYTES, StoreFiles
 from .json_body import DEFAULT_MAX_JSON_BYTES
 from .pointers import POINTER_RESPONSES, StorePointers
+from .sorting_table import SortingJobRoutes
 from .status import RunnerStatus
 from .tasks import ComputeRoutes, answer_compute_error
 from .viewer_files import ViewerFiles, default_viewer_dir, not_built_response
 
 ROUTES_HINT = (
     "This runner serves /f (figures), /viewer/, /sha1/<hash>, /pointers/<namespace>/<name>, /api (compute), "
-    "/api/tasks, /health and /openapi.json."
+    "/api/tasks, /api/jobs and /jobs (sorting jobs), /health and /openapi.json."
 )
 
 
@@ -78,6 +79,7 @@ def create_app(
     status = RunnerStatus(str(Path(store_dir).expanduser()), public_url)
     tasks = ComputeRoutes(compute, max_json_bytes=max_json_bytes)
     pointers = StorePointers(LocalStore(store_dir))
+    sorting_jobs = SortingJobRoutes(compute)
 
     routes = [
         APIRoute("/", status.home_page, methods=["GET"], include_in_schema=False),
@@ -156,6 +158,10 @@ def create_app(
             summary="Cancel a job",
             responses=doc.CANCEL_RESPONSES,
         ),
+        APIRoute(
+            "/api/jobs", sorting_jobs.list_jobs, methods=["GET"], summary="The sorting jobs: state, time, node, log"
+        ),
+        APIRoute("/jobs", sorting_jobs.page, methods=["GET"], include_in_schema=False),
         APIRoute(
             "/task_results/{task_name}/{job_id}",
             tasks.task_result,

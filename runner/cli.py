@@ -10,6 +10,7 @@ Examples
     sv-runner stop                   # stop the runner on the configured port
     sv-runner publish FIGURL --to https://lab.example.org:8931   # copy a figure to another runner
     sv-runner export FIGURL figure.zip                           # a static copy for any web host
+    sv-runner jobs                   # the sorting jobs of the runner: state, time, node (--log JOB for a log)
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from .instances import (
     terminate,
 )
 from .listing import add_ls_command
+from .jobs_cli import add_jobs_command
 
 # runner.files.DEFAULT_MAX_UPLOAD_BYTES, not imported from there: the web stack (Starlette, FastAPI, uvicorn) is
 # loaded by `start` only, so that `status` and `stop` answer quickly.
@@ -62,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="The local sortingview runner: serves figures (host page, viewer, store files) over HTTP.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{start,status,stop,publish,export,ls}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{start,status,stop,publish,export,ls,jobs}")
 
     start = commands.add_parser(
         "start",
@@ -171,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("dest", type=Path, help="a new folder, or a file name ending in .zip")
     export.set_defaults(run=run_export)
     add_ls_command(commands)
+    add_jobs_command(commands)
     return parser
 
 

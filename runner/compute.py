@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from .access import CURATION_TASKS
 from .executor import HandlerFailed, RayExecutor, TaskTimeout, WorkerDied
-from .handlers import HandlerInputError, get_handler
+from .handlers import HandlerInputError, HandlerSpec, get_handler
 from .task_results import (
     ACTION_JOB_ID_PATTERN,
     MAX_TASK_NAME,
@@ -67,6 +67,9 @@ class TaskStatus(BaseModel):
     errorMessage: str | None = None
     result: Any | None = Field(None, description="The result, ndarrays encoded as in figure data")
     hasPayload: bool = False
+    progress: dict[str, Any] | None = Field(
+        None, description="A sorting job's phase, node, elapsedSec and logTail while it runs (and after an error)"
+    )
 
 
 class ServiceQueryRequest(BaseModel):
@@ -101,6 +104,9 @@ class Job:
     started: float = field(default_factory=time.monotonic)
     has_payload: bool = False  # kept when the table lets go of the payload itself
     input_id: str = ""  # SHA-1 of name and input: a taskJobId sent again with another input is refused
+    progress: dict = field(default_factory=dict)  # what a sorting job reports while it runs
+    created_at: float = field(default_factory=time.time)  # wall clock, for the job table
+    task_input: dict | None = None  # kept for sorting jobs, which the job table lists
 
     @property
     def key(self) -> tuple[str, str]:
@@ -126,29 +132,33 @@ class ComputeService:
         # Results being written to the cache, by job id: answers do not wait for the disk.
         self.cache_writes: dict[str, asyncio.Task] = {}
 
-    def check_timeout(self, timeout: float | None) -> float:
+    def check_timeout(self, timeout: float | None, spec: HandlerSpec | None = None) -> float:
+        default = (spec and spec.default_timeout) or DEFAULT_TIMEOUT
+        maximum = (spec and spec.max_timeout) or MAX_TIMEOUT
         if timeout is None:
-            return DEFAULT_TIMEOUT
-        if not 0 < timeout <= MAX_TIMEOUT:
-            raise ComputeError(400, f"timeout must be between 0 and {MAX_TIMEOUT:g} seconds, got {timeout}")
+            return default
+        if not 0 < timeout <= maximum:
+            raise ComputeError(400, f"timeout must be between 0 and {maximum:g} seconds, got {timeout}")
         return float(timeout)
 
     async def request(
         self, request: TaskRequest, wait: float, timeout: float | None = None, may_curate: bool = True
     ) -> Job:
         """Start (or join, or answer from the cache) a task and wait up to ``wait`` seconds for it."""
-        timeout = self.check_timeout(timeout)
         if request.taskName in CURATION_TASKS and not may_curate:
             raise ComputeError(
                 403, "curation actions on this runner need a curator token listed under 'curators:' in its config"
             )
         try:
             spec = get_handler(request.taskName)
+            # A job key (sorting jobs) checks the input first and names what the job id hashes.
+            hashed = request.taskInput if spec.job_key is None else spec.job_key(request.taskInput)
         except HandlerInputError as e:
             raise ComputeError(400, str(e)) from None
+        timeout = self.check_timeout(timeout, spec)
         if spec.kind != request.taskType:
             raise ComputeError(400, f"{request.taskName} is an {spec.kind}, not an {request.taskType}; set taskType")
-        input_id = calculation_job_id(request.taskName, request.taskInput)
+        input_id = calculation_job_id(request.taskName, hashed)
         if spec.kind == "calculation":
             job_id = input_id
             if request.taskJobId is not None and request.taskJobId != job_id:
@@ -168,6 +178,8 @@ class ComputeService:
         # Run it (again) if it never ran, failed, or finished with a payload the table no longer holds.
         if job is None or job.status == "error" or (job.has_payload and job.payload is None):
             job = Job(request.taskName, job_id, spec.kind, input_id=input_id)
+            if spec.job_key is not None:
+                job.task_input = request.taskInput
             job.task = asyncio.create_task(self._run(job, request.taskInput, timeout))
             self._remember(job)
         if job.task is not None and not job.task.done() and wait > 0:
@@ -180,7 +192,10 @@ class ComputeService:
     async def _run(self, job: Job, task_input: dict, timeout: float) -> None:
         job.status = "started"
         try:
-            result = await self.executor.run(job.name, task_input, timeout)
+            if job.task_input is None:
+                result = await self.executor.run(job.name, task_input, timeout)
+            else:
+                result = await self.executor.run(job.name, task_input, timeout, job.job_id, job.progress)
             payload = result.payload_view()
             job.result_json = await asyncio.to_thread(result_json_bytes, result)
             job.payload = result.payload
@@ -319,6 +334,8 @@ def job_status(job: Job, include_result: bool = True) -> TaskStatus:
     if job.status == "finished" and include_result and job.result_json is not None:
         status.result = json.loads(job.result_json)
         status.hasPayload = job.has_payload
+    if job.progress:
+        status.progress = dict(job.progress)
     return status
 
 

@@ -24,7 +24,9 @@ import ray.exceptions
 from .handler_config import HandlerGroupConfig
 from .handler_io.data import DataSource
 from .handlers import HANDLERS, HandlerInputError, HandlerResult, run_handler
+from .handlers.registry import SORTING_GROUP
 from .instances import end_processes, local_ray_processes
+from .sorting_executor import SortingFailed, SortingJobs
 
 logger = logging.getLogger(__name__)
 
@@ -393,6 +395,11 @@ def default_max_workers(resources: dict[str, float]) -> int:
     return max(2, min(cpus + 1, by_memory))
 
 
+def last_log_lines(log: str, count: int = 40) -> str:
+    """The end of a log, for an error message."""
+    return "\n".join(log.rstrip().splitlines()[-count:])
+
+
 def first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__
@@ -416,6 +423,7 @@ class RayExecutor:
         self.budget = WorkerBudget(self.max_workers or sum(g.num_workers for g in groups.values()))
         # Pools hold no actors until used: Ray is not needed to make them.
         self.pools = {name: WorkerPool(config, self.make_worker, self.budget) for name, config in groups.items()}
+        self.sorting = SortingJobs(self)
         self._init_lock = threading.Lock()
         self._started_ray = False
         self.warm_up: asyncio.Task | None = None
@@ -473,14 +481,19 @@ class RayExecutor:
             options["resources"] = dict(self.options.resources)
         return HandlerWorker.options(**options).remote(self.journal_dir)
 
-    async def run(self, task_name: str, task_input: dict, timeout: float) -> HandlerResult:
+    async def run(
+        self, task_name: str, task_input: dict, timeout: float, job_id: str = "", progress: dict | None = None
+    ) -> HandlerResult:
         """Run a handler by name on its group's pool and return its result.
 
-        ``timeout`` counts from this call: starting Ray and waiting for a worker are part of it.
+        ``timeout`` counts from this call: starting Ray and waiting for a worker are part of it. A sorting job
+        runs as a Ray task of its own (``runner.sorting_executor``) and reports into ``progress`` as it goes.
         """
         started = time.monotonic()
         group = HANDLERS[task_name].group
         await self.start_ray()
+        if group == SORTING_GROUP:
+            return await self.run_sorting(task_name, task_input, timeout, job_id, {} if progress is None else progress)
         if self.options.prestart and self.warm_up is None:
             self.warm_up = asyncio.create_task(self.start_workers(skip=group))
         self._keep_retiring()
@@ -525,6 +538,23 @@ class RayExecutor:
     def ready_worker_count(self) -> int:
         """Workers, in every group, that have started and answered."""
         return sum(len(pool.ready) for pool in self.pools.values())
+
+    async def run_sorting(
+        self, task_name: str, task_input: dict, timeout: float, job_id: str, progress: dict
+    ) -> HandlerResult:
+        """Run a sorting job; its failures become the executor's errors (the sorter's log in the message)."""
+        try:
+            return await self.sorting.run(task_input, timeout, job_id, progress)
+        except SortingFailed as e:
+            raise HandlerFailed(f"{e}\n--- end of the sorter's log ---\n{last_log_lines(e.log)}") from None
+        except TimeoutError as e:
+            raise TaskTimeout(f"{task_name}: {e}") from None
+        except ray.exceptions.RayTaskError as e:
+            cause = e.cause if isinstance(e.cause, BaseException) else e
+            raise HandlerFailed(f"{task_name} failed: {type(cause).__name__}: {cause}") from None
+        except ray.exceptions.RayError as e:
+            # Node deaths are retried by Ray; this is what is left when the retries ran out too.
+            raise WorkerDied(f"the worker running {task_name} died: {first_line(e)}") from None
 
     def _keep_retiring(self) -> None:
         """Make sure idle workers are retired in the background, on the event loop that serves requests."""

@@ -43,6 +43,16 @@ _PUBLIC_NAMES = {
     "WorkspaceError": "spikeinterface_sortingview.workspace",
     "create_workspace": "spikeinterface_sortingview.workspace",
     "load_workspace": "spikeinterface_sortingview.workspace",
+    "plot_ground_truth_comparison": "spikeinterface_sortingview.comparisons",
+    "plot_multi_sorting_agreement": "spikeinterface_sortingview.comparisons",
+    "plot_study": "spikeinterface_sortingview.comparisons",
+    "SortingJob": "spikeinterface_sortingview.sorting_jobs",
+    "SortingJobFailed": "spikeinterface_sortingview.sorting_jobs",
+    "batch_jobs": "spikeinterface_sortingview.sorting_jobs",
+    "run_sorter": "spikeinterface_sortingview.sorting_jobs",
+    "submit_batch": "spikeinterface_sortingview.sorting_jobs",
+    "submit_sorting_job": "spikeinterface_sortingview.sorting_jobs",
+    "wait_for_jobs": "spikeinterface_sortingview.sorting_jobs",
 }
 _SUBMODULES = ("backend", "config", "curation", "figure", "sharing", "store", "views", "widgets", "workspace")
 

@@ -156,6 +156,30 @@ def check_view(view: dict) -> None:
             require(c["unitId1"] in view["sorting1UnitIds"], f"{w}: unitId1 from sorting 1")
             require(c["unitId2"] in view["sorting2UnitIds"], f"{w}: unitId2 from sorting 2")
             require(isinstance(c["count"], int) and c["count"] > 0, f"{w}: counts are positive ints")
+        n1, n2 = len(view["sorting1UnitIds"]), len(view["sorting2UnitIds"])
+        for key, n in (("falseNegativeCounts", n1), ("falsePositiveCounts", n2)):
+            if key in view:
+                require(len(view[key]) == n and all(isinstance(c, int) for c in view[key]), f"{w}.{key}: one per unit")
+    elif kind == "AgreementMatrix":
+        scores = decode(view["agreementScores"], f"{w}.agreementScores")
+        shape = (len(view["sorting1UnitIds"]), len(view["sorting2UnitIds"]))
+        require(scores.shape == shape and scores.dtype == np.float32, f"{w}: scores float32 rows x columns")
+        require(len(view["bestMatch12"]) == shape[0], f"{w}: one best match per row")
+        for u in view["bestMatch12"]:
+            require(u is None or u in view["sorting2UnitIds"], f"{w}: best matches are sorting 2 units")
+    elif kind == "GroundTruthComparison":
+        check_unit_performance(view, w)
+    elif kind == "StudyTable":
+        for i, cell in enumerate(view["cells"]):
+            require(cell["sorterName"] in view["sorterNames"], f"{w}.cells[{i}].sorterName listed")
+            require(cell["recordingName"] in view["recordingNames"], f"{w}.cells[{i}].recordingName listed")
+            require(0 <= cell["numWellDetected"] <= cell["numSortedUnits"], f"{w}.cells[{i}].numWellDetected")
+            check_unit_performance(cell["units"], f"{w}.cells[{i}].units")
+            require(len(cell["units"]["gtUnitIds"]) == cell["numGtUnits"], f"{w}.cells[{i}]: numGtUnits")
+    elif kind == "MultiSortingAgreement":
+        for i, unit in enumerate(view["units"]):
+            require(set(unit["unitIds"]) <= set(view["sortingNames"]), f"{w}.units[{i}] names known sortings")
+            require(1 <= unit["agreementNumber"] <= len(view["sortingNames"]), f"{w}.units[{i}].agreementNumber")
     elif kind == "SortingCuration2":
         require(set(view) <= {"type", "labelChoices", "sortingUri"}, f"{w}: only labelChoices (and sortingUri)")
     elif kind == "EphysTraces":
@@ -197,6 +221,15 @@ def check_view(view: dict) -> None:
         require(isinstance(view["fig"], dict) and isinstance(view["fig"].get("data", []), list), f"{w}.fig")
     else:
         raise SpecViolation(f"no check written for view type {kind}")
+
+
+def check_unit_performance(units: dict, w: str) -> None:
+    n = len(units["gtUnitIds"])
+    require(len(units["matchedUnitIds"]) == n, f"{w}.matchedUnitIds: one per ground-truth unit")
+    for key in ("accuracy", "precision", "recall"):
+        values = decode(units[key], f"{w}.{key}")
+        require(values.shape == (n,) and values.dtype == np.float32, f"{w}.{key}: float32, one per unit")
+    require(decode(units["numGtEvents"], f"{w}.numGtEvents").shape == (n,), f"{w}.numGtEvents: one per unit")
 
 
 def walk_layout(node: dict, counter: list[int], leaf_ids: list[str]) -> None:

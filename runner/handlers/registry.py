@@ -9,12 +9,26 @@ from typing import Literal
 from ..handler_io.data import DataSource
 from ..handler_io.errors import HandlerInputError
 from ..handler_io.result import HandlerResult
-from . import clusters, correlograms, curation, extract_snippets, metrics, misc, spike_events, timeseries, waveforms
+from . import (
+    clusters,
+    correlograms,
+    curation,
+    extract_snippets,
+    metrics,
+    misc,
+    sorting_jobs,
+    spike_events,
+    timeseries,
+    waveforms,
+)
 
 Handler = Callable[[dict, DataSource], HandlerResult]
 
 # The handler groups of the old ``job_handlers`` config; a deployment sizes workers per group.
 GROUPS = ("correlograms", "timeseries", "waveforms", "extract_snippets", "clusters", "metrics", "misc")
+# Sorting jobs are not run by a handler group's workers but as Ray tasks holding the CPUs they ask for.
+SORTING_GROUP = "sorting"
+DAY_SECONDS = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -32,12 +46,20 @@ class HandlerSpec:
         ``function(task_input, data) -> HandlerResult``.
     kind : "calculation" | "action"
         A calculation is pure and its result cached forever; an action is never cached.
+    job_key : Callable[[dict], dict] | None
+        For a calculation whose id is not the hash of its whole input: checks the input and returns what the
+        id hashes (a sorting job's sorter, sorter version, parameters and recording URI).
+    default_timeout, max_timeout : float | None
+        Seconds a job may run when the request gives no timeout, and at most (None: the compute API's).
     """
 
     name: str
     group: str
     function: Handler
     kind: Literal["calculation", "action"] = "calculation"
+    job_key: Callable[[dict], dict] | None = None
+    default_timeout: float | None = None
+    max_timeout: float | None = None
 
 
 _SPECS = [
@@ -55,6 +77,14 @@ _SPECS = [
     HandlerSpec("sortingview.curation_action.1", "misc", curation.curation_action, kind="action"),
     # Reads a journal that actions change, so it must not be cached either.
     HandlerSpec("sortingview.curation_state.1", "misc", curation.curation_state, kind="action"),
+    HandlerSpec(
+        sorting_jobs.SORTER_TASK,
+        SORTING_GROUP,
+        sorting_jobs.run_sorter_here,
+        job_key=sorting_jobs.sorting_job_key,
+        default_timeout=DAY_SECONDS,
+        max_timeout=7 * DAY_SECONDS,
+    ),
 ]
 
 HANDLERS: dict[str, HandlerSpec] = {spec.name: spec for spec in _SPECS}

@@ -1,6 +1,14 @@
 """The figure model: view classes that write sortingview's figure JSON (no I/O here)."""
 
 from .base import Layout, LayoutItem, View
+from .comparisons import (
+    AgreementMatrix,
+    GroundTruthComparison,
+    MultiSortingAgreement,
+    StudyCell,
+    StudyTable,
+    UnitPerformance,
+)
 from .correlograms import AutocorrelogramItem, Autocorrelograms, CrossCorrelogramItem, CrossCorrelograms
 from .curation import DEFAULT_LABEL_CHOICES, SortingCuration, SortingCuration2, SortingSelection
 from .documents import Image, Markdown, PlotlyFigure, TiledImage, TiledImageLayer, UnitImages, UnitImagesItem
@@ -41,6 +49,7 @@ from .timeseries import EphysTraces, PositionPlot, TimeseriesGraph
 
 __all__ = [
     "ALLOWED_DTYPES",
+    "AgreementMatrix",
     "AutocorrelogramItem",
     "Autocorrelograms",
     "AverageWaveformItem",
@@ -56,6 +65,7 @@ __all__ = [
     "EphysTraces",
     "FigureDataError",
     "FigureFiles",
+    "GroundTruthComparison",
     "Image",
     "Layout",
     "LayoutItem",
@@ -63,6 +73,7 @@ __all__ = [
     "MatchingUnitEventCount",
     "MountainItem",
     "MountainLayout",
+    "MultiSortingAgreement",
     "PlotlyFigure",
     "PositionPlot",
     "RasterPlot",
@@ -75,6 +86,8 @@ __all__ = [
     "SpikeLocations",
     "SpikeLocationsItem",
     "Splitter",
+    "StudyCell",
+    "StudyTable",
     "Summary",
     "TabLayout",
     "TabLayoutItem",
@@ -90,6 +103,7 @@ __all__ = [
     "UnitMetricsGraph",
     "UnitMetricsGraphMetric",
     "UnitMetricsGraphUnit",
+    "UnitPerformance",
     "UnitSimilarityMatrix",
     "UnitSimilarityScore",
     "UnitsTable",

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .base import View
-from .encoding import FigureDataError, check_number, check_unit_id
+from .encoding import FigureDataError, check_number, check_unit_id, with_optional
 
 COLUMN_DTYPES = ("int", "float", "str", "bool")
 
@@ -173,10 +173,12 @@ class MatchingUnitEventCount:
 
 
 class ConfusionMatrix(View):
-    """Agreement between two sortings.
+    """Matched events between two sortings (SpikeInterface's confusion matrix of a ground-truth comparison).
 
     ``unit_event_counts`` lists sorting 1's units first, then sorting 2's, so readers can tell
-    them apart even when both sortings use the same unit ids.
+    them apart even when both sortings use the same unit ids. ``false_negative_counts`` (one per
+    unit of sorting 1) and ``false_positive_counts`` (one per unit of sorting 2) are the FN column
+    and FP row of SpikeInterface's confusion matrix; without them a reader shows event counts instead.
     """
 
     type = "ConfusionMatrix"
@@ -187,16 +189,41 @@ class ConfusionMatrix(View):
         sorting2_unit_ids: list,
         unit_event_counts: list[UnitEventCount],
         matching_unit_event_counts: list[MatchingUnitEventCount],
+        false_negative_counts: list[int] | None = None,
+        false_positive_counts: list[int] | None = None,
+        sorting1_name: str | None = None,
+        sorting2_name: str | None = None,
     ):
         self.sorting1_unit_ids = [check_unit_id(u, "sorting 1 unit id") for u in sorting1_unit_ids]
         self.sorting2_unit_ids = [check_unit_id(u, "sorting 2 unit id") for u in sorting2_unit_ids]
         self.unit_event_counts = list(unit_event_counts)
         self.matching_unit_event_counts = list(matching_unit_event_counts)
+        self.false_negative_counts = count_list(false_negative_counts, len(self.sorting1_unit_ids), "false negative")
+        self.false_positive_counts = count_list(false_positive_counts, len(self.sorting2_unit_ids), "false positive")
+        self.sorting1_name = sorting1_name
+        self.sorting2_name = sorting2_name
 
     def data(self) -> dict:
-        return {
+        fields = {
             "sorting1UnitIds": self.sorting1_unit_ids,
             "sorting2UnitIds": self.sorting2_unit_ids,
             "unitEventCounts": [c.to_dict() for c in self.unit_event_counts],
             "matchingUnitEventCounts": [c.to_dict() for c in self.matching_unit_event_counts],
         }
+        return with_optional(
+            fields,
+            falseNegativeCounts=self.false_negative_counts,
+            falsePositiveCounts=self.false_positive_counts,
+            sorting1Name=self.sorting1_name,
+            sorting2Name=self.sorting2_name,
+        )
+
+
+def count_list(counts: list[int] | None, expected: int, what: str) -> list[int] | None:
+    """Event counts as plain ints, one per unit; None stays None."""
+    if counts is None:
+        return None
+    values = [int(c) for c in counts]
+    if len(values) != expected:
+        raise FigureDataError(f"{len(values)} {what} counts for {expected} units: give one per unit")
+    return values

@@ -23,7 +23,7 @@ export type LoadProgress = (done: number, total: number) => void
 
 // Enough parallel requests to hide latency without flooding a small local server.
 const MAX_PARALLEL = 6
-const FOREIGN_UNIT_VIEWS = new Set(['ConfusionMatrix'])
+const FOREIGN_UNIT_VIEWS = new Set(['ConfusionMatrix', 'AgreementMatrix', 'GroundTruthComparison', 'StudyTable', 'MultiSortingAgreement'])
 
 export async function loadFigure(host: HostConnection, onProgress: LoadProgress): Promise<LoadedFigure> {
   const resp = await host.request({ type: 'getFigureData', figurlProtocolVersion: 'p1' })

@@ -1,4 +1,5 @@
 // Every leaf view type the viewer renders, keyed by the figure's `type` string.
+import { agreementMatrixView } from './AgreementMatrix/AgreementMatrix'
 import { autocorrelogramsView } from './Autocorrelograms/Autocorrelograms'
 import { averageWaveformsView } from './AverageWaveforms/AverageWaveforms'
 import { confusionMatrixView } from './ConfusionMatrix/ConfusionMatrix'
@@ -6,8 +7,10 @@ import { crossCorrelogramsView } from './CrossCorrelograms/CrossCorrelograms'
 import { decodedLinearPositionDataView } from './DecodedLinearPositionData/DecodedLinearPositionData'
 import { electrodeGeometryView } from './ElectrodeGeometry/ElectrodeGeometry'
 import { ephysTracesView } from './EphysTraces/EphysTraces'
+import { groundTruthComparisonView } from './GroundTruthComparison/GroundTruthComparison'
 import { imageView } from './Image/Image'
 import { markdownView } from './Markdown/Markdown'
+import { multiSortingAgreementView } from './MultiSortingAgreement/MultiSortingAgreement'
 import { plotlyFigureView } from './PlotlyFigure/PlotlyFigure'
 import { positionPlotView } from './PositionPlot/PositionPlot'
 import { rasterPlotView } from './RasterPlot/RasterPlot'
@@ -15,6 +18,7 @@ import { sortingCuration2View, sortingCurationView } from './SortingCuration/Cur
 import { sortingSelectionView } from './SortingSelection/SortingSelection'
 import { spikeAmplitudesView } from './SpikeAmplitudes/SpikeAmplitudes'
 import { spikeLocationsView } from './SpikeLocations/SpikeLocations'
+import { studyTableView } from './StudyTable/StudyTable'
 import { summaryView } from './Summary/Summary'
 import { tiledImageView } from './TiledImage/TiledImage'
 import { timeseriesGraphView } from './TimeseriesGraph/TimeseriesGraph'
@@ -39,6 +43,10 @@ export const viewRegistry: ReadonlyMap<string, ViewDefinition> = new Map([
   ['ElectrodeGeometry', electrodeGeometryView],
   ['UnitMetricsGraph', unitMetricsGraphView],
   ['ConfusionMatrix', confusionMatrixView],
+  ['AgreementMatrix', agreementMatrixView],
+  ['GroundTruthComparison', groundTruthComparisonView],
+  ['StudyTable', studyTableView],
+  ['MultiSortingAgreement', multiSortingAgreementView],
   ['Summary', summaryView],
   ['SortingSummary', summaryView],
   ['SortingCuration2', sortingCuration2View],
