@@ -35,9 +35,18 @@ def test_actions_accumulate_and_the_state_is_returned(data):
         },
         "numActions": 3,
         "applied": True,
+        "canUndo": True,
+        "canRedo": False,
     }
     state = run_handler(STATE, {"journal": "journal://session-1"}, data).data
-    assert state == {key: result[key] for key in ("curation", "numActions")}
+    assert {key: state[key] for key in ("curation", "numActions", "canUndo")} == {
+        key: result[key] for key in ("curation", "numActions", "canUndo")
+    }
+    assert [(a["seq"], a["who"], a["action"]["type"]) for a in state["actions"]] == [
+        (0, "local", "ADD_UNIT_LABEL"),
+        (1, "local", "MERGE_UNITS"),
+        (2, "local", "MERGE_UNITS"),
+    ]
     lines = (data.journal_dir / "session-1.jsonl").read_bytes().splitlines()
     assert [json.loads(line)["seq"] for line in lines] == [0, 1, 2]
     assert json.loads(lines[0])["action"] == {"type": "ADD_UNIT_LABEL", "unitId": ["0", "1"], "label": "accept"}

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { type ComputeClient, ComputeError } from '../compute/computeClient'
-import { type CurationAction, curationReducer, emptyCuration, type SortingCuration } from '../state/curation'
+import { type CurationAction, type SortingCuration } from '../state/curation'
+import { type CurationHistory, historyReducer, newHistory } from '../state/curationHistory'
 import { CurationController, runWithRetries } from './curationController'
 import type { HostConnection } from './hostConnection'
 
 /** A runner journal in memory: what curation_state.1 and curation_action.1 answer, with a gate on the first call. */
 function fakeRunner() {
   const actions: CurationAction[] = []
-  let curation: SortingCuration = emptyCuration()
+  let history: CurationHistory = newHistory()
   let open: () => void = () => {}
   const gate = new Promise<void>((resolve) => (open = resolve))
   const compute = {
@@ -16,9 +17,10 @@ function fakeRunner() {
       if (task === 'sortingview.curation_action.1') {
         const action = input.action as CurationAction
         actions.push(action)
-        curation = curationReducer(curation, action)
+        history = historyReducer(history, action)
       }
-      return { result: { curation, numActions: actions.length } }
+      const records = actions.map((action) => ({ action, who: 'local', time: 0 }))
+      return { result: { curation: history.present, numActions: actions.length, actions: records } }
     },
   } as unknown as ComputeClient
   const host = { request: async () => ({}) } as unknown as HostConnection
@@ -51,7 +53,7 @@ describe('curation with a runner journal', () => {
   it('retries an action whose answer was lost with the same id, so the journal applies it once', async () => {
     const applied = new Map<string, CurationAction>()
     const sentIds: string[] = []
-    let curation: SortingCuration = emptyCuration()
+    let history: CurationHistory = newHistory()
     let lose = 1 // the runner dies after writing the first action, before answering
     const compute = {
       run: async (task: string, input: Record<string, unknown>) => {
@@ -60,11 +62,11 @@ describe('curation with a runner journal', () => {
           sentIds.push(id)
           if (!applied.has(id)) {
             applied.set(id, input.action as CurationAction)
-            curation = curationReducer(curation, input.action as CurationAction)
+            history = historyReducer(history, input.action as CurationAction)
           }
           if (lose-- > 0) throw new ComputeError('connection reset', 'unreachable')
         }
-        return { result: { curation, numActions: applied.size } }
+        return { result: { curation: history.present, numActions: applied.size } }
       },
     } as unknown as ComputeClient
     const host = { request: async () => ({}) } as unknown as HostConnection
