@@ -88,7 +88,9 @@ class ComputeRoutes:
             service = self.require()
             body = await read_json_body(http_request, self.max_json_bytes)
             request = read_model(TaskRequest, body, "POST /api/tasks")
-            job = await service.request(request, wait=wait, timeout=timeout, may_curate=may_curate(http_request), curator=curator(http_request))
+            job = await service.request(
+                request, wait=wait, timeout=timeout, may_curate=may_curate(http_request), curator=curator(http_request)
+            )
         except (ComputeError, RequestError) as e:
             return error_response(e)
         return status_response(job)
