@@ -145,9 +145,11 @@ def get_curation(source, sorting_or_analyzer=None, unit_ids: Sequence[UnitId] | 
         to know the unit ids.
     """
     store = default_store()
-    sorting_uri = None
+    counts = dict(sorting_or_analyzer.count_num_spikes_per_unit()) if sorting_or_analyzer is not None else None
+    if unit_ids is None and sorting_or_analyzer is not None:
+        unit_ids = list(sorting_or_analyzer.unit_ids)
     if isinstance(source, Mapping):
-        state = curation_from_dict(source)
+        state = curation_from_dict(source, counts)
     elif isinstance(source, str) and source.startswith(("http://", "https://")):
         state, sorting_uri = _figure_curation(source, store)
         journal = (
@@ -157,20 +159,18 @@ def get_curation(source, sorting_or_analyzer=None, unit_ids: Sequence[UnitId] | 
             state = read_journal(journal)[1].state
         if state is None:
             state = empty_curation()
+        if unit_ids is None and sorting_uri is not None:
+            unit_ids = list(load_sorting(sorting_uri).unit_ids)
     elif isinstance(source, str) and source.startswith(("sha1://", "kachery:")):
-        state = curation_from_dict(_load_json_uri(source, store))
+        state = curation_from_dict(_load_json_uri(source, store), counts)
     else:
         path = Path(source)
         if path.suffix == ".jsonl":
             state = read_journal(path)[1].state
         elif path.is_file():
-            state = curation_from_dict(json.loads(path.read_text()))
+            state = curation_from_dict(json.loads(path.read_text()), counts)
         else:
             raise CurationError(f"{source!r} is not a figure URL, a sha1:// URI, a journal or a curation file")
-    if unit_ids is None and sorting_or_analyzer is not None:
-        unit_ids = list(sorting_or_analyzer.unit_ids)
-    if unit_ids is None and sorting_uri is not None:
-        unit_ids = list(load_sorting(sorting_uri).unit_ids)
     if unit_ids is None:
         raise CurationError("the unit ids are not known: pass sorting_or_analyzer= (or unit_ids=)")
     return to_spikeinterface_curation(state, unit_ids)

@@ -277,6 +277,9 @@ def from_spikeinterface_curation(curation: Mapping, num_spikes: Mapping | None =
         model = Curation(**curation)
     except ValueError as error:
         raise CurationError(f"not a valid SpikeInterface curation: {error}") from error
+    for merge in model.merges:
+        if len({str(u) for u in merge.unit_ids}) < len(merge.unit_ids):
+            raise CurationError(f"merges: {list(merge.unit_ids)} merges a unit with itself; list each unit once")
     definitions = {
         name: {"label_options": list(d.label_options), "exclusive": d.exclusive}
         for name, d in model.label_definitions.items()
