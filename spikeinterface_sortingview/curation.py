@@ -176,6 +176,43 @@ def get_curation(source, sorting_or_analyzer=None, unit_ids: Sequence[UnitId] | 
     return to_spikeinterface_curation(state, unit_ids)
 
 
+def curation_for_figure(curation_dict, label_definitions: Mapping | None, sorting) -> dict | None:
+    """The curation a sorting summary starts from (``curation_dict=``, ``label_definitions=``), checked.
+
+    Parameters
+    ----------
+    curation_dict : dict | str | None
+        SpikeInterface's curation (format 1 or 2), a sortingview curation, or the ``sha1://`` URI of a saved one.
+    label_definitions : Mapping | None
+        SpikeInterface-style label categories ``{name: {label_options, exclusive}}``; their options become the
+        panel's label buttons.
+    sorting : BaseSorting
+        The sorting shown: the curation must name its units only.
+
+    Raises
+    ------
+    CurationError
+        For a curation that is not valid or names units the sorting does not have (no figure is made then).
+    """
+    if curation_dict is None and label_definitions is None:
+        return None
+    counts = dict(sorting.count_num_spikes_per_unit())
+    if isinstance(curation_dict, str):
+        curation_dict = _load_json_uri(curation_dict, default_store())
+    state = curation_from_dict(curation_dict, counts) if curation_dict is not None else empty_curation()
+    if label_definitions is not None:
+        definitions = normalize_label_definitions(label_definitions)
+        state = normalize_curation(
+            {
+                **state,
+                "labelDefinitions": definitions,
+                "labelChoices": [o for d in definitions.values() for o in d["label_options"]],
+            }
+        )
+    to_spikeinterface_curation(state, list(sorting.unit_ids))  # refuses units the sorting does not have
+    return state
+
+
 __all__ = [
     "ACTION_TYPES",
     "MAX_LABEL_LENGTH",
@@ -185,6 +222,7 @@ __all__ = [
     "CurationJournalError",
     "action_unit_ids",
     "apply_action",
+    "curation_for_figure",
     "curation_from_dict",
     "display_labels",
     "empty_curation",

@@ -157,7 +157,10 @@ def check_view(view: dict) -> None:
             require(c["unitId2"] in view["sorting2UnitIds"], f"{w}: unitId2 from sorting 2")
             require(isinstance(c["count"], int) and c["count"] > 0, f"{w}: counts are positive ints")
     elif kind == "SortingCuration2":
-        require(set(view) <= {"type", "labelChoices", "sortingUri"}, f"{w}: only labelChoices (and sortingUri)")
+        require(
+            set(view) <= {"type", "labelChoices", "sortingUri", "curation"},
+            f"{w}: only labelChoices (and sortingUri, curation)",
+        )
     elif kind == "EphysTraces":
         require(isinstance(view["format"], str) and SHA1_URI.match(view["uri"].split("?")[0]) is not None, f"{w}.uri")
     elif kind == "Markdown":

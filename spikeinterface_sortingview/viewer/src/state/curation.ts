@@ -46,19 +46,21 @@ export type CurationAction =
 export type EditAction = Exclude<CurationAction, { type: 'UNDO' } | { type: 'REDO' }>
 
 // Typed action creators: what views dispatch through the figure's curation controller.
-export const toggleUnitLabel = (unitId: UnitId | UnitId[], label: string): CurationAction => ({ type: 'TOGGLE_UNIT_LABEL', unitId, label })
-export const mergeUnits = (unitIds: UnitId[]): CurationAction => ({ type: 'MERGE_UNITS', unitIds })
-export const unmergeUnits = (unitIds: UnitId[]): CurationAction => ({ type: 'UNMERGE_UNITS', unitIds })
+type ActionOf<T extends CurationAction['type']> = Extract<CurationAction, { type: T }>
+export const toggleUnitLabel = (unitId: UnitId | UnitId[], label: string): ActionOf<'TOGGLE_UNIT_LABEL'> => ({ type: 'TOGGLE_UNIT_LABEL', unitId, label })
+export const mergeUnits = (unitIds: UnitId[]): ActionOf<'MERGE_UNITS'> => ({ type: 'MERGE_UNITS', unitIds })
+export const unmergeUnits = (unitIds: UnitId[]): ActionOf<'UNMERGE_UNITS'> => ({ type: 'UNMERGE_UNITS', unitIds })
 /**
  * Splits the unit the page shows as `unitId` (an original unit, a merged unit "3+7", or a part "7.1") in two:
  * `indices` are sorted 0-based positions in that unit's whole spike train in time order (a merged unit's train is
- * the time-sorted union of its members'), naming the spikes of the first part; the others form the second.
+ * the time-sorted union of its members'), naming the spikes of the first part ("7.1"); the others form the second
+ * ("7.2"). A merged unit's parts are "(3+7).1" and "(3+7).2".
  */
-export const splitUnit = (unitId: UnitId, indices: number[]): CurationAction => ({ type: 'SPLIT_UNIT', unitId, indices })
-export const removeUnits = (unitIds: UnitId[]): CurationAction => ({ type: 'REMOVE_UNITS', unitIds })
-export const restoreUnits = (unitIds: UnitId[]): CurationAction => ({ type: 'RESTORE_UNITS', unitIds })
-export const undo = (): CurationAction => ({ type: 'UNDO' })
-export const redo = (): CurationAction => ({ type: 'REDO' })
+export const splitUnit = (unitId: UnitId, indices: number[]): ActionOf<'SPLIT_UNIT'> => ({ type: 'SPLIT_UNIT', unitId, indices })
+export const removeUnits = (unitIds: UnitId[]): ActionOf<'REMOVE_UNITS'> => ({ type: 'REMOVE_UNITS', unitIds })
+export const restoreUnits = (unitIds: UnitId[]): ActionOf<'RESTORE_UNITS'> => ({ type: 'RESTORE_UNITS', unitIds })
+export const undo = (): ActionOf<'UNDO'> => ({ type: 'UNDO' })
+export const redo = (): ActionOf<'REDO'> => ({ type: 'REDO' })
 
 export function emptyCuration(): SortingCuration {
   return { labelsByUnit: {}, mergeGroups: [], isClosed: false }

@@ -182,7 +182,7 @@ export function curatedUnits(
     if (seen.has(sourceKey)) continue
     seen.add(sourceKey)
     const parts = partsBySource.get(sourceKey)
-    const units = parts ?? [layout.resolve(id, true)]
+    const units = parts ? [...parts].sort((a, b) => compareUnitIds(a.key, b.key)) : [layout.resolve(id, true)]
     for (const u of units) out.push({ ...u, removed: layout.removed.has(u.key) })
   }
   return out
