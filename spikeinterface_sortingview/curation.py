@@ -145,7 +145,8 @@ def get_curation(source, sorting_or_analyzer=None, unit_ids: Sequence[UnitId] | 
         to know the unit ids.
     """
     store = default_store()
-    counts = dict(sorting_or_analyzer.count_num_spikes_per_unit()) if sorting_or_analyzer is not None else None
+    sorting = getattr(sorting_or_analyzer, "sorting", sorting_or_analyzer)  # an analyzer's sorting, or the sorting
+    counts = dict(sorting.count_num_spikes_per_unit()) if sorting is not None else None
     if unit_ids is None and sorting_or_analyzer is not None:
         unit_ids = list(sorting_or_analyzer.unit_ids)
     if isinstance(source, Mapping):
