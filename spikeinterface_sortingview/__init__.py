@@ -24,6 +24,7 @@ from extractors.share import (
 
 from . import curation, views
 from .config import Config, ConfigError, get_config
+from .curation import get_curation
 from .figure import Figure, figure_url
 from .store import LocalStore, default_store
 from .widgets import register, unregister
@@ -41,6 +42,7 @@ __all__ = [
     "default_store",
     "figure_url",
     "get_config",
+    "get_curation",
     "load_recording",
     "load_sorting",
     "register",
