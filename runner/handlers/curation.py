@@ -203,7 +203,8 @@ def _check_units(sorting_uri: str, data: DataSource) -> Callable[[dict, dict], N
         if action["type"] == "SPLIT_UNIT":
             unit = unit_layout(state).resolve(action["unitId"], "SPLIT_UNIT.unitId")
             counts = sorting.count_num_spikes_per_unit()
-            total = sum(int(counts[resolve_ids(m, sorting.unit_ids, "action unit ids")[0]]) for m in unit.members)
+            positions = resolve_ids(list(unit.members), sorting.unit_ids, "action unit ids")
+            total = sum(int(counts[sorting.unit_ids[p]]) for p in positions)
             size = {"all": total, "take": len(unit.selection.positions)}.get(
                 unit.selection.mode, total - len(unit.selection.positions)
             )

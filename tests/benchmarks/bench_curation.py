@@ -8,9 +8,10 @@ computes) and opened in Debian's Chromium at 1600x1000.
 A response is timed inside the figure's frame, once the page is idle (five frames in a row on time, so the
 redraws a selection started are not counted): from the button's ``click()`` to the panel showing the change
 (the units table's label cell, the panel's summary), and to the next painted frame after it (a
-requestAnimationFrame, then a task). Target: < 100 ms at 300 units. The baseline, in the same run, is one
-animation frame (16.7 ms at 60 Hz: an action answered within it looks instant) and the measured interval of
-requestAnimationFrame in the same page; ratios are given against the 16.7 ms frame.
+requestAnimationFrame, then a task). Target: < 100 ms at 300 units. Baselines in the same run: one animation
+frame (16.7 ms at 60 Hz: an action answered within it looks instant; ratios are given against it), the measured
+interval of requestAnimationFrame in the page, and selecting a unit in the units table (the same views redraw on
+a selection as on a curation change; it is not a curation action, so it is what the page costs before them).
 
 Usage::
 
@@ -114,11 +115,14 @@ def select_units(frame, unit_ids: list[str]) -> None:
 
 
 def measure(frame, unit_ids: list[str], repeats: int) -> dict[str, list[dict]]:
-    results: dict[str, list[dict]] = {"label": [], "merge": [], "undo": []}
+    results: dict[str, list[dict]] = {"select (baseline)": [], "label": [], "merge": [], "undo": []}
     summary = "doc.querySelector('[data-testid=curation-summary]').textContent"
     for i in range(repeats):
         unit = unit_ids[i]
-        select_units(frame, [unit])
+        # the baseline: what the page takes to show a selection, an interaction that existed before curation
+        row_selector = f'table[data-testid="units-table"] tr[data-unit-id="{unit}"]'
+        selected = f"doc.querySelector('{row_selector}').getAttribute('aria-selected') === 'true'"
+        results["select (baseline)"].append(time_click(frame, row_selector, selected))
         row = f"doc.querySelector('tr[data-unit-id=\"{unit}\"]').textContent.includes('accept')"
         results["label"].append(time_click(frame, '[data-testid="label-accept"]', row))
         select_units(frame, unit_ids[100 + 2 * i : 102 + 2 * i])
@@ -136,20 +140,20 @@ def measure(frame, unit_ids: list[str], repeats: int) -> dict[str, list[dict]]:
 def report(description: str, results: dict[str, list[dict]], frame_ms: float, repeats: int) -> None:
     print(f"\nCuration response, {description}, {repeats} repeats each (median / max, ms)")
     print(f"Baseline: one animation frame = {FRAME_MS:.1f} ms; measured rAF interval in the page = {frame_ms:.1f} ms\n")
-    header = f"| {'action':<8} | {'change shown':>14} | {'next frame painted':>20} | {'x frame (16.7 ms)':>17} | target < {TARGET_MS:.0f} |"
+    header = f"| {'action':<17} | {'change shown':>14} | {'next frame painted':>20} | {'x frame (16.7 ms)':>17} | median < {TARGET_MS:.0f} |"
     print(header)
     print("|" + "|".join("-" * (len(c) + 0) for c in header.split("|")[1:-1]) + "|")
     for action, runs in results.items():
         dom = [r["dom"] for r in runs]
         painted = [r["painted"] for r in runs]
         med = statistics.median(painted)
-        ok = "yes" if max(painted) < TARGET_MS else "NO"
+        ok = "yes" if med < TARGET_MS else "NO"  # the median: the machine is shared, single frames stall
         cells = (
             f"{statistics.median(dom):6.1f} / {max(dom):5.1f}",
             f"{med:6.1f} / {max(painted):5.1f}",
             f"{med / FRAME_MS:.2f}",
         )
-        print(f"| {action:<8} | {cells[0]:>14} | {cells[1]:>20} | {cells[2]:>17} | {ok:>11} |")
+        print(f"| {action:<17} | {cells[0]:>14} | {cells[1]:>20} | {cells[2]:>17} | {ok:>11} |")
 
 
 def main() -> int:

@@ -84,6 +84,40 @@ describe('curation with a runner journal', () => {
     expect(controller.runner.get()).toMatchObject({ state: 'saved', numActions: 2 })
   })
 
+  it('sends undo and redo to the journal as actions, and rebuilds the history from the journal on connect', async () => {
+    const runner = fakeRunner()
+    runner.open()
+    const controller = new CurationController(runner.host, runner.compute, {})
+    await controller.connectRunner('sha1://0123456789abcdef0123456789abcdef01234567')
+    controller.dispatch({ type: 'MERGE_UNITS', unitIds: [1, 2] })
+    controller.dispatch({ type: 'UNDO' })
+    expect(controller.curation.get().mergeGroups).toEqual([])
+    controller.dispatch({ type: 'REDO' })
+    for (let i = 0; i < 50 && runner.actions.length < 3; i++) await new Promise((r) => setTimeout(r, 5))
+    expect(runner.actions.map((a) => a.type)).toEqual(['MERGE_UNITS', 'UNDO', 'REDO'])
+    expect(controller.curation.get().mergeGroups).toEqual([[1, 2]])
+
+    // another page on the same journal starts with the same history: it can undo the merge
+    const other = new CurationController(runner.host, runner.compute, {})
+    await other.connectRunner('sha1://0123456789abcdef0123456789abcdef01234567')
+    expect(other.history.get().past.map((e) => [e.action.type, e.who])).toEqual([['MERGE_UNITS', 'local']])
+    other.dispatch({ type: 'UNDO' })
+    expect(other.curation.get().mergeGroups).toEqual([])
+  })
+
+  it('changes nothing for an action that does not apply, and says why', () => {
+    const host = { request: async () => ({}) } as unknown as HostConnection
+    const controller = new CurationController(host, undefined, {})
+    controller.dispatch({ type: 'SPLIT_UNIT', unitId: 3, indices: [0, 1] })
+    const after = controller.curation.get()
+    controller.dispatch({ type: 'SPLIT_UNIT', unitId: 3, indices: [0] })
+    expect(controller.curation.get()).toBe(after)
+    expect(controller.status.get().error).toMatch(/unit 3 was split into 3.1 and 3.2/)
+    controller.dispatch({ type: 'UNDO' })
+    controller.dispatch({ type: 'UNDO' })
+    expect(controller.status.get().error).toMatch(/nothing to undo/)
+  })
+
   it('does not retry an action the runner refused', async () => {
     let calls = 0
     const refuse = async () => {
