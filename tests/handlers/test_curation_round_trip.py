@@ -278,6 +278,24 @@ def test_a_spikeinterface_curation_continues_here_and_exports_back(curated_input
     assert len(mine.unit_ids) == len(u) - 1 - 1 + 3 - 1  # removed, merged, split in three
 
 
+def test_get_curation_reads_a_saved_uri_and_a_journal(curated_inputs, tmp_path):
+    from spikeinterface_sortingview import default_store
+    from spikeinterface_sortingview import get_curation as public_get_curation
+
+    sorting, _ = curated_inputs
+    u = [x.item() for x in sorting.unit_ids]
+    actions = scenarios(u)["together"]
+    expected = to_spikeinterface_curation(replay(actions), u)
+    uri = default_store().store_json(replay(actions))
+    assert public_get_curation(uri, sorting) == expected
+    path = tmp_path / "sorting-x.jsonl"
+    lines = [json.dumps({"seq": n, "time": 0, "action": a, "who": "local"}) for n, a in enumerate(actions)]
+    path.write_text("\n".join(lines) + "\n")
+    assert get_curation(path, unit_ids=u) == expected
+    with pytest.raises(CurationError, match="unit ids are not known"):
+        get_curation(path)
+
+
 # ---------------------------------------------------------------------- bad input
 
 
