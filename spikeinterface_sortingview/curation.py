@@ -32,11 +32,11 @@ from .curation_export import (
     to_sortingview_json,
     to_spikeinterface_curation,
 )
+from .curation_history import CurationHistory, replay
 from .curation_journal import CurationJournalError, parse_journal, read_journal
 from .curation_state import (
     ACTION_TYPES,
     MAX_LABEL_LENGTH,
-    CurationHistory,
     action_unit_ids,
     apply_action,
     display_labels,
@@ -44,7 +44,6 @@ from .curation_state import (
     merged_labels,
     normalize_curation,
     normalize_label_definitions,
-    replay,
     simplify_merge_groups,
     validate_action,
 )

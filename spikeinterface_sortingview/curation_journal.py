@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .curation_state import CurationHistory
+from .curation_history import CurationHistory
 from .curation_units import CurationError
 
 
