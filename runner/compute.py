@@ -142,13 +142,24 @@ class ComputeService:
         return float(timeout)
 
     async def request(
-        self, request: TaskRequest, wait: float, timeout: float | None = None, may_curate: bool = True
+        self,
+        request: TaskRequest,
+        wait: float,
+        timeout: float | None = None,
+        may_curate: bool = True,
+        curator: str | None = None,
     ) -> Job:
-        """Start (or join, or answer from the cache) a task and wait up to ``wait`` seconds for it."""
+        """Start (or join, or answer from the cache) a task and wait up to ``wait`` seconds for it.
+
+        A curation action is recorded as made by ``curator`` (the curator token's name), else "local"; the
+        server says who, never the client.
+        """
         if request.taskName in CURATION_TASKS and not may_curate:
             raise ComputeError(
                 403, "curation actions on this runner need a curator token listed under 'curators:' in its config"
             )
+        if request.taskName in CURATION_TASKS:
+            request = request.model_copy(update={"taskInput": {**request.taskInput, "who": curator or "local"}})
         try:
             spec = get_handler(request.taskName)
             # A job key (sorting jobs) checks the input first and names what the job id hashes.

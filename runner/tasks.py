@@ -99,7 +99,9 @@ class ComputeRoutes:
         service = self.require()
         body = await read_json_body(http_request, self.max_json_bytes)
         request = read_model(TaskRequest, body, "POST /api/tasks")
-        job = await service.request(request, wait=wait, timeout=timeout, may_curate=may_curate(http_request))
+        job = await service.request(
+            request, wait=wait, timeout=timeout, may_curate=may_curate(http_request), curator=curator(http_request)
+        )
         return status_response(job)
 
     async def task_status(self, task_name: str = TASK_NAME_PATH, job_id: str = JOB_ID_PATH) -> Response:
@@ -126,7 +128,8 @@ class ComputeRoutes:
         query = read_model(ServiceQueryRequest, body, "POST /api")
         request, timeout = service_query_task(query)
         job = await service.request(
-            request, wait=SERVICE_QUERY_WAIT, timeout=timeout, may_curate=may_curate(http_request)
+            request, wait=SERVICE_QUERY_WAIT, timeout=timeout, may_curate=may_curate(http_request),
+            curator=curator(http_request),
         )
         if job.error is not None:
             return error_response(job.error, reply_type="serviceQueryResponse")
@@ -155,3 +158,8 @@ async def json_then_payload(head: bytes, payload: memoryview) -> AsyncIterator[b
 def may_curate(request: Request) -> bool:
     """Set by the access middleware; a runner without it (loopback) lets anyone curate."""
     return request.scope.get("state", {}).get("may_curate", True)
+
+
+def curator(request: Request) -> str | None:
+    """The name of the curator token the request showed (set by the access middleware), else None."""
+    return request.scope.get("state", {}).get("curator")

@@ -26,6 +26,7 @@ _PUBLIC_NAMES = {
     "Config": "spikeinterface_sortingview.config",
     "ConfigError": "spikeinterface_sortingview.config",
     "get_config": "spikeinterface_sortingview.config",
+    "get_curation": "spikeinterface_sortingview.curation",
     "Figure": "spikeinterface_sortingview.figure",
     "figure_url": "spikeinterface_sortingview.figure",
     "LocalStore": "spikeinterface_sortingview.store",

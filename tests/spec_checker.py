@@ -181,7 +181,10 @@ def check_view(view: dict) -> None:
             require(set(unit["unitIds"]) <= set(view["sortingNames"]), f"{w}.units[{i}] names known sortings")
             require(1 <= unit["agreementNumber"] <= len(view["sortingNames"]), f"{w}.units[{i}].agreementNumber")
     elif kind == "SortingCuration2":
-        require(set(view) <= {"type", "labelChoices", "sortingUri"}, f"{w}: only labelChoices (and sortingUri)")
+        require(
+            set(view) <= {"type", "labelChoices", "sortingUri", "curation"},
+            f"{w}: only labelChoices (and sortingUri, curation)",
+        )
     elif kind == "EphysTraces":
         require(isinstance(view["format"], str) and SHA1_URI.match(view["uri"].split("?")[0]) is not None, f"{w}.uri")
     elif kind == "Markdown":

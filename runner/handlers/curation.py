@@ -7,15 +7,16 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from spikeinterface_sortingview.curation import (
     CurationError,
+    CurationHistory,
     action_unit_ids,
-    apply_action,
-    empty_curation,
+    parse_journal,
+    unit_layout,
     validate_action,
 )
 
@@ -29,6 +30,9 @@ JOURNAL_SUFFIX = ".jsonl"
 ACTION_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 JOURNAL_SCHEME = "journal://"
 LOCK_SUFFIX = ".lock"
+# Who made an action: the curator token's name, given by the server, else this.
+LOCAL_CURATOR = "local"
+CURATOR_NAME = re.compile(r"[^\x00-\x1f]{1,100}")
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
@@ -73,8 +77,8 @@ class CurationJournal:
 
     Notes
     -----
-    Each line is ``{"seq": n, "time": <unix seconds>, "action": {...}}``, with ``"id"`` when the
-    client gave the action an id. An append holds an exclusive lock (``flock`` of a ``.lock`` file
+    Each line is ``{"seq": n, "time": <unix seconds>, "action": {...}, "who": <curator>}``, with ``"id"``
+    when the client gave the action an id. ``UNDO`` and ``REDO`` are lines too: the file only grows. An append holds an exclusive lock (``flock`` of a ``.lock`` file
     beside the journal) from reading the state to writing the line, so concurrent writers (Ray
     workers in several processes) serialize, and each action is checked against the state it
     applies to. The line is ``fsync``-ed before the append returns: an acknowledged action
@@ -89,14 +93,24 @@ class CurationJournal:
 
     def read(self) -> tuple[list[dict], dict]:
         """The actions and the state they replay to."""
-        if not self.path.exists():
-            return [], empty_curation()
-        with self._locked(exclusive=False) as file:
-            records, state = self._replay(file.read())
-        return [r["action"] for r in records], state
+        records, history = self.read_history()
+        return [r["action"] for r in records], history.state
 
-    def append(self, action: dict, action_id: str | None = None) -> tuple[list[dict], dict, bool]:
-        """Check ``action`` against the current state, append it durably, return (actions, new state, appended).
+    def read_history(self) -> tuple[list[dict], CurationHistory]:
+        """The journal's records (``{seq, time, action, id?, who?}``) and the history they replay to."""
+        if not self.path.exists():
+            return [], CurationHistory()
+        with self._locked(exclusive=False) as file:
+            return self._replay(file.read())
+
+    def append(
+        self,
+        action: dict,
+        action_id: str | None = None,
+        who: str = LOCAL_CURATOR,
+        check: Callable[[dict, dict], None] | None = None,
+    ) -> tuple[list[dict], CurationHistory, bool]:
+        """Check ``action`` against the current state, append it durably, return (records, history, appended).
 
         Parameters
         ----------
@@ -105,6 +119,10 @@ class CurationJournal:
         action_id : str | None
             The client's id for this action. If a line with this id is already in the journal, nothing is
             appended and ``appended`` is False: a retried action is applied once.
+        who : str
+            Who made it (the curator's name), kept in the line.
+        check : callable | None
+            ``check(state, action)`` before the action applies, under the lock (e.g. against the sorting).
 
         Raises
         ------
@@ -116,8 +134,7 @@ class CurationJournal:
         created = not self.path.exists()
         with self._locked(exclusive=True) as file:
             content = file.read()
-            records, state = self._replay(content)
-            actions = [r["action"] for r in records]
+            records, history = self._replay(content)
             if action_id is not None:
                 earlier = next((r for r in records if r.get("id") == action_id), None)
                 if earlier is not None:
@@ -126,13 +143,15 @@ class CurationJournal:
                             f"action_id {action_id!r} was already used for another action (line {earlier['seq'] + 1} "
                             "of the journal); give every new action a new id"
                         )
-                    return actions, state, False
-            state = apply_action(state, action)
+                    return records, history, False
+            if check is not None:
+                check(history.state, action)
+            history.apply(action)
             complete = content[: content.rfind(b"\n") + 1]
             if len(complete) != len(content):
                 # A torn line from a crashed writer: it was never acknowledged, drop it.
                 file.truncate(len(complete))
-            record = {"seq": len(records), "time": round(time.time(), 3), "action": action}
+            record = {"seq": len(records), "time": round(time.time(), 3), "action": action, "who": who}
             if action_id is not None:
                 record["id"] = action_id
             line = json.dumps(record, sort_keys=True, separators=(",", ":")).encode() + b"\n"
@@ -140,19 +159,10 @@ class CurationJournal:
             os.fsync(file.fileno())
         if created:
             _fsync_dir(self.path.parent)
-        return [*actions, action], state, True
+        return [*records, record], history, True
 
-    def _replay(self, content: bytes) -> tuple[list[dict], dict]:
-        records = []
-        state = empty_curation()
-        for number, line in enumerate(content.split(b"\n")[:-1], start=1):
-            try:
-                record = json.loads(line)
-                state = apply_action(state, record["action"])
-            except (ValueError, KeyError, TypeError) as error:
-                raise RuntimeError(f"curation journal {self.path}, line {number}, is corrupt: {error}") from error
-            records.append(record)
-        return records, state
+    def _replay(self, content: bytes) -> tuple[list[dict], CurationHistory]:
+        return parse_journal(content, self.path)
 
     @contextmanager
     def _locked(self, exclusive: bool) -> Iterator:
@@ -183,11 +193,31 @@ def _journal(task: TaskInput, data: DataSource) -> CurationJournal:
     return CurationJournal(data.journal_dir / (journal_name(task.raw("journal")) + JOURNAL_SUFFIX))
 
 
-def _check_units(action: dict, sorting_uri: str, data: DataSource) -> None:
-    """Unit ids an action names must be units of the sorting (when the client says which sorting)."""
-    unit_ids = data.sorting(sorting_uri).unit_ids
-    for unit in action_unit_ids(action):
-        resolve_ids(unit, unit_ids, "action unit ids")
+def _check_units(sorting_uri: str, data: DataSource) -> Callable[[dict, dict], None]:
+    """A check that the units an action names are units of the sorting, and a split's indices its spikes."""
+    sorting = data.sorting(sorting_uri)
+
+    def check(state: dict, action: dict) -> None:
+        for unit in action_unit_ids(action):
+            resolve_ids(unit, sorting.unit_ids, "action unit ids")
+        if action["type"] == "SPLIT_UNIT":
+            unit = unit_layout(state).resolve(action["unitId"], "SPLIT_UNIT.unitId")
+            counts = sorting.count_num_spikes_per_unit()
+            positions = resolve_ids(list(unit.members), sorting.unit_ids, "action unit ids")
+            total = sum(int(counts[sorting.unit_ids[p]]) for p in positions)
+            size = {"all": total, "take": len(unit.selection.positions)}.get(
+                unit.selection.mode, total - len(unit.selection.positions)
+            )
+            if action["indices"][-1] >= size:
+                raise CurationError(
+                    f"SPLIT_UNIT: unit {unit.key} has {size} spikes, index {action['indices'][-1]} is past them"
+                )
+            if len(action["indices"]) >= size:
+                raise CurationError(
+                    f"SPLIT_UNIT: the indices name all {size} spikes of unit {unit.key}; a split needs two parts"
+                )
+
+    return check
 
 
 def curation_action(task_input: dict, data: DataSource) -> HandlerResult:
@@ -196,24 +226,40 @@ def curation_action(task_input: dict, data: DataSource) -> HandlerResult:
     Input: ``journal`` (a name, e.g. ``"mysession-kilosort"``, or ``journal://<name>``),
     ``action`` (``{type, ...}``: ``ADD_UNIT_LABEL``/``REMOVE_UNIT_LABEL``/``TOGGLE_UNIT_LABEL``
     ``{unitId (one or a list), label}``, ``MERGE_UNITS``/``UNMERGE_UNITS`` ``{unitIds}``,
+    ``SPLIT_UNIT {unitId, indices}``, ``REMOVE_UNITS``/``RESTORE_UNITS {unitIds}``, ``UNDO``, ``REDO``,
     ``SET_CURATION {curation}``, ``CLOSE_CURATION``, ``REOPEN_CURATION``,
-    ``SET_LABEL_CHOICES {labelChoices}``), ``sorting_uri`` (optional: unit ids are checked against it),
-    ``action_id`` (optional, recommended: a client-chosen id, new for each action; an action sent again
-    with the same id, e.g. retried after a lost answer, is applied once).
-    Output: ``curation`` (the state after every journal action: ``labelsByUnit``, ``mergeGroups``,
-    ``isClosed``, ``labelChoices``), ``numActions``, ``applied`` (False for an id already in the journal).
+    ``SET_LABEL_CHOICES {labelChoices}``, ``SET_LABEL_DEFINITIONS {labelDefinitions}``), ``sorting_uri``
+    (optional: unit ids and split indices are checked against it), ``action_id`` (optional, recommended: a
+    client-chosen id, new for each action; an action sent again with the same id, e.g. retried after a lost
+    answer, is applied once), ``who`` (set by the server: the curator token's name, else ``"local"``).
+    Output: ``curation`` (the state after every journal action), ``numActions``, ``applied`` (False for an
+    id already in the journal), ``canUndo``, ``canRedo``.
     """
-    task = TaskInput(task_input, required=("journal", "action"), optional=("sorting_uri", "action_id"))
+    task = TaskInput(task_input, required=("journal", "action"), optional=("sorting_uri", "action_id", "who"))
     journal = _journal(task, data)
     action_id = _action_id(task.raw("action_id")) if task.has("action_id") else None
+    who = _curator(task.raw("who")) if task.has("who") else LOCAL_CURATOR
     try:
         action = validate_action(task.raw("action"))
-        if task.has("sorting_uri"):
-            _check_units(action, task.string("sorting_uri"), data)
-        actions, state, applied = journal.append(action, action_id)
+        check = _check_units(task.string("sorting_uri"), data) if task.has("sorting_uri") else None
+        records, history, applied = journal.append(action, action_id, who=who, check=check)
     except CurationError as error:
         raise HandlerInputError(f"action: {error}") from error
-    return HandlerResult({"curation": state, "numActions": len(actions), "applied": applied})
+    return HandlerResult(
+        {
+            "curation": history.state,
+            "numActions": len(records),
+            "applied": applied,
+            "canUndo": history.can_undo,
+            "canRedo": history.can_redo,
+        }
+    )
+
+
+def _curator(value: object) -> str:
+    if not isinstance(value, str) or not CURATOR_NAME.fullmatch(value):
+        raise HandlerInputError(f"who must be a curator name of 1 to 100 printable characters, got {value!r}")
+    return value
 
 
 def _action_id(value: object) -> str:
@@ -227,8 +273,21 @@ def _action_id(value: object) -> str:
 def curation_state(task_input: dict, data: DataSource) -> HandlerResult:
     """``sortingview.curation_state.1`` (registered as an action so it is never cached): read a journal.
 
-    Input: ``journal``. Output: ``curation``, ``numActions`` (an unknown journal is an empty curation).
+    Input: ``journal``. Output: ``curation``, ``numActions`` (an unknown journal is an empty curation),
+    ``canUndo``, ``canRedo``, and ``actions``: every line's ``{seq, time, who, action}``, from which the page
+    rebuilds the history it shows and walks.
     """
     task = TaskInput(task_input, required=("journal",))
-    actions, state = _journal(task, data).read()
-    return HandlerResult({"curation": state, "numActions": len(actions)})
+    records, history = _journal(task, data).read_history()
+    actions = [
+        {"seq": r["seq"], "time": r["time"], "who": r.get("who", LOCAL_CURATOR), "action": r["action"]} for r in records
+    ]
+    return HandlerResult(
+        {
+            "curation": history.state,
+            "numActions": len(records),
+            "canUndo": history.can_undo,
+            "canRedo": history.can_redo,
+            "actions": actions,
+        }
+    )

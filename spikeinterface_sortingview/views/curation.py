@@ -13,7 +13,9 @@ class SortingCuration2(View):
 
     type = "SortingCuration2"
 
-    def __init__(self, label_choices: list[str] | None = None, sorting_uri: str | None = None):
+    def __init__(
+        self, label_choices: list[str] | None = None, sorting_uri: str | None = None, curation: dict | None = None
+    ):
         if label_choices is not None:
             label_choices = [str(label) for label in label_choices]
             if len(set(label_choices)) != len(label_choices):
@@ -21,9 +23,11 @@ class SortingCuration2(View):
         self.label_choices = label_choices
         # this project's extension: with a runner, curation actions go to the sorting's journal
         self.sorting_uri = sorting_uri
+        # this project's extension: the curation the page starts from when its URL carries none
+        self.curation = curation
 
     def data(self) -> dict:
-        return with_optional({}, labelChoices=self.label_choices, sortingUri=self.sorting_uri)
+        return with_optional({}, labelChoices=self.label_choices, sortingUri=self.sorting_uri, curation=self.curation)
 
 
 class SortingCuration(View):

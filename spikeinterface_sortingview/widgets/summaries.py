@@ -11,6 +11,7 @@ from spikeinterface.widgets.unit_templates import UnitTemplatesWidget
 import extractors
 
 from .. import views
+from ..curation import curation_for_figure
 from .analyzer_views import (
     amplitudes_view,
     crosscorrelograms_view,
@@ -56,7 +57,8 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
 
     left_items = [views.LayoutItem(units_table, stretch=3)]
     if dp.curation:
-        curation = views.SortingCuration2(label_choices=dp.label_choices, sorting_uri=sorting_uri)
+        start = curation_for_figure(dp.curation_dict, dp.label_definitions, analyzer.sorting)
+        curation = views.SortingCuration2(label_choices=dp.label_choices, sorting_uri=sorting_uri, curation=start)
         left_items.append(views.LayoutItem(curation, max_size=250))
     left = views.Box("vertical", left_items)
     right = views.Splitter(

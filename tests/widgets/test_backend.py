@@ -186,6 +186,36 @@ def test_sorting_summary_with_curation(analyzer):
     assert {"firing_rate", "snr", "x", "y"} <= {c["key"] for c in table["columns"]}
 
 
+def test_sorting_summary_starts_from_a_curation_dict_or_label_definitions(analyzer):
+    units = [u.item() for u in analyzer.unit_ids]
+    given = {
+        "format_version": "2",
+        "unit_ids": units,
+        "label_definitions": {"quality": {"label_options": ["good", "noise"], "exclusive": True}},
+        "manual_labels": [{"unit_id": units[0], "labels": {"quality": ["good"]}}],
+        "merges": [{"unit_ids": [units[1], units[2]]}],
+        "removed": [units[3]],
+    }
+    widget = si.plot_sorting_summary(analyzer, backend="sortingview", curation=True, curation_dict=given, display=False)
+    (view,) = [v for v in stored_leaves(widget.url).values() if v["type"] == "SortingCuration2"]
+    start = view["curation"]
+    assert start["labelsByUnit"] == {str(units[0]): ["good"]}
+    assert start["mergeGroups"] == [[units[1], units[2]]] and start["removedUnits"] == [units[3]]
+    assert start["labelDefinitions"]["quality"]["exclusive"] is True
+
+    definitions = {"quality": {"label_options": ["good", "mua"], "exclusive": True}}
+    widget = si.plot_sorting_summary(
+        analyzer, backend="sortingview", curation=True, label_definitions=definitions, display=False
+    )
+    (view,) = [v for v in stored_leaves(widget.url).values() if v["type"] == "SortingCuration2"]
+    assert view["curation"]["labelChoices"] == ["good", "mua"]
+
+    with pytest.raises(ValueError, match="not in the unit list"):
+        si.plot_sorting_summary(
+            analyzer, backend="sortingview", curation=True, display=False, curation_dict={**given, "removed": ["nope"]}
+        )
+
+
 def test_units_table_shows_sorting_properties_and_extra_properties(analyzer):
     rank = np.arange(analyzer.get_num_units())
     widget = si.plot_sorting_summary(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -91,6 +92,14 @@ def test_curation_actions_need_a_curator_token(compute_runner, tmp_path):
         curator = {"Authorization": "Bearer curator-token-0123456789"}
         accepted = httpx.post(f"{server.url}/api", json=CURATION, headers=curator, timeout=60)
         assert accepted.status_code == 200 and accepted.json()["result"]["curation"]["isClosed"] is True
+        # The journal says who: the curator token's name, whatever the client claims.
+        claims = {
+            **CURATION,
+            "query": {**CURATION["query"], "taskInput": {"journal": "j", "action": {"type": "UNDO"}, "who": "mallory"}},
+        }
+        assert httpx.post(f"{server.url}/api", json=claims, headers=curator, timeout=60).status_code == 200
+        lines = [json.loads(line) for line in (tmp_path / "journals" / "j.jsonl").read_text().splitlines()]
+        assert [(r["action"]["type"], r["who"]) for r in lines] == [("CLOSE_CURATION", "alice"), ("UNDO", "alice")]
     finally:
         server.stop()
 

@@ -35,9 +35,18 @@ def test_actions_accumulate_and_the_state_is_returned(data):
         },
         "numActions": 3,
         "applied": True,
+        "canUndo": True,
+        "canRedo": False,
     }
     state = run_handler(STATE, {"journal": "journal://session-1"}, data).data
-    assert state == {key: result[key] for key in ("curation", "numActions")}
+    assert {key: state[key] for key in ("curation", "numActions", "canUndo")} == {
+        key: result[key] for key in ("curation", "numActions", "canUndo")
+    }
+    assert [(a["seq"], a["who"], a["action"]["type"]) for a in state["actions"]] == [
+        (0, "local", "ADD_UNIT_LABEL"),
+        (1, "local", "MERGE_UNITS"),
+        (2, "local", "MERGE_UNITS"),
+    ]
     lines = (data.journal_dir / "session-1.jsonl").read_bytes().splitlines()
     assert [json.loads(line)["seq"] for line in lines] == [0, 1, 2]
     assert json.loads(lines[0])["action"] == {"type": "ADD_UNIT_LABEL", "unitId": ["0", "1"], "label": "accept"}
@@ -59,6 +68,38 @@ def test_refused_actions_write_nothing(data):
     with pytest.raises(HandlerInputError, match="no unit with id '42'"):
         act(data, {"type": "ADD_UNIT_LABEL", "unitId": "42", "label": "mua"}, sorting_uri="sort")
     assert run_handler(STATE, {"journal": "session-1"}, data).data["numActions"] == 2  # close, reopen
+
+
+def test_splits_are_checked_against_the_sorting_and_undo_redo_are_journal_lines(data, ground_truth):
+    sorting = ground_truth[1]
+    count = int(sorting.count_num_spikes_per_unit()["1"])
+    with pytest.raises(HandlerInputError, match=f"unit 1 has {count} spikes, index {count} is past them"):
+        act(data, {"type": "SPLIT_UNIT", "unitId": "1", "indices": [0, count]}, sorting_uri="sort")
+    with pytest.raises(HandlerInputError, match="needs two parts"):
+        act(data, {"type": "SPLIT_UNIT", "unitId": "1", "indices": list(range(count))}, sorting_uri="sort")
+    act(data, {"type": "MERGE_UNITS", "unitIds": ["1", "2"]}, sorting_uri="sort")
+    act(data, {"type": "SPLIT_UNIT", "unitId": "1+2", "indices": [0, 1, 2]}, sorting_uri="sort")
+    act(data, {"type": "SPLIT_UNIT", "unitId": "(1+2).2", "indices": [5]}, sorting_uri="sort")
+    undone = act(data, {"type": "UNDO"})
+    assert undone["curation"]["splits"] == [{"unitId": "1+2", "indices": [0, 1, 2]}] and undone["canRedo"]
+    redone = act(data, {"type": "REDO"})
+    assert len(redone["curation"]["splits"]) == 2 and not redone["canRedo"]
+    with pytest.raises(HandlerInputError, match="nothing to redo"):
+        act(data, {"type": "REDO"})
+    records = run_handler(STATE, {"journal": "session-1"}, data).data["actions"]
+    assert [r["action"]["type"] for r in records] == ["MERGE_UNITS", "SPLIT_UNIT", "SPLIT_UNIT", "UNDO", "REDO"]
+
+
+def test_a_journal_line_that_is_not_json_is_refused_and_nothing_is_written(data):
+    act(data, {"type": "MERGE_UNITS", "unitIds": ["1", "2"]})
+    path = data.journal_dir / "session-1.jsonl"
+    path.write_bytes(path.read_bytes() + b"not json\n")
+    before = path.read_bytes()
+    with pytest.raises(RuntimeError, match="session-1.jsonl, line 2, is corrupt"):
+        act(data, {"type": "UNDO"})
+    with pytest.raises(RuntimeError, match="line 2, is corrupt"):
+        run_handler(STATE, {"journal": "session-1"}, data)
+    assert path.read_bytes() == before
 
 
 @pytest.mark.parametrize("name", ["../escape", "a/b", "", ".hidden", "x" * 200, 5, "-rf"])

@@ -125,7 +125,7 @@ def curated_state() -> dict:
 def test_spikeinterface_curation_export_applies(sorting):
     export = to_spikeinterface_curation(curated_state(), sorting.unit_ids)
     assert export["format_version"] == "2" and export["unit_ids"] == list(range(1, 9))
-    assert export["merges"] == [{"unit_ids": [3, 4, 7]}]
+    assert export["merges"] == [{"unit_ids": [3, 4, 7], "new_unit_id": 9}]  # the next integer id
     json.dumps(export)  # plain JSON values only
     curated = apply_curation(sorting, export)
     assert len(curated.unit_ids) == 6  # 8 units, 3 merged into 1
@@ -171,7 +171,7 @@ def test_string_unit_ids_round_trip(tmp_path):
         [{"type": "MERGE_UNITS", "unitIds": ["b", "a"]}, {"type": "ADD_UNIT_LABEL", "unitId": "c", "label": "mua"}]
     )
     export = to_spikeinterface_curation(state, sorting.unit_ids)
-    assert export["merges"] == [{"unit_ids": ["a", "b"]}]
+    assert export["merges"] == [{"unit_ids": ["a", "b"], "new_unit_id": "a+b"}]  # the page's display id
     curated = apply_curation(sorting, export)
-    assert len(curated.unit_ids) == 2
+    assert sorted(curated.unit_ids) == ["a+b", "c"]
     assert normalize_curation(to_sortingview_json(state)) == state

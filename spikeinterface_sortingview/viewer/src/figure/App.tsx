@@ -26,7 +26,7 @@ export function App() {
       const figure = await loadFigure(host, (done, total) => live && setPhase((ph) => (ph.kind === 'loading' ? { ...ph, done, total } : ph)))
       const compute = new ComputeClient((serviceName, query) => host.request({ type: 'serviceQuery', serviceName, query }))
       const curation = new CurationController(host, compute, info.initialState)
-      await curation.restore()
+      await curation.restore(curationViewField(figure, 'curation'))
       const hasCuration = [...figure.views.values()].some((v) => CURATION_VIEW_TYPES.has(v.type))
       // Not awaited: the figure shows at once, and the journal's curation replaces the URL's when it arrives.
       const sortingUri = curationSortingUri(figure)
@@ -71,9 +71,12 @@ export function App() {
 
 /** The sorting a curation view names (this project's extension); its journal on the runner holds the curation. */
 function curationSortingUri(figure: LoadedFigure): string | undefined {
-  for (const v of figure.views.values()) {
-    const uri = v.data?.sortingUri
-    if (v.type === 'SortingCuration2' && typeof uri === 'string' && uri !== '') return uri
-  }
+  const uri = curationViewField(figure, 'sortingUri')
+  return typeof uri === 'string' && uri !== '' ? uri : undefined
+}
+
+/** A field of the figure's curation view (`sortingUri`, or `curation`: the curation the figure starts from). */
+function curationViewField(figure: LoadedFigure, field: string): unknown {
+  for (const v of figure.views.values()) if (v.type === 'SortingCuration2' && v.data?.[field] !== undefined) return v.data[field]
   return undefined
 }

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { type ComputeClient, ComputeError } from '../compute/computeClient'
-import { type CurationAction, curationReducer, emptyCuration, type SortingCuration } from '../state/curation'
+import { type CurationAction, type SortingCuration } from '../state/curation'
+import { type CurationHistory, historyReducer, newHistory } from '../state/curationHistory'
 import { CurationController, runWithRetries } from './curationController'
 import type { HostConnection } from './hostConnection'
 
 /** A runner journal in memory: what curation_state.1 and curation_action.1 answer, with a gate on the first call. */
 function fakeRunner() {
   const actions: CurationAction[] = []
-  let curation: SortingCuration = emptyCuration()
+  let history: CurationHistory = newHistory()
   let open: () => void = () => {}
   const gate = new Promise<void>((resolve) => (open = resolve))
   const compute = {
@@ -16,9 +17,10 @@ function fakeRunner() {
       if (task === 'sortingview.curation_action.1') {
         const action = input.action as CurationAction
         actions.push(action)
-        curation = curationReducer(curation, action)
+        history = historyReducer(history, action)
       }
-      return { result: { curation, numActions: actions.length } }
+      const records = actions.map((action) => ({ action, who: 'local', time: 0 }))
+      return { result: { curation: history.present, numActions: actions.length, actions: records } }
     },
   } as unknown as ComputeClient
   const host = { request: async () => ({}) } as unknown as HostConnection
@@ -51,7 +53,7 @@ describe('curation with a runner journal', () => {
   it('retries an action whose answer was lost with the same id, so the journal applies it once', async () => {
     const applied = new Map<string, CurationAction>()
     const sentIds: string[] = []
-    let curation: SortingCuration = emptyCuration()
+    let history: CurationHistory = newHistory()
     let lose = 1 // the runner dies after writing the first action, before answering
     const compute = {
       run: async (task: string, input: Record<string, unknown>) => {
@@ -60,11 +62,11 @@ describe('curation with a runner journal', () => {
           sentIds.push(id)
           if (!applied.has(id)) {
             applied.set(id, input.action as CurationAction)
-            curation = curationReducer(curation, input.action as CurationAction)
+            history = historyReducer(history, input.action as CurationAction)
           }
           if (lose-- > 0) throw new ComputeError('connection reset', 'unreachable')
         }
-        return { result: { curation, numActions: applied.size } }
+        return { result: { curation: history.present, numActions: applied.size } }
       },
     } as unknown as ComputeClient
     const host = { request: async () => ({}) } as unknown as HostConnection
@@ -80,6 +82,40 @@ describe('curation with a runner journal', () => {
     expect(sentIds[2]).not.toBe(sentIds[0])
     expect(controller.curation.get().labelsByUnit).toEqual({ '4': ['accept'], '5': ['noise'] })
     expect(controller.runner.get()).toMatchObject({ state: 'saved', numActions: 2 })
+  })
+
+  it('sends undo and redo to the journal as actions, and rebuilds the history from the journal on connect', async () => {
+    const runner = fakeRunner()
+    runner.open()
+    const controller = new CurationController(runner.host, runner.compute, {})
+    await controller.connectRunner('sha1://0123456789abcdef0123456789abcdef01234567')
+    controller.dispatch({ type: 'MERGE_UNITS', unitIds: [1, 2] })
+    controller.dispatch({ type: 'UNDO' })
+    expect(controller.curation.get().mergeGroups).toEqual([])
+    controller.dispatch({ type: 'REDO' })
+    for (let i = 0; i < 50 && runner.actions.length < 3; i++) await new Promise((r) => setTimeout(r, 5))
+    expect(runner.actions.map((a) => a.type)).toEqual(['MERGE_UNITS', 'UNDO', 'REDO'])
+    expect(controller.curation.get().mergeGroups).toEqual([[1, 2]])
+
+    // another page on the same journal starts with the same history: it can undo the merge
+    const other = new CurationController(runner.host, runner.compute, {})
+    await other.connectRunner('sha1://0123456789abcdef0123456789abcdef01234567')
+    expect(other.history.get().past.map((e) => [e.action.type, e.who])).toEqual([['MERGE_UNITS', 'local']])
+    other.dispatch({ type: 'UNDO' })
+    expect(other.curation.get().mergeGroups).toEqual([])
+  })
+
+  it('changes nothing for an action that does not apply, and says why', () => {
+    const host = { request: async () => ({}) } as unknown as HostConnection
+    const controller = new CurationController(host, undefined, {})
+    controller.dispatch({ type: 'SPLIT_UNIT', unitId: 3, indices: [0, 1] })
+    const after = controller.curation.get()
+    controller.dispatch({ type: 'SPLIT_UNIT', unitId: 3, indices: [0] })
+    expect(controller.curation.get()).toBe(after)
+    expect(controller.status.get().error).toMatch(/unit 3 was split into 3.1 and 3.2/)
+    controller.dispatch({ type: 'UNDO' })
+    controller.dispatch({ type: 'UNDO' })
+    expect(controller.status.get().error).toMatch(/nothing to undo/)
   })
 
   it('does not retry an action the runner refused', async () => {

@@ -3,13 +3,8 @@
 import { type ComputeClient, ComputeError, computeErrorText } from '../compute/computeClient'
 import { canonicalJson } from '../protocol/canonicalJson'
 import { isRecord } from '../protocol/messages'
-import {
-  type CurationAction,
-  curationReducer,
-  emptyCuration,
-  parseCuration,
-  type SortingCuration,
-} from '../state/curation'
+import { type CurationAction, CurationRefusal, emptyCuration, parseCuration, type SortingCuration } from '../state/curation'
+import { type CurationHistory, historyReducer, type JournalRecord, newHistory, replayHistory } from '../state/curationHistory'
 import { journalNameForSorting } from '../state/journalName'
 import { Store } from '../state/store'
 import type { HostConnection } from './hostConnection'
@@ -39,17 +34,27 @@ const ACTION_TASK = 'sortingview.curation_action.1'
 interface JournalReply {
   curation: SortingCuration
   numActions: number
+  /** Every journal line (curation_state.1 only) */
+  records?: JournalRecord[]
 }
 
 function parseJournalReply(result: unknown): JournalReply {
   if (!isRecord(result)) throw new Error('the curation reply is not an object')
   const numActions = typeof result.numActions === 'number' ? result.numActions : 0
-  return { curation: parseCuration(result.curation), numActions }
+  const reply: JournalReply = { curation: parseCuration(result.curation), numActions }
+  if (Array.isArray(result.actions)) {
+    reply.records = result.actions.filter(isRecord).map((r) => ({
+      action: r.action as CurationAction,
+      who: typeof r.who === 'string' ? r.who : undefined,
+      time: typeof r.time === 'number' ? r.time : undefined,
+    }))
+  }
+  return reply
 }
 
 /** Curations compared without labelChoices, which the journal fills in with its defaults. */
 function sameCuration(a: SortingCuration, b: SortingCuration): boolean {
-  const strip = (c: SortingCuration): unknown => ({ labelsByUnit: c.labelsByUnit, mergeGroups: c.mergeGroups, isClosed: c.isClosed })
+  const strip = (c: SortingCuration): unknown => ({ ...c, labelChoices: undefined })
   return canonicalJson(strip(a)) === canonicalJson(strip(b))
 }
 
@@ -76,11 +81,20 @@ export async function runWithRetries<T>(send: () => Promise<T>, delays: readonly
 }
 
 function isEmpty(c: SortingCuration): boolean {
-  return Object.keys(c.labelsByUnit).length === 0 && c.mergeGroups.length === 0 && !c.isClosed
+  return (
+    Object.keys(c.labelsByUnit).length === 0 &&
+    c.mergeGroups.length === 0 &&
+    !c.isClosed &&
+    !c.splits?.length &&
+    !c.removedUnits?.length &&
+    !c.labelDefinitions
+  )
 }
 
 export class CurationController {
   readonly curation = new Store<SortingCuration>(emptyCuration())
+  /** What undo and redo walk; its present is `curation` */
+  readonly history = new Store<CurationHistory>(newHistory())
   readonly status = new Store<CurationStatus>({})
   readonly runner = new Store<RunnerSync>({ state: 'off' })
   private urlState: Record<string, unknown>
@@ -98,17 +112,20 @@ export class CurationController {
     this.urlState = { ...initialUrlState }
   }
 
-  /** Restores the curation from the figURL state: an inline object, or a URI to load. */
-  async restore(): Promise<void> {
-    const c = this.urlState.sortingCuration
+  /**
+   * Restores the curation from the figURL state: an inline object, or a URI to load. Without one, the figure's
+   * starting curation (`initial`, from `plot_sorting_summary(..., curation_dict=...)`) is used.
+   */
+  async restore(initial?: unknown): Promise<void> {
+    const c = this.urlState.sortingCuration ?? initial
     try {
       if (typeof c === 'string' && c !== '') {
         const r = await this.host.request({ type: 'getFileData', uri: c, responseType: 'json', figurlProtocolVersion: 'p1' })
         if (r.errorMessage) throw new Error(r.errorMessage)
-        this.curation.set(parseCuration(r.fileData))
+        this.setPresent(parseCuration(r.fileData))
         this.status.set({ savedUri: c })
       } else if (isRecord(c)) {
-        this.curation.set(parseCuration(c))
+        this.setPresent(parseCuration(c))
       }
     } catch (err) {
       this.status.set({ error: `Could not restore the curation from the figure URL: ${err instanceof Error ? err.message : String(err)}` })
@@ -147,7 +164,7 @@ export class CurationController {
       this.journal = journal
       if (reply.numActions > 0 || isEmpty(seed)) {
         // Actions made while connecting are still queued: the journal's answers to them show them again.
-        if (this.queued === 0) this.adopt(reply.curation)
+        if (this.queued === 0) this.adoptJournal(reply)
         this.runner.set({ state: 'saved', journal, numActions: reply.numActions })
       } else {
         // A journal that has never been written starts from what the figure URL carried.
@@ -158,13 +175,23 @@ export class CurationController {
     }
   }
 
+  /**
+   * Applies an action (UNDO and REDO included) to the page's curation and sends it to the runner's journal, or
+   * keeps it in the figURL state. An action that does not apply changes nothing and says why in `status`.
+   */
   dispatch = (action: CurationAction): void => {
-    const before = this.curation.get()
-    const after = curationReducer(before, action)
-    if (after === before) return
-    this.curation.set(after)
+    let next: CurationHistory
+    try {
+      next = historyReducer(this.history.get(), action, { who: 'local', time: Date.now() / 1000 })
+    } catch (err) {
+      if (!(err instanceof CurationRefusal)) throw err
+      this.status.set({ error: `${action.type}: ${err.message}` })
+      return
+    }
+    this.history.set(next)
+    this.curation.set(next.present)
     this.status.set({})
-    this.writeUrlState({ ...this.urlState, sortingCuration: after })
+    this.writeUrlState({ ...this.urlState, sortingCuration: next.present })
     const r = this.runner.get().state
     if (r === 'off' || r === 'unavailable') return
     this.queued++
@@ -193,7 +220,7 @@ export class CurationController {
         // The journal refused the action (e.g. unknown unit): show why and return to the journal's state.
         const message = computeErrorText(err, 'this curation action')
         const state = await compute.run(STATE_TASK, { journal }, { cache: false }).then((r) => parseJournalReply(r.result), () => undefined)
-        if (state) this.adopt(state.curation)
+        if (state) this.adoptJournal(state)
         this.runner.set({ state: 'error', journal, message })
         return
       }
@@ -216,8 +243,32 @@ export class CurationController {
     const current = this.curation.get()
     if (sameCuration(current, c)) return
     const next = current.labelChoices && !c.labelChoices ? { ...c, labelChoices: current.labelChoices } : c
-    this.curation.set(next)
+    // The journal disagrees with what this page did (another page curated too): its state, a new history.
+    this.setPresent(next)
     this.writeUrlState({ ...this.urlState, sortingCuration: next })
+  }
+
+  /** The journal's curation with the history its lines replay to (who did what, and when). */
+  private adoptJournal(reply: JournalReply): void {
+    if (reply.records) {
+      const h = replayHistory(reply.records)
+      if (sameCuration(h.present, reply.curation)) {
+        const current = this.curation.get()
+        const present = current.labelChoices && !h.present.labelChoices ? { ...h.present, labelChoices: current.labelChoices } : h.present
+        this.history.set({ ...h, present })
+        if (!sameCuration(current, present)) {
+          this.curation.set(present)
+          this.writeUrlState({ ...this.urlState, sortingCuration: present })
+        }
+        return
+      }
+    }
+    this.adopt(reply.curation)
+  }
+
+  private setPresent(c: SortingCuration): void {
+    this.history.set(newHistory(c))
+    this.curation.set(c)
   }
 
   /** Stores a snapshot in the content-addressed store and points the figURL state at it. */

@@ -1,11 +1,26 @@
-// SortingCuration2 / SortingCuration: label, merge and unmerge the selected units; save or export the curation.
+// SortingCuration2 / SortingCuration: label, merge, unmerge, remove and restore the selected units, undo and redo;
+// save or export the curation.
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { useFigure, useSelection } from '../../figure/FigureContext'
-import { canonicalJson } from '../../figure/curationController'
-import { curationForExport, DEFAULT_LABEL_CHOICES, mergeGroupOf } from '../../state/curation'
+import {
+  DEFAULT_LABEL_CHOICES,
+  mergeGroupOf,
+  mergeUnits,
+  redo,
+  removeUnits,
+  restoreUnits,
+  type SortingCuration,
+  toggleUnitLabel,
+  undo,
+  unmergeUnits,
+  unitLayout,
+} from '../../state/curation'
+import { canRedo, canUndo } from '../../state/curationHistory'
 import { useStore } from '../../state/store'
-import { unitKey } from '../../state/units'
+import { type UnitId, unitKey } from '../../state/units'
 import { defineView, type ViewProps } from '../viewDefinition'
+import { CurationHistoryList } from './CurationHistoryList'
+import { downloadSortingviewJson, downloadSpikeInterfaceCuration } from './downloads'
 import { RunnerSyncNote } from './RunnerSyncNote'
 
 export interface CurationViewData {
@@ -35,10 +50,31 @@ export function labelShortcuts(labels: readonly string[]): Map<string, string> {
 // Only one panel answers keys, even if a figure has several curation views.
 let keyOwner: symbol | undefined
 
+/** Whether the unit the page shows for `id` is removed (false for a name the curation does not know). */
+function isRemoved(c: SortingCuration, id: UnitId): boolean {
+  if (!c.removedUnits?.length) return false
+  try {
+    const layout = unitLayout(c)
+    return layout.removed.has(layout.resolve(id, true).key)
+  } catch {
+    return false
+  }
+}
+
+/** Ctrl+Z undoes, Ctrl+Shift+Z (or Ctrl+Y) redoes; Cmd on a Mac. */
+export function historyKey(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>): 'undo' | 'redo' | undefined {
+  if (!(e.ctrlKey || e.metaKey) || e.altKey) return undefined
+  const k = e.key.toLowerCase()
+  if (k === 'z') return e.shiftKey ? 'redo' : 'undo'
+  if (k === 'y' && !e.shiftKey) return 'redo'
+  return undefined
+}
+
 function CurationPanel({ data, height }: ViewProps<CurationViewData>) {
-  const { curation: controller } = useFigure()
+  const { curation: controller, unitOrder } = useFigure()
   const selected = useSelection()
   const curation = useStore(controller.curation)
+  const history = useStore(controller.history)
   const status = useStore(controller.status)
   const runnerSync = useStore(controller.runner)
   const labelChoices = data.labelChoices ?? curation.labelChoices ?? DEFAULT_LABEL_CHOICES
@@ -54,14 +90,21 @@ function CurationPanel({ data, height }: ViewProps<CurationViewData>) {
     const me = Symbol('curation-panel')
     keyOwner ??= me
     const onKey = (e: KeyboardEvent): void => {
-      if (keyOwner !== me || e.ctrlKey || e.metaKey || e.altKey) return
+      if (keyOwner !== me) return
       const t = e.target
       if (t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))) return
+      const walk = historyKey(e)
+      if (walk) {
+        e.preventDefault()
+        controller.dispatch(walk === 'undo' ? undo() : redo())
+        return
+      }
+      if (e.ctrlKey || e.metaKey || e.altKey) return
       const label = shortcuts.get(e.key.toLowerCase())
       const sel = selectedRef.current
       if (!label || sel.length === 0) return
       e.preventDefault()
-      controller.dispatch({ type: 'TOGGLE_UNIT_LABEL', unitId: sel, label })
+      controller.dispatch(toggleUnitLabel(sel, label))
     }
     window.addEventListener('keydown', onKey)
     return () => {
@@ -76,18 +119,20 @@ function CurationPanel({ data, height }: ViewProps<CurationViewData>) {
       .map(([k]) => k)
       .join(' / ')
   const inGroup = selected.some((u) => mergeGroupOf(curation, u) !== undefined)
+  const anyRemoved = selected.some((u) => isRemoved(curation, u))
+  const anyKept = selected.some((u) => !isRemoved(curation, u))
   const numLabelled = Object.keys(curation.labelsByUnit).length
+  const numRemoved = curation.removedUnits?.length ?? 0
+  const numSplits = curation.splits?.length ?? 0
+  const [exportError, setExportError] = useState<string>()
 
-  const exportJson = (): void => {
-    const doc = curationForExport(curation, labelChoices)
-    const url = URL.createObjectURL(new Blob([canonicalJson(doc)], { type: 'application/json' }))
-    const a = document.createElement('a')
-    a.href = url
-    a.download = 'sorting_curation.json'
-    document.body.append(a)
-    a.click()
-    a.remove()
-    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+  const exportSpikeInterface = (): void => {
+    try {
+      downloadSpikeInterfaceCuration(curation, labelChoices, unitOrder.ids)
+      setExportError(undefined)
+    } catch (err) {
+      setExportError(`Export failed: ${err instanceof Error ? err.message : String(err)}`)
+    }
   }
 
   // Compact, most used first: what is selected, the actions, then Save with the saved URI in full, so that
@@ -111,7 +156,7 @@ function CurationPanel({ data, height }: ViewProps<CurationViewData>) {
               aria-pressed={pressed}
               disabled={!canLabel}
               title={`Toggle "${label}" on the selected units (key ${keysFor(label)})`}
-              onClick={() => controller.dispatch({ type: 'TOGGLE_UNIT_LABEL', unitId: selected, label })}
+              onClick={() => controller.dispatch(toggleUnitLabel(selected, label))}
             >
               {label}
               <kbd>{keysFor(label).split(' / ')[0]}</kbd>
@@ -125,7 +170,7 @@ function CurationPanel({ data, height }: ViewProps<CurationViewData>) {
           data-testid="merge-button"
           disabled={selected.length < 2 || closed}
           title="Merge the selected units into one group"
-          onClick={() => controller.dispatch({ type: 'MERGE_UNITS', unitIds: selected })}
+          onClick={() => controller.dispatch(mergeUnits(selected))}
         >
           Merge selected
         </button>
@@ -134,17 +179,51 @@ function CurationPanel({ data, height }: ViewProps<CurationViewData>) {
           data-testid="unmerge-button"
           disabled={!inGroup || closed}
           title="Take the selected units out of their merge groups"
-          onClick={() => controller.dispatch({ type: 'UNMERGE_UNITS', unitIds: selected })}
+          onClick={() => controller.dispatch(unmergeUnits(selected))}
         >
           Unmerge
+        </button>
+        <button
+          type="button"
+          data-testid="remove-units"
+          disabled={!anyKept || closed}
+          title="Remove the selected units from the curated sorting"
+          onClick={() => controller.dispatch(removeUnits(selected.filter((u) => !isRemoved(curation, u))))}
+        >
+          Remove
+        </button>
+        <button
+          type="button"
+          data-testid="restore-units"
+          disabled={!anyRemoved || closed}
+          title="Bring the selected removed units back"
+          onClick={() => controller.dispatch(restoreUnits(selected.filter((u) => isRemoved(curation, u))))}
+        >
+          Restore
+        </button>
+      </div>
+      <div className="curation-buttons">
+        <button type="button" data-testid="undo-curation" disabled={!canUndo(history)} title="Undo the last action (Ctrl+Z)" onClick={() => controller.dispatch(undo())}>
+          ↶ Undo
+        </button>
+        <button type="button" data-testid="redo-curation" disabled={!canRedo(history)} title="Redo the last undone action (Ctrl+Shift+Z)" onClick={() => controller.dispatch(redo())}>
+          ↷ Redo
         </button>
       </div>
       <div className="curation-buttons">
         <button type="button" data-testid="save-curation" disabled={status.busy} title="Store a snapshot and put its URI in the figure URL" onClick={() => void controller.save(labelChoices)}>
           Save
         </button>
-        <button type="button" data-testid="export-curation" title="Download the curation JSON" onClick={exportJson}>
+        <button type="button" data-testid="export-curation" title="Download the curation in sortingview's JSON format" onClick={() => downloadSortingviewJson(curation, labelChoices)}>
           Export JSON
+        </button>
+        <button
+          type="button"
+          data-testid="export-spikeinterface"
+          title="Download the curation in SpikeInterface's curation format (v2), for spikeinterface.curation.apply_curation"
+          onClick={exportSpikeInterface}
+        >
+          Export SpikeInterface
         </button>
         <button
           type="button"
@@ -155,14 +234,24 @@ function CurationPanel({ data, height }: ViewProps<CurationViewData>) {
         </button>
       </div>
       {status.savedUri && <SavedUri uri={status.savedUri} />}
-      {status.error && <div className="curation-error">{status.error}</div>}
-      <div className="curation-summary">
+      {status.error && (
+        <div className="curation-error" data-testid="curation-error">
+          {status.error}
+        </div>
+      )}
+      {exportError && <div className="curation-error">{exportError}</div>}
+      <div className="curation-summary" data-testid="curation-summary">
         {numLabelled} labelled unit{numLabelled === 1 ? '' : 's'}, {curation.mergeGroups.length} merge group{curation.mergeGroups.length === 1 ? '' : 's'}
+        {numSplits > 0 && `, ${numSplits} split${numSplits === 1 ? '' : 's'}`}
+        {numRemoved > 0 && `, ${numRemoved} removed (${(curation.removedUnits ?? []).map(unitKey).join(', ')})`}
         {closed ? ' — closed' : ''}
         {curation.mergeGroups.length > 0 && ': ' + curation.mergeGroups.map((g) => g.map(unitKey).join(' + ')).join(', ')}
       </div>
       <RunnerSyncNote sync={runnerSync} />
-      <div className="curation-hint">Keys: {[...shortcuts.entries()].map(([k, l]) => `${k} ${l}`).join(', ')}</div>
+      <CurationHistoryList controller={controller} />
+      <div className="curation-hint">
+        Keys: {[...shortcuts.entries()].map(([k, l]) => `${k} ${l}`).join(', ')}, Ctrl+Z undo, Ctrl+Shift+Z redo
+      </div>
     </div>
   )
 }
