@@ -23,6 +23,7 @@ from .spikes import (
     SpikeLocations,
     SpikeLocationsItem,
 )
+from .splits import FeatureView, MergeSuggestions, SplittableSpikeAmplitudes
 from .tables import (
     ConfusionMatrix,
     MatchingUnitEventCount,
@@ -39,6 +40,9 @@ from .tables import (
 from .timeseries import EphysTraces, PositionPlot, TimeseriesGraph
 
 __all__ = [
+    "FeatureView",
+    "MergeSuggestions",
+    "SplittableSpikeAmplitudes",
     "ALLOWED_DTYPES",
     "AutocorrelogramItem",
     "Autocorrelograms",

@@ -22,6 +22,7 @@ from .analyzer_views import (
 from .common import plain_unit_id
 from .metrics import make_units_table, select_unit_properties, units_table_view
 from .similarity import similarity_scores
+from .spike_features import splittable_amplitudes
 
 # Parts of a figure are built without storing or printing; only the whole figure is published.
 PART = dict(backend="sortingview", generate_url=False, display=False)
@@ -54,6 +55,7 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
 
     left_items = [views.LayoutItem(units_table, stretch=3)]
     if dp.curation:
+        amplitudes = splittable_amplitudes(amplitudes, sorting_uri, analyzer)
         curation = views.SortingCuration2(label_choices=dp.label_choices, sorting_uri=sorting_uri)
         left_items.append(views.LayoutItem(curation, max_size=250))
     left = views.Box("vertical", left_items)
