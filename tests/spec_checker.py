@@ -113,6 +113,8 @@ def check_view(view: dict) -> None:
             times = check_times(item["spikeTimesSec"], f"{w}[{i}].spikeTimesSec")
             amps = decode(item["spikeAmplitudes"], f"{w}[{i}].spikeAmplitudes")
             require(len(times) == len(amps), f"{w}[{i}]: times and amplitudes match")
+        for key in ("sortingUri", "spikeFeaturesUri", "recordingUri"):
+            require(key not in view or SHA1_URI.match(view[key]) is not None, f"{w}.{key}")
     elif kind == "UnitsTable":
         keys = set()
         for column in view["columns"]:
@@ -162,6 +164,9 @@ def check_view(view: dict) -> None:
         require(isinstance(view["format"], str) and SHA1_URI.match(view["uri"].split("?")[0]) is not None, f"{w}.uri")
     elif kind == "Markdown":
         require(isinstance(view["source"], str), f"{w}.source")
+    elif kind in ("FeatureView", "MergeSuggestions"):
+        for key in ("sortingUri", "recordingUri"):
+            require(SHA1_URI.match(view[key].split("?")[0]) is not None, f"{w}.{key}")
     else:
         raise SpecViolation(f"no check written for view type {kind}")
 

@@ -5,8 +5,10 @@ import { confusionMatrixView } from './ConfusionMatrix/ConfusionMatrix'
 import { crossCorrelogramsView } from './CrossCorrelograms/CrossCorrelograms'
 import { electrodeGeometryView } from './ElectrodeGeometry/ElectrodeGeometry'
 import { ephysTracesView } from './EphysTraces/EphysTraces'
+import { featureView } from './FeatureView/FeatureView'
 import { imageView } from './Image/Image'
 import { markdownView } from './Markdown/Markdown'
+import { mergeSuggestionsView } from './MergeSuggestions/MergeSuggestions'
 import { plotlyFigureView } from './PlotlyFigure/PlotlyFigure'
 import { positionPlotView } from './PositionPlot/PositionPlot'
 import { rasterPlotView } from './RasterPlot/RasterPlot'
@@ -50,6 +52,8 @@ export const viewRegistry: ReadonlyMap<string, ViewDefinition> = new Map([
   ['UnitImages', unitImagesView],
   ['PlotlyFigure', plotlyFigureView],
   ['EphysTraces', ephysTracesView],
+  ['FeatureView', featureView],
+  ['MergeSuggestions', mergeSuggestionsView],
 ])
 
 export const CURATION_VIEW_TYPES = new Set(['SortingCuration2', 'SortingCuration'])
