@@ -163,6 +163,7 @@ def confirm_and_read_action(page, frame) -> dict:
     return actions[0]
 
 
+@pytest.mark.slow
 def test_a_lasso_in_the_amplitudes_view_splits_every_spike_inside_it(page, split_figure):
     page.set_viewport_size({"width": 1600, "height": 1000})
     polygons = capture_polygons(page)
