@@ -7,9 +7,9 @@ import { isSelected } from '../../state/selection'
 import type { UnitId } from '../../state/units'
 import { list, num, type Numbers, numbers, optList, optStr, rec, unitId } from '../decode'
 import { recordFrame } from '../shared/framePerf'
-import type { Point } from '../shared/lasso'
+import { type Point, pointInPolygon } from '../shared/lasso'
 import { LassoOverlay } from '../shared/LassoOverlay'
-import { SplitControls, SplitPreviewPanel } from '../shared/SplitPreview'
+import { PART_COLORS, SplitControls, SplitPreviewPanel } from '../shared/SplitPreview'
 import type { SplitSource } from '../shared/splitRequest'
 import { drawPolygon } from '../shared/drawPolygon'
 import { useSplit } from '../shared/useSplit'
@@ -109,15 +109,21 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
       const size = Math.max(2, Math.round(2 * dpr))
       const top = MARGIN.top * dpr
       const bottom = (MARGIN.top + plotH) * dpr - size
+      // While a split is previewed, the drawn spikes of its unit inside the polygon take the first part's colour.
+      const polygon = split.polygon
+      const splitting = new Set(split.target?.unitIds.map(String) ?? [])
+      const insidePixel = colorToPixel(PART_COLORS[0])
       for (const { u, color } of ordered) {
         const pixel = colorToPixel(color)
         const t = u.spikeTimesSec
         const amp = u.spikeAmplitudes
+        const marked = polygon !== undefined && splitting.has(String(u.unitId))
         const i1 = lowerBound(t, range.end)
         for (let i = lowerBound(t, range.start); i < i1; i++) {
           const y = (ay + (amp[i] as number) * ky) | 0
           if (y < top || y > bottom) continue
-          buf.fillRect((ax + (t[i] as number) * kx) | 0, y, size, size, pixel)
+          const inside = marked && pointInPolygon(t[i] as number, amp[i] as number, polygon)
+          buf.fillRect((ax + (t[i] as number) * kx) | 0, y, size, size, inside ? insidePixel : pixel)
         }
       }
       buf.put(ctx)
@@ -130,7 +136,7 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
       drawYAxis(ctx, area, ymin, ymax, AMPLITUDE_LABEL)
       recordFrame('SpikeAmplitudes', performance.now() - t0)
     },
-    [ordered, timeRange, bounds, plotW, plotH, ymin, ymax, split.polygon],
+    [ordered, timeRange, bounds, plotW, plotH, ymin, ymax, split.polygon, split.target],
   )
   const { canvasRef, requestDraw } = useCanvasDraw(draw, width, height, [draw])
 
