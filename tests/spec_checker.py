@@ -113,6 +113,8 @@ def check_view(view: dict) -> None:
             times = check_times(item["spikeTimesSec"], f"{w}[{i}].spikeTimesSec")
             amps = decode(item["spikeAmplitudes"], f"{w}[{i}].spikeAmplitudes")
             require(len(times) == len(amps), f"{w}[{i}]: times and amplitudes match")
+        for key in ("sortingUri", "spikeFeaturesUri", "recordingUri"):
+            require(key not in view or SHA1_URI.match(view[key]) is not None, f"{w}.{key}")
     elif kind == "UnitsTable":
         keys = set()
         for column in view["columns"]:
@@ -222,6 +224,9 @@ def check_view(view: dict) -> None:
             require(locations.size == 0 or locations.max() < d["xcount"] * d["ycount"], f"{w}: locations in grid")
     elif kind == "PlotlyFigure":
         require(isinstance(view["fig"], dict) and isinstance(view["fig"].get("data", []), list), f"{w}.fig")
+    elif kind in ("FeatureView", "MergeSuggestions"):
+        for key in ("sortingUri", "recordingUri"):
+            require(SHA1_URI.match(view[key].split("?")[0]) is not None, f"{w}.{key}")
     else:
         raise SpecViolation(f"no check written for view type {kind}")
 

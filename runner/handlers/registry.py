@@ -21,6 +21,8 @@ from . import (
     timeseries,
     waveforms,
 )
+from .merge_suggestions import merge_suggestions
+from .splits import split_selection, unit_features
 
 Handler = Callable[[dict, DataSource], HandlerResult]
 
@@ -71,6 +73,9 @@ _SPECS = [
     HandlerSpec("sortingview.snippets.1", "extract_snippets", extract_snippets.snippets),
     HandlerSpec("sortingview.pca_features.1", "clusters", clusters.pca_features),
     HandlerSpec("sortingview.unit_metrics.1", "metrics", metrics.unit_metrics),
+    HandlerSpec("sortingview.unit_features.1", "clusters", unit_features),
+    HandlerSpec("sortingview.split_selection.1", "clusters", split_selection),
+    HandlerSpec("sortingview.merge_suggestions.1", "metrics", merge_suggestions),
     HandlerSpec("sortingview.spike_amplitudes.1", "misc", misc.spike_amplitudes),
     HandlerSpec("sortingview.recording_info.1", "misc", misc.recording_info),
     HandlerSpec("sortingview.sorting_info.1", "misc", misc.sorting_info),

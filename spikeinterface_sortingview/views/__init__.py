@@ -32,6 +32,7 @@ from .spikes import (
     SpikeLocations,
     SpikeLocationsItem,
 )
+from .splits import FeatureView, MergeSuggestions, SplittableSpikeAmplitudes
 from .tables import (
     ConfusionMatrix,
     MatchingUnitEventCount,
@@ -48,6 +49,9 @@ from .tables import (
 from .timeseries import EphysTraces, PositionPlot, TimeseriesGraph
 
 __all__ = [
+    "FeatureView",
+    "MergeSuggestions",
+    "SplittableSpikeAmplitudes",
     "ALLOWED_DTYPES",
     "AgreementMatrix",
     "AutocorrelogramItem",

@@ -24,6 +24,7 @@ from .common import plain_unit_id
 from .metrics import make_units_table, select_unit_properties, units_table_view
 from .parity import check
 from .similarity import similarity_scores
+from .spike_features import splittable_amplitudes
 
 # Parts of a figure are built without storing or printing; only the whole figure is published.
 PART = dict(backend="sortingview", generate_url=False, display=False)
@@ -57,6 +58,7 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
 
     left_items = [views.LayoutItem(units_table, stretch=3)]
     if dp.curation:
+        amplitudes = splittable_amplitudes(amplitudes, sorting_uri, analyzer)
         start = curation_for_figure(dp.curation_dict, dp.label_definitions, analyzer.sorting)
         curation = views.SortingCuration2(label_choices=dp.label_choices, sorting_uri=sorting_uri, curation=start)
         left_items.append(views.LayoutItem(curation, max_size=250))

@@ -7,9 +7,11 @@ import { crossCorrelogramsView } from './CrossCorrelograms/CrossCorrelograms'
 import { decodedLinearPositionDataView } from './DecodedLinearPositionData/DecodedLinearPositionData'
 import { electrodeGeometryView } from './ElectrodeGeometry/ElectrodeGeometry'
 import { ephysTracesView } from './EphysTraces/EphysTraces'
+import { featureView } from './FeatureView/FeatureView'
 import { groundTruthComparisonView } from './GroundTruthComparison/GroundTruthComparison'
 import { imageView } from './Image/Image'
 import { markdownView } from './Markdown/Markdown'
+import { mergeSuggestionsView } from './MergeSuggestions/MergeSuggestions'
 import { multiSortingAgreementView } from './MultiSortingAgreement/MultiSortingAgreement'
 import { plotlyFigureView } from './PlotlyFigure/PlotlyFigure'
 import { positionPlotView } from './PositionPlot/PositionPlot'
@@ -62,6 +64,8 @@ export const viewRegistry: ReadonlyMap<string, ViewDefinition> = new Map([
   ['EphysTraces', ephysTracesView],
   ['DecodedLinearPositionData', decodedLinearPositionDataView],
   ['TrackAnimation', trackAnimationView],
+  ['FeatureView', featureView],
+  ['MergeSuggestions', mergeSuggestionsView],
 ])
 
 export const CURATION_VIEW_TYPES = new Set(['SortingCuration2', 'SortingCuration'])

@@ -5,8 +5,14 @@ import { colorToPixel, fadeColor, PixelBuffer, useCanvasDraw } from '../../draw/
 import { useFigure, useSelection } from '../../figure/FigureContext'
 import { isSelected } from '../../state/selection'
 import type { UnitId } from '../../state/units'
-import { list, num, type Numbers, numbers, optList, rec, unitId } from '../decode'
+import { list, num, type Numbers, numbers, optList, optStr, rec, unitId } from '../decode'
 import { recordFrame } from '../shared/framePerf'
+import { type Point, pointInPolygon } from '../shared/lasso'
+import { LassoOverlay } from '../shared/LassoOverlay'
+import { PART_COLORS, SplitControls, SplitPreviewPanel } from '../shared/SplitPreview'
+import type { SplitSource } from '../shared/splitRequest'
+import { drawPolygon } from '../shared/drawPolygon'
+import { useSplit } from '../shared/useSplit'
 import { HoverReadout } from '../shared/HoverReadout'
 import { ensureSorted, robustRange } from '../shared/spikeTrains'
 import { TimeToolbar } from '../shared/TimeToolbar'
@@ -25,6 +31,10 @@ export interface SpikeAmplitudesData {
   endTimeSec: number
   units: AmplitudeSeries[]
   hideUnitSelector: boolean
+  /** This project's extension: the shared sorting and every spike's amplitude, to split units */
+  sortingUri?: string
+  spikeFeaturesUri?: string
+  recordingUri?: string
 }
 
 export function decodeSpikeAmplitudes(raw: Record<string, unknown>): SpikeAmplitudesData {
@@ -39,12 +49,27 @@ export function decodeSpikeAmplitudes(raw: Record<string, unknown>): SpikeAmplit
     const s = ensureSorted(times, [amps])
     return { unitId: unitId(r.unitId, `${p}.unitId`), spikeTimesSec: s.times, spikeAmplitudes: s.companions[0] ?? amps }
   })
-  return {
+  const data: SpikeAmplitudesData = {
     startTimeSec: num(raw.startTimeSec, 'startTimeSec'),
     endTimeSec: num(raw.endTimeSec, 'endTimeSec'),
     units,
     hideUnitSelector: raw.hideUnitSelector === true,
   }
+  const sortingUri = optStr(raw.sortingUri)
+  const spikeFeaturesUri = optStr(raw.spikeFeaturesUri)
+  const recordingUri = optStr(raw.recordingUri)
+  if (sortingUri) data.sortingUri = sortingUri
+  if (spikeFeaturesUri) data.spikeFeaturesUri = spikeFeaturesUri
+  if (recordingUri) data.recordingUri = recordingUri
+  return data
+}
+
+/** Where a split of this view gets every spike's amplitude: the shared sorting and spike features. */
+function splitSource(data: SpikeAmplitudesData): SplitSource | undefined {
+  if (!data.sortingUri || !data.spikeFeaturesUri) return undefined
+  const source: SplitSource = { sortingUri: data.sortingUri, feature: 'amplitudes', spikeFeaturesUri: data.spikeFeaturesUri }
+  if (data.recordingUri) source.recordingUri = data.recordingUri
+  return source
 }
 
 const MARGIN = { left: 64, right: 12, top: 26, bottom: 40 }
@@ -60,6 +85,8 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
   const [ymin, ymax] = useMemo(() => robustRange(data.units.map((u) => u.spikeAmplitudes)), [data])
   const plotW = Math.max(10, width - MARGIN.left - MARGIN.right)
   const plotH = Math.max(10, height - MARGIN.top - MARGIN.bottom)
+  const source = useMemo(() => splitSource(data), [data])
+  const split = useSplit(source)
   // With a selection, the other units are drawn first in pale colours so the selected ones stand out.
   const ordered = useMemo(() => {
     const units = [...data.units].sort((a, b) => unitOrder.index(a.unitId) - unitOrder.index(b.unitId))
@@ -82,24 +109,34 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
       const size = Math.max(2, Math.round(2 * dpr))
       const top = MARGIN.top * dpr
       const bottom = (MARGIN.top + plotH) * dpr - size
+      // While a split is previewed, the drawn spikes of its unit inside the polygon take the first part's colour.
+      const polygon = split.polygon
+      const splitting = new Set(split.target?.unitIds.map(String) ?? [])
+      const insidePixel = colorToPixel(PART_COLORS[0])
       for (const { u, color } of ordered) {
         const pixel = colorToPixel(color)
         const t = u.spikeTimesSec
         const amp = u.spikeAmplitudes
+        const marked = polygon !== undefined && splitting.has(String(u.unitId))
         const i1 = lowerBound(t, range.end)
         for (let i = lowerBound(t, range.start); i < i1; i++) {
           const y = (ay + (amp[i] as number) * ky) | 0
           if (y < top || y > bottom) continue
-          buf.fillRect((ax + (t[i] as number) * kx) | 0, y, size, size, pixel)
+          const inside = marked && pointInPolygon(t[i] as number, amp[i] as number, polygon)
+          buf.fillRect((ax + (t[i] as number) * kx) | 0, y, size, size, inside ? insidePixel : pixel)
         }
       }
       buf.put(ctx)
       const area = { left: MARGIN.left, top: MARGIN.top, width: plotW, height: plotH }
+      if (split.polygon) {
+        const toScreen = ([t, v]: Point): Point => [MARGIN.left + ((t - range.start) / (range.end - range.start)) * plotW, MARGIN.top + ((ymax - v) / (ymax - ymin)) * plotH]
+        drawPolygon(ctx, split.polygon.map(toScreen), area)
+      }
       drawXAxis(ctx, area, range.start, range.end, 'time (s)')
       drawYAxis(ctx, area, ymin, ymax, AMPLITUDE_LABEL)
       recordFrame('SpikeAmplitudes', performance.now() - t0)
     },
-    [ordered, timeRange, bounds, plotW, plotH, ymin, ymax],
+    [ordered, timeRange, bounds, plotW, plotH, ymin, ymax, split.polygon, split.target],
   )
   const { canvasRef, requestDraw } = useCanvasDraw(draw, width, height, [draw])
 
@@ -153,6 +190,18 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
       <canvas ref={canvasRef} className="interactive-canvas" />
       <TimeToolbar zoom={nav.zoom} reset={nav.reset} />
       <HoverReadout text={hover} />
+      {split.lassoActive && split.target && (
+        <LassoOverlay
+          area={{ left: MARGIN.left, top: MARGIN.top, width: plotW, height: plotH }}
+          onLasso={(screen) => {
+            // Screen pixels to (time, amplitude): the space the runner applies the polygon in.
+            const r = nav.getRange()
+            split.propose(screen.map(([x, y]): Point => [r.start + ((x - MARGIN.left) / plotW) * (r.end - r.start), ymax - ((y - MARGIN.top) / plotH) * (ymax - ymin)]))
+          }}
+        />
+      )}
+      <SplitControls split={split} />
+      <SplitPreviewPanel split={split} />
     </div>
   )
 }

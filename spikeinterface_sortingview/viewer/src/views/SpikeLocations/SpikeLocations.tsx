@@ -5,7 +5,13 @@ import { colorToPixel, PixelBuffer, useCanvasDraw } from '../../draw/canvas'
 import { useFigure, useSelection } from '../../figure/FigureContext'
 import { isSelected } from '../../state/selection'
 import type { UnitId } from '../../state/units'
-import { channelLocations, type ChannelLocations, list, type Numbers, numbers, optNumbers, rec, unitId } from '../decode'
+import { channelLocations, type ChannelLocations, list, type Numbers, numbers, optNumbers, optStr, rec, unitId } from '../decode'
+import { drawPolygon } from '../shared/drawPolygon'
+import type { Point } from '../shared/lasso'
+import { LassoOverlay } from '../shared/LassoOverlay'
+import { SplitControls, SplitPreviewPanel } from '../shared/SplitPreview'
+import type { SplitSource } from '../shared/splitRequest'
+import { useSplit } from '../shared/useSplit'
 import { HoverReadout } from '../shared/HoverReadout'
 import { ProbeZoomButtons } from '../shared/ProbeZoomButtons'
 import { boundsOf, drawElectrodes, drawProbeAxes, fitProbe, robustBounds, STRETCH_LIMIT } from '../shared/probeTransform'
@@ -20,10 +26,14 @@ export interface SpikeLocationsData {
   channelLocations: ChannelLocations
   disableAutoRotate: boolean
   hideUnitSelector: boolean
+  /** This project's extension: the shared sorting and every spike's location, to split units */
+  sortingUri?: string
+  spikeFeaturesUri?: string
+  recordingUri?: string
 }
 
 export function decodeSpikeLocations(raw: Record<string, unknown>): SpikeLocationsData {
-  return {
+  const data: SpikeLocationsData = {
     units: list(raw.units, 'units').map((x, i) => {
       const p = `units[${i}]`
       const r = rec(x, p)
@@ -40,6 +50,18 @@ export function decodeSpikeLocations(raw: Record<string, unknown>): SpikeLocatio
     disableAutoRotate: raw.disableAutoRotate === true,
     hideUnitSelector: raw.hideUnitSelector === true,
   }
+  for (const key of ['sortingUri', 'spikeFeaturesUri', 'recordingUri'] as const) {
+    const uri = optStr(raw[key])
+    if (uri) data[key] = uri
+  }
+  return data
+}
+
+function splitSource(data: SpikeLocationsData): SplitSource | undefined {
+  if (!data.sortingUri || !data.spikeFeaturesUri) return undefined
+  const source: SplitSource = { sortingUri: data.sortingUri, feature: 'locations', spikeFeaturesUri: data.spikeFeaturesUri }
+  if (data.recordingUri) source.recordingUri = data.recordingUri
+  return source
 }
 
 function SpikeLocationsView({ data, width, height }: ViewProps<SpikeLocationsData>) {
@@ -60,6 +82,8 @@ function SpikeLocationsView({ data, width, height }: ViewProps<SpikeLocationsDat
     return fitProbe(b, area, !data.disableAutoRotate, STRETCH_LIMIT)
   }, [data, area])
   const zoom = useProbeZoom(fitted)
+  const source = useMemo(() => splitSource(data), [data])
+  const split = useSplit(source)
   const transform = zoom.transform
   const shown = useMemo(
     () => (selected.length > 0 ? data.units.filter((u) => isSelected(selected, u.unitId)) : data.units),
@@ -90,9 +114,10 @@ function SpikeLocationsView({ data, width, height }: ViewProps<SpikeLocationsDat
         }
       }
       buf.put(ctx)
+      if (split.polygon) drawPolygon(ctx, split.polygon.map(([x, y]) => transform.toScreen(x, y)), area)
       drawProbeAxes(ctx, transform, area)
     },
-    [data, transform, shown, unitOrder, area],
+    [data, transform, shown, unitOrder, area, split.polygon],
   )
   const { canvasRef } = useCanvasDraw(draw, width, height, [draw])
   useProbeZoomWheel(canvasRef, zoom.setZoom)
@@ -112,6 +137,12 @@ function SpikeLocationsView({ data, width, height }: ViewProps<SpikeLocationsDat
       {selected.length === 0 && !data.hideUnitSelector && <div className="view-note-overlay">All units shown; select units in the table to focus on them.</div>}
       <HoverReadout text={hover} />
       <ProbeZoomButtons zoom={zoom} hint={false} />
+      {split.lassoActive && split.target && (
+        // Screen pixels to probe µm: the space of the spikes' x and y.
+        <LassoOverlay area={area} onLasso={(screen) => split.propose(screen.map(([x, y]): Point => transform.toProbe(x, y)))} />
+      )}
+      <SplitControls split={split} />
+      <SplitPreviewPanel split={split} />
     </div>
   )
 }
