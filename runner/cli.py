@@ -43,8 +43,8 @@ from .instances import (
     state_path,
     terminate,
 )
-from .listing import add_ls_command
 from .jobs_cli import add_jobs_command
+from .listing import add_ls_command
 
 # runner.files.DEFAULT_MAX_UPLOAD_BYTES, not imported from there: the web stack (Starlette, FastAPI, uvicorn) is
 # loaded by `start` only, so that `status` and `stop` answer quickly.
@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="The local sortingview runner: serves figures (host page, viewer, store files) over HTTP.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{start,status,stop,publish,export,ls,jobs}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="{start,status,stop,publish,export,ls,jobs}"
+    )
 
     start = commands.add_parser(
         "start",
@@ -115,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="start Ray and the first worker on the first compute request, not in the background at start "
         f"(saves their memory until a page computes; also {PRESTART_ENV}=0)",
     )
+    start.add_argument(
         "--public-url",
         help="the address others reach this runner at (a hostname, or a reverse proxy's https://... address); "
         "written into the figURLs it hands out (default: the address it is bound to)",

@@ -128,7 +128,10 @@ class ComputeRoutes:
         query = read_model(ServiceQueryRequest, body, "POST /api")
         request, timeout = service_query_task(query)
         job = await service.request(
-            request, wait=SERVICE_QUERY_WAIT, timeout=timeout, may_curate=may_curate(http_request),
+            request,
+            wait=SERVICE_QUERY_WAIT,
+            timeout=timeout,
+            may_curate=may_curate(http_request),
             curator=curator(http_request),
         )
         if job.error is not None:

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 
-from .correlograms import bin_edges_sec, correlogram_bins, count_correlogram
 from ..handler_io.data import DataSource
 from ..handler_io.errors import HandlerInputError
 from ..handler_io.inputs import TaskInput
@@ -23,6 +22,7 @@ from ..handler_io.unit_spikes import (
     sample_spikes,
     subset,
 )
+from .correlograms import bin_edges_sec, correlogram_bins, count_correlogram
 
 UNIT_KEYS = ("sorting_uri", "unit_ids", "spike_indices")
 DEFAULT_DISPLAY_SPIKES = 2000

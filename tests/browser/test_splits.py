@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
@@ -155,11 +156,20 @@ def unit_order(analyzer, unit) -> tuple[np.ndarray, np.ndarray]:
     return (spikes["sample_index"][mask] / analyzer.sampling_frequency).astype("float32"), amplitudes
 
 
+def splits_in_url(page) -> list[dict]:
+    """The splits of the curation the page keeps in its URL state."""
+    values = parse_qs(urlsplit(page.evaluate("location.href")).query).get("s")
+    return json.loads(values[0]).get("sortingCuration", {}).get("splits", []) if values else []
+
+
 def confirm_and_read_action(page, frame) -> dict:
     frame.locator('[data-testid="split-confirm"]').click()
     frame.locator('[data-testid="split-done"]').first.wait_for()
     actions = figure_frame(page).evaluate("() => window.__splits")
     assert len(actions) == 1
+    # the split is in the curation, not only announced: the URL state holds it
+    page.wait_for_function("() => new URL(location.href).searchParams.get('s')?.includes('splits')", timeout=10_000)
+    assert splits_in_url(page) == [{"unitId": actions[0]["unitId"], "indices": actions[0]["indices"]}]
     return actions[0]
 
 

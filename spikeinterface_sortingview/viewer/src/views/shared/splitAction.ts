@@ -1,5 +1,6 @@
 // The one place a confirmed split leaves the split UI: the SPLIT_UNIT curation action (docs/curation.md).
 import type { CurationController } from '../../figure/curationController'
+import { splitUnit } from '../../state/curation'
 import type { DisplayUnit } from '../../state/mergeDisplay'
 import type { UnitId } from '../../state/units'
 
@@ -11,7 +12,7 @@ export interface SplitUnitAction {
   indices: number[]
 }
 
-/** Event fired on `window` with each split action (for the page's host and the browser tests). */
+/** Event fired on `window` with each split sent to the curation (for the page's host and the browser tests). */
 export const SPLIT_EVENT = 'sortingview:split-unit'
 
 /** The id a split names a displayed unit by. */
@@ -19,14 +20,10 @@ export function splitUnitId(unit: DisplayUnit): UnitId {
   return unit.merged ? unit.key : (unit.unitIds[0] as UnitId)
 }
 
-/**
- * Sends a split to the curation. Until the curation state has a SPLIT_UNIT case (the `splitUnit`
- * creator of state/curation.ts), the action is only announced; then this becomes
- * `curation.dispatch(splitUnit(unitId, indices))`.
- */
+/** Sends a split to the curation (the URL state, and the runner's journal when there is one). */
 export function dispatchSplit(curation: CurationController, unitId: UnitId, indices: number[]): SplitUnitAction {
-  const action: SplitUnitAction = { type: 'SPLIT_UNIT', unitId, indices }
-  void curation
+  const action = splitUnit(unitId, indices)
+  curation.dispatch(action)
   window.dispatchEvent(new CustomEvent<SplitUnitAction>(SPLIT_EVENT, { detail: action }))
   return action
 }
