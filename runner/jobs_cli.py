@@ -8,8 +8,10 @@ import sys
 import urllib.error
 import urllib.request
 
+from spikeinterface_sortingview.runner_client import address_is_loopback, authorization, open_url
+
 from .access import read_token
-from .instances import configured_address, format_url, is_loopback
+from .instances import configured_address, format_url
 
 EXIT_OK = 0
 EXIT_NOT_RUNNING = 1
@@ -30,13 +32,12 @@ def add_jobs_command(commands) -> None:
 
 
 def fetch_jobs(address: str) -> list[dict]:
-    request = urllib.request.Request(f"{address}/api/jobs")
-    host = address.split("://", 1)[-1].rsplit(":", 1)[0].strip("[]")
-    token = None if is_loopback(host) else read_token()
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(request, timeout=10) as answer:
+    """The runner's ``GET /api/jobs``, with the token the configuration gives for it (else this machine's own)."""
+    headers = authorization(address)
+    if not headers and not address_is_loopback(address):
+        token = read_token()
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+    with open_url(urllib.request.Request(f"{address}/api/jobs", headers=headers), timeout=10) as answer:
         return json.load(answer)["jobs"]
 
 

@@ -10,7 +10,7 @@ from runner.task_results import calculation_job_id
 from spikeinterface_sortingview.views import from_json_value
 from spikeinterface_sortingview.widgets.common import display_precision
 from spikeinterface_sortingview.widgets.spike_features import share_analyzer_spike_features
-from tests.compute.test_compute_api import service_query, split_reply
+from tests.runner.compute.test_compute_api import service_query, split_reply
 
 pytestmark = pytest.mark.ray
 

@@ -2,7 +2,7 @@
 ``viewer/src/state/curationCases.json``, which the viewer's ``curationAgreement.test.ts`` replays.
 
 This test fails when the file is not what Python gives now; regenerate it with
-``SV_WRITE_CURATION_CASES=1 python -m pytest tests/handlers/test_curation_agreement.py``.
+``SV_WRITE_CURATION_CASES=1 python -m pytest tests/runner/handlers/test_curation_agreement.py``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import os
 from pathlib import Path
 
 from spikeinterface_sortingview.curation import replay, to_spikeinterface_curation
-from tests.handlers.test_curation_round_trip import scenarios
+from tests.runner.handlers.test_curation_round_trip import scenarios
 
-CASES = Path(__file__).parents[2] / "spikeinterface_sortingview" / "viewer" / "src" / "state" / "curationCases.json"
+CASES = Path(__file__).parents[3] / "spikeinterface_sortingview" / "viewer" / "src" / "state" / "curationCases.json"
 UNIT_IDS = {
     "ints": [10, 11, 12, 13, 14, 15],
     "digits": ["0", "1", "2", "3", "4", "5"],

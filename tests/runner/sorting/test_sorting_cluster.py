@@ -2,7 +2,7 @@
 
 The jobs spread over both worker nodes; one of them is killed while it sorts; its job runs again on the other
 node; the results finished before (on either node) are all still there. The scenario runs in a subprocess
-(this file, run as a script), as in tests/compute/test_cluster.py: Ray allows one driver per process and the
+(this file, run as a script), as in tests/runner/compute/test_cluster.py: Ray allows one driver per process and the
 session may hold its own local Ray. The subprocess prints one JSON line that the test checks.
 """
 
@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.compute.test_cluster import scenario_env
+from tests.runner.compute.test_cluster import scenario_env
 
 SCENARIO_TIMEOUT = 420.0
 MB = 1024 * 1024

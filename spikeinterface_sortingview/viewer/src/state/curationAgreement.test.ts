@@ -1,5 +1,5 @@
 // The viewer's reducer, history and export give what Python gives for the same actions (curationCases.json is
-// written by tests/handlers/test_curation_agreement.py).
+// written by tests/runner/handlers/test_curation_agreement.py).
 import { describe, expect, it } from 'vitest'
 import type { CurationAction, SortingCuration } from './curation'
 import cases from './curationCases.json'
