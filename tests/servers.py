@@ -58,8 +58,14 @@ def run_coroutine(coroutine, timeout: float = 300):
 
 
 @contextlib.contextmanager
-def sv_runner_process(args: list[str], env: dict, url: str, log_path) -> Iterator[str]:
-    """A real ``sv-runner start <args>`` process, waited for until ``url`` answers, stopped with SIGTERM after."""
+def sv_runner_process(
+    args: list[str], env: dict, url: str, log_path, headers: dict | None = None, stop_timeout: float = 15
+) -> Iterator[str]:
+    """A real ``sv-runner start <args>`` process, waited for until ``url`` answers, stopped with SIGTERM after.
+
+    ``headers`` go with the health checks (a runner bound beyond loopback wants its token); an HTTPS runner's
+    certificate is not checked (tests make their own).
+    """
     script = shutil.which("sv-runner")
     if script is None:
         raise RuntimeError("the sv-runner script is not installed: run pip install -e .")
@@ -69,7 +75,7 @@ def sv_runner_process(args: list[str], env: dict, url: str, log_path) -> Iterato
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    if httpx.get(f"{url}/health", timeout=0.5).status_code == 200:
+                    if httpx.get(f"{url}/health", headers=headers, timeout=0.5, verify=False).status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass
@@ -80,7 +86,7 @@ def sv_runner_process(args: list[str], env: dict, url: str, log_path) -> Iterato
         finally:
             process.send_signal(signal.SIGTERM)
             try:
-                process.wait(timeout=15)
+                process.wait(timeout=stop_timeout)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)

@@ -5,17 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import shutil
-import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
-from tests.servers import find_free_port
+from tests.servers import find_free_port, sv_runner_process
 
 
 @dataclass
@@ -72,35 +66,7 @@ def remote_runner(
     url = f"{scheme}://127.0.0.1:{port}"
     root.mkdir(parents=True, exist_ok=True)
     log = root / "runner.log"
-    script = shutil.which("sv-runner")
-    assert script is not None, "the sv-runner script is not installed: run pip install -e ."
     runner = RemoteRunner(url, token, home, Path(env["SORTINGVIEW_STORE_DIR"]), env, log)
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [script, "start", "--host", host, "--port", str(port), "--log-level", "warning", *args],
-            env=env,
-            stdout=out,
-            stderr=out,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if (
-                        httpx.get(f"{url}/health", headers=runner.headers(), timeout=0.5, verify=False).status_code
-                        == 200
-                    ):
-                        break
-                except httpx.HTTPError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"sv-runner did not start on {url}:\n{log.read_text()}")
-                time.sleep(0.1)
-            yield runner
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    command = ["--host", host, "--port", str(port), "--log-level", "warning", *args]
+    with sv_runner_process(command, env, url, log, headers=runner.headers(), stop_timeout=20):
+        yield runner
