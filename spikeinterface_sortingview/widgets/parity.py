@@ -306,19 +306,12 @@ SORTING_SUMMARY = (
     Argument("displayed_unit_properties", HONOURED, "the units table's columns (missing ones: a UserWarning)"),
     Argument("extra_unit_properties", HONOURED, "more columns of the units table"),
     Argument("label_choices", HONOURED, "the curation panel's labels"),
-    refused(
+    Argument(
         "curation_dict",
-        "curation_dict",
-        None,
-        "the page keeps its curation in its URL: open the figure and curate there (Export JSON saves it), or use "
-        "backend='spikeinterface_gui' to continue this curation",
+        HONOURED,
+        "the curation the page starts from: SpikeInterface's format (v2), sortingview's JSON or a saved sha1:// URI",
     ),
-    refused(
-        "label_definitions",
-        "label_definitions",
-        None,
-        "give the labels as label_choices=[...], or use backend='spikeinterface_gui'",
-    ),
+    Argument("label_definitions", HONOURED, "SpikeInterface's label categories, as the curation panel's labels"),
 )
 
 UNIT_SUMMARY = (

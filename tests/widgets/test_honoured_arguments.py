@@ -157,6 +157,30 @@ def check_curation_labels(leaves, a):
     assert only(leaves, "SortingCuration2")["labelChoices"] == ["mua", "noise"]
 
 
+def first_unit_good(a) -> dict:
+    """A SpikeInterface (v2) curation giving the first unit the label "good"."""
+    first = a.unit_ids[0].item()
+    return {
+        "curation": True,
+        "curation_dict": {
+            "format_version": "2",
+            "unit_ids": [u.item() for u in a.unit_ids],
+            "label_definitions": {"quality": {"label_options": ["good", "noise"], "exclusive": True}},
+            "manual_labels": [{"unit_id": first, "labels": {"quality": ["good"]}}],
+        },
+    }
+
+
+def check_first_unit_good(leaves, a):
+    start = only(leaves, "SortingCuration2")["curation"]
+    assert start["labelsByUnit"] == {str(a.unit_ids[0]): ["good"]}
+
+
+def check_label_definitions(leaves, a):
+    start = only(leaves, "SortingCuration2")["curation"]
+    assert start["labelChoices"] == ["good", "mua"] and start["labelDefinitions"]["quality"]["exclusive"] is True
+
+
 def check_columns(keys: list):
     def check(leaves, a):
         assert [c["key"] for c in only(leaves, "UnitsTable")["columns"]] == keys
@@ -384,6 +408,13 @@ CASES = [
         "label_choices",
         {"curation": True, "label_choices": ["mua", "noise"]},
         check_curation_labels,
+    ),
+    Case("plot_sorting_summary", "curation_dict", first_unit_good, check_first_unit_good),
+    Case(
+        "plot_sorting_summary",
+        "label_definitions",
+        {"curation": True, "label_definitions": {"quality": {"label_options": ["good", "mua"], "exclusive": True}}},
+        check_label_definitions,
     ),
     Case(
         "plot_sorting_summary",

@@ -88,8 +88,6 @@ REFUSED_VALUES = {
     ("plot_crosscorrelograms", "unit_colors"): red,
     ("plot_quality_metrics", "unit_colors"): red,
     ("plot_template_metrics", "unit_colors"): red,
-    ("plot_sorting_summary", "curation_dict"): {"format_version": "2", "unit_ids": [], "label_definitions": {}},
-    ("plot_sorting_summary", "label_definitions"): {"quality": {"label_options": ["good"], "exclusive": True}},
     ("plot_spike_locations", "with_channel_ids"): True,
     ("plot_spike_locations", "unit_colors"): red,
     ("plot_spike_locations", "plot_legend"): True,
