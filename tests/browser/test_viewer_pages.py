@@ -111,9 +111,14 @@ RUNNER_SAVED_ACTIONS = """() => {
 }"""
 
 
-def runner_saved_actions(page) -> int:
+# The page's first connection to the runner's journal runs the runner's first task, which may start Ray and a
+# worker: seconds on a quiet machine, much longer on a loaded one. Later actions take milliseconds.
+FIRST_TASK_TIMEOUT_MS = 180_000
+
+
+def runner_saved_actions(page, timeout_ms: float = 10_000) -> int:
     """How many actions the runner's journal had acknowledged when last saved (-1 while saving or not connected)."""
-    page.wait_for_function(f"() => ({RUNNER_SAVED_ACTIONS})() >= 0", timeout=10_000)
+    page.wait_for_function(f"() => ({RUNNER_SAVED_ACTIONS})() >= 0", timeout=timeout_ms)
     return page.evaluate(RUNNER_SAVED_ACTIONS)
 
 
@@ -188,6 +193,7 @@ def test_labels_and_merges_change_the_url_state_and_survive_a_reload(page, figur
     first, second = str(analyzer.unit_ids[0]), str(analyzer.unit_ids[1])
     table = 'table[data-testid="units-table"]'
     before = url_state(page)
+    runner_saved_actions(page, FIRST_TASK_TIMEOUT_MS)  # connected to the journal: Ray and its worker are up
 
     frame.locator(f'{table} tr[data-unit-id="{first}"]').click()
     frame.locator('[data-testid="label-accept"]').click()
