@@ -26,6 +26,7 @@ from .handler_io.data import DataSource
 from .handlers import HANDLERS, HandlerInputError, HandlerResult, run_handler
 from .handlers.registry import SORTING_GROUP
 from .instances import end_processes, local_ray_processes
+from .local_ray import OBJECT_STORE_BYTES, RayStart, local_ray_options
 from .sorting_executor import SortingFailed, SortingJobs
 
 logger = logging.getLogger(__name__)
@@ -79,10 +80,22 @@ class RayOptions:
 
     address: str | None = None
     num_cpus: int | None = None
-    object_store_memory: int | None = 256 * 1024 * 1024
+    object_store_memory: int | None = OBJECT_STORE_BYTES
     worker_env: dict[str, str] = field(default_factory=dict)
     resources: dict[str, float] = field(default_factory=dict)
     prestart: bool = True
+
+
+def ray_init_options(options: RayOptions) -> dict:
+    """The ``ray.init`` keyword arguments for ``options``: connect to its cluster, or start a local Ray."""
+    if options.address:
+        return {
+            "address": options.address,
+            "include_dashboard": False,
+            "log_to_driver": False,
+            "configure_logging": False,
+        }
+    return local_ray_options(options.num_cpus, options.object_store_memory)
 
 
 @ray.remote(num_cpus=0)
@@ -406,7 +419,11 @@ def first_line(error: BaseException) -> str:
 
 
 class RayExecutor:
-    """Runs handlers as calls to per-group worker pools on Ray, starting Ray on first use."""
+    """Runs handlers as calls to per-group worker pools on Ray, starting Ray on first use.
+
+    ``ray_start`` is a start of the local Ray already begun (the runner begins it before loading the rest); the
+    executor owns it as if it had begun it, and stops that Ray at :meth:`shutdown`.
+    """
 
     def __init__(
         self,
@@ -414,6 +431,7 @@ class RayExecutor:
         options: RayOptions | None = None,
         journal_dir: str | None = None,
         max_workers: int | None = None,
+        ray_start: RayStart | None = None,
     ):
         self.groups = groups
         self.journal_dir = journal_dir
@@ -425,52 +443,23 @@ class RayExecutor:
         self.pools = {name: WorkerPool(config, self.make_worker, self.budget) for name, config in groups.items()}
         self.sorting = SortingJobs(self)
         self._init_lock = threading.Lock()
-        self._started_ray = False
+        # The start of the Ray this executor owns (and stops at shutdown); None until started, or if it uses
+        # a Ray someone else started.
+        self._ray_start = ray_start
         self.warm_up: asyncio.Task | None = None
         self.retirement: asyncio.Task | None = None
 
     def ensure_ray(self) -> None:
-        """Connect to (or start) Ray once; safe to call from several threads.
+        """Connect to (or start) Ray once, on a thread of its own (``runner.local_ray``); safe from several threads.
 
-        A local Ray is started from a thread of its own that lives until :meth:`shutdown`: Linux ties Ray's
-        processes to the *thread* that started them (they get SIGKILL when it ends), and a request's thread
-        (``asyncio.to_thread``) ends with the event loop, before Ray could be stopped in order; that killed
-        Ray's raylet and left its agents and workers running without a parent.
+        A start the runner began early (``ray_start``) is waited for; one that failed is tried again.
         """
         with self._init_lock:
-            if ray.is_initialized():
-                return
-            kwargs: dict = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
-            if self.options.address:
-                kwargs["address"] = self.options.address
-            else:
-                # Never attach to some other cluster by accident: RAY_ADDRESS is handled by the CLI.
-                kwargs["address"] = "local"
-                kwargs["num_cpus"] = self.options.num_cpus or os.cpu_count() or 1
-                kwargs["object_store_memory"] = self.options.object_store_memory
-                # Ray starts one idle worker per CPU for the first driver; ours run as actors with their own
-                # environment, which those cannot serve (~80 MB each, never used).
-                kwargs["_system_config"] = {"prestart_worker_first_driver": False}
-            release, started = threading.Event(), threading.Event()
-            failure: list[BaseException] = []
-
-            def own_ray() -> None:
-                try:
-                    ray.init(**kwargs)
-                except BaseException as e:  # raised below, in the caller's thread
-                    failure.append(e)
-                    return
-                finally:
-                    started.set()
-                release.wait()
-
-            # A daemon: a process that never calls shutdown still exits (Ray's atexit hook stops Ray then).
-            threading.Thread(target=own_ray, name="ray-owner", daemon=True).start()
-            started.wait()
-            if failure:
-                raise failure[0]
-            self._ray_owner = release
-            self._started_ray = True
+            if self._ray_start is None or self._ray_start.failure is not None:
+                if ray.is_initialized():
+                    return  # someone else's Ray (a test's, a driver's): used, never stopped here
+                self._ray_start = RayStart(ray_init_options(self.options))
+            self._ray_start.wait()
 
     def make_worker(self) -> ray.actor.ActorHandle:
         options: dict = {"max_concurrency": 1}
@@ -533,7 +522,8 @@ class RayExecutor:
         """``"ready"``, ``"starting"`` (being started or connected to) or ``"not started"``."""
         if ray.is_initialized():
             return "ready"
-        return "starting" if self._init_lock.locked() else "not started"
+        starting = self._init_lock.locked() or (self._ray_start is not None and self._ray_start.starting)
+        return "starting" if starting else "not started"
 
     def ready_worker_count(self) -> int:
         """Workers, in every group, that have started and answered."""
@@ -600,10 +590,14 @@ class RayExecutor:
         stopped while starting Ray ahead) is waited for, then stopped the same way.
         """
         with self._init_lock:
-            if not (self._started_ray and ray.is_initialized()):
+            start, self._ray_start = self._ray_start, None
+            if start is None:
                 return
+            try:
+                start.wait()
+            except BaseException:
+                return  # it never came up: nothing to stop
             ray_processes = [] if self.options.address else local_ray_processes()
             ray.shutdown(wait_for_processes=True)
             end_processes(ray_processes)
-            self._started_ray = False
-            self._ray_owner.set()  # its thread ends once Ray's processes are gone
+            start.release()  # its thread ends once Ray's processes are gone

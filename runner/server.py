@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import uvicorn
 from starlette.middleware import Middleware
@@ -24,10 +25,7 @@ from spikeinterface_sortingview.config import TOKEN_ENVIRONMENT_VARIABLE, get_co
 from spikeinterface_sortingview.runner_client import LOOPBACK_NAMES, fetch_health, is_loopback
 
 from .access import AccessMiddleware, AccessPolicy, RedactTokens, load_or_create_token, read_token
-from .app import create_app
-from .compute import ComputeService
 from .errors import StartError
-from .executor import RayExecutor, RayOptions
 from .handler_config import load_handler_config
 from .instances import (
     RunnerState,
@@ -40,7 +38,11 @@ from .instances import (
     terminate,
     write_state,
 )
-from .task_results import TaskResultCache
+
+if TYPE_CHECKING:
+    from .compute import ComputeService
+    from .executor import RayExecutor
+    from .local_ray import RayStart
 
 START_TIMEOUT = 30.0
 # Pages that may call this runner from another origin (the runner's own pages are same-origin).
@@ -174,7 +176,11 @@ def serve(options: ServeOptions) -> None:
     sock = bind_socket(options.host, options.port, options.scheme)
     port = sock.getsockname()[1]
     url = format_url(options.host, port, options.scheme)
-    compute = make_compute(options, url) if options.compute else None
+    # The local Ray starts now, while the web stack and the handlers load (imported here, after it, for that).
+    ray_start = begin_local_ray(options)
+    from .app import create_app
+
+    compute = make_compute(options, url, ray_start) if options.compute else None
     app = create_app(
         options.store_dir,
         public_url=options.public_url or url,
@@ -245,12 +251,28 @@ def compute_status(executor: RayExecutor) -> dict:
     }
 
 
-def make_compute(options: ServeOptions, url: str) -> ComputeService:
+def begin_local_ray(options: ServeOptions) -> RayStart | None:
+    """Begin starting the runner's local Ray in the background, if it starts one ahead of the first request."""
+    if not (options.compute and options.prestart) or options.ray_address:
+        return None
+    from .local_ray import RayStart, local_ray_options
+
+    start = RayStart(local_ray_options(options.num_cpus))
+    start.begin()
+    return start
+
+
+def make_compute(options: ServeOptions, url: str, ray_start: RayStart | None = None) -> ComputeService:
     """The compute service: handler groups from the config, run on Ray (started ahead or on first use).
 
     Workers find data in this runner's store, or fetch it from this runner over HTTP when they run on
-    another machine.
+    another machine. ``ray_start``: the local Ray's start, if already begun (:func:`begin_local_ray`).
     """
+    # Imported here: they load Ray and the handlers, which `serve` loads while Ray starts.
+    from .compute import ComputeService
+    from .executor import RayExecutor, RayOptions
+    from .task_results import TaskResultCache
+
     groups = load_handler_config(options.handler_config)
     # Workers on other nodes reach the runner where others do; a runner that asks for a token gives it to them.
     worker_env = {"SORTINGVIEW_STORE_DIR": str(options.store_dir), "SORTINGVIEW_REMOTE": options.public_url or url}
@@ -263,7 +285,9 @@ def make_compute(options: ServeOptions, url: str) -> ComputeService:
         worker_env=worker_env,
         prestart=(os.cpu_count() or 1) > SMALL_MACHINE_CPUS,
     )
-    executor = RayExecutor(groups, ray_options, journal_dir=str(options.store_dir / "curation_journals"))
+    executor = RayExecutor(
+        groups, ray_options, journal_dir=str(options.store_dir / "curation_journals"), ray_start=ray_start
+    )
     return ComputeService(executor, TaskResultCache(options.store_dir))
 
 
