@@ -10,6 +10,9 @@ returns the sorting already made at once::
     jobs = sv.submit_batch(sv.batch_jobs(["simple", "tridesclous2"], {"rec1": rec1, "rec2": rec2}))
     sv.wait_for_jobs(jobs)
 
+With ``workspace=`` (a workspace or its ``sv-workspace://`` URI) each finished sorting is added to that
+workspace under its recording (``sorting_job_workspace.py``).
+
 This module talks to the runner over HTTP only (``docs/compute-api.md``).
 """
 
@@ -30,7 +33,9 @@ from spikeinterface.core import BaseRecording, BaseSorting
 from extractors.share import load_sorting, share_recording
 
 from .config import get_config
+from .sorting_job_workspace import add_job_sorting, resolve_workspace
 from .store import default_store
+from .workspace import Workspace
 
 SORTER_TASK = "sortingview.run_sorter.1"
 URI_IN_TEXT = re.compile(r"sha1://[0-9a-f]{40}")
@@ -65,7 +70,11 @@ class SortingJob:
     progress : dict
         While it runs: ``phase``, ``node``, ``elapsedSec``, ``logTail``.
     recording_name : str | None
-        A name for the recording (study tables use it).
+        A name for the recording (study tables use it; its label when a workspace adds it).
+    workspace : Workspace | None
+        The workspace the finished sorting is added to.
+    workspace_sortings : dict
+        ``{workspace URI: sorting id}`` of the workspaces it was added to.
     """
 
     sorter_name: str
@@ -79,6 +88,8 @@ class SortingJob:
     progress: dict = field(default_factory=dict)
     recording_name: str | None = None
     num_cpus: int = 1
+    workspace: Workspace | None = field(default=None, repr=False)
+    workspace_sortings: dict = field(default_factory=dict)
 
     @property
     def done(self) -> bool:
@@ -118,6 +129,14 @@ class SortingJob:
         if self.sorting_uri is None:
             raise RuntimeError(f"the {self.sorter_name} job {self.job_id} has not finished; wait_for_jobs([job]) first")
         return load_sorting(self.sorting_uri, source_url=self.runner)
+
+    def add_to_workspace(self) -> str | None:
+        """Add the finished sorting to the job's workspace, once; its id there (None without a workspace)."""
+        if self.workspace is None or self.status != "finished":
+            return None
+        if self.workspace.uri not in self.workspace_sortings:
+            self.workspace_sortings[self.workspace.uri] = add_job_sorting(self, self.workspace)
+        return self.workspace_sortings[self.workspace.uri]
 
 
 def runner_address(runner: str | None) -> str:
@@ -187,14 +206,22 @@ def submit_sorting_job(
     runner: str | None = None,
     num_cpus: int = 1,
     recording_name: str | None = None,
+    workspace: Workspace | str | None = None,
     **params: Any,
 ) -> SortingJob:
-    """Start a sorting job on a runner and return at once (see :func:`run_sorter`)."""
+    """Start a sorting job on a runner and return at once (see :func:`run_sorter`).
+
+    A job the runner answers from its cache comes back finished (and, with ``workspace``, already added).
+    """
     runner = runner_address(runner)
+    target = resolve_workspace(workspace)  # a bad workspace fails before anything is submitted
     with client() as http:
         uri = recording_uri_on(runner, recording, http)
         job = SortingJob(sorter_name, uri, dict(params), runner, recording_name=recording_name, num_cpus=num_cpus)
-        return submit(job, http)
+        job.workspace = target
+        submit(job, http)
+    job.add_to_workspace()
+    return job
 
 
 def run_sorter(
@@ -204,6 +231,8 @@ def run_sorter(
     num_cpus: int = 1,
     timeout: float | None = None,
     verbose: bool = False,
+    workspace: Workspace | str | None = None,
+    recording_name: str | None = None,
     **params: Any,
 ) -> BaseSorting:
     """SpikeInterface's ``run_sorter``, run on a runner's Ray worker; returns the sorting (cached by the runner).
@@ -224,6 +253,14 @@ def run_sorter(
         Seconds to wait for the sorting (None: until it is done).
     verbose : bool
         Print the job's progress (phase, node, new log lines) while it runs.
+    workspace : Workspace | str | None
+        A workspace (or its ``sv-workspace://`` URI) of this machine's store: the sorting is added to it, labelled
+        with the sorter's name and the parameters that differ from its defaults (``"simple detect_threshold=6"``),
+        as a sorting of the recording (added first, by its URI, if the workspace lacks it). Its record's
+        ``metadata`` holds the job's id, sorter version, parameters, run time, peak memory and node. Asking
+        again adds nothing twice.
+    recording_name : str | None
+        The recording's label when the workspace adds it.
     **params
         The sorter's parameters, as for SpikeInterface's ``run_sorter``.
 
@@ -237,8 +274,18 @@ def run_sorter(
     SortingJobFailed
         The runner refused the job (unknown sorter, bad parameters: SpikeInterface's message) or the sorter
         failed (the message ends with its log).
+    WorkspaceError
+        ``workspace`` is not a workspace of this store (nothing is submitted), or it refused the sorting.
     """
-    job = submit_sorting_job(sorter_name, recording, runner=runner, num_cpus=num_cpus, **params)
+    job = submit_sorting_job(
+        sorter_name,
+        recording,
+        runner=runner,
+        num_cpus=num_cpus,
+        recording_name=recording_name,
+        workspace=workspace,
+        **params,
+    )
     wait_for_jobs([job], timeout=timeout, verbose=verbose)
     return job.load_sorting()
 
@@ -261,12 +308,17 @@ def batch_jobs(
     ]
 
 
-def submit_batch(jobs: Iterable[Mapping], runner: str | None = None) -> list[SortingJob]:
+def submit_batch(
+    jobs: Iterable[Mapping], runner: str | None = None, workspace: Workspace | str | None = None
+) -> list[SortingJob]:
     """Submit many sorting jobs; each is ``{"sorter_name", "recording", "params"?, "num_cpus"?, "recording_name"?}``.
 
-    Jobs the runner has run already come back finished. Follow the others with :func:`wait_for_jobs`.
+    Jobs the runner has run already come back finished. Follow the others with :func:`wait_for_jobs`. With
+    ``workspace``, each sorting is added to it when its job finishes (see :func:`run_sorter`); a bad workspace
+    fails before any job is submitted.
     """
     runner = runner_address(runner)
+    target = resolve_workspace(workspace)
     submitted = []
     shared: dict[int, str] = {}  # a recording object given for several jobs is shared once
     with client() as http:
@@ -282,8 +334,11 @@ def submit_batch(jobs: Iterable[Mapping], runner: str | None = None) -> list[Sor
                 runner,
                 recording_name=spec.get("recording_name"),
                 num_cpus=int(spec.get("num_cpus", 1)),
+                workspace=target,
             )
             submitted.append(submit(job, http, wait=0))
+    for job in submitted:
+        job.add_to_workspace()
     return submitted
 
 
@@ -293,30 +348,41 @@ def wait_for_jobs(
     verbose: bool = False,
     raise_error: bool = True,
     poll_seconds: float = POLL_SECONDS,
+    workspace: Workspace | str | None = None,
 ) -> list[SortingJob]:
     """Follow jobs until each has finished or failed, asking the runner every ``poll_seconds``.
+
+    Each job that has a workspace (given when it was submitted, or ``workspace`` here, which is then set on
+    every job) has its sorting added to it as soon as it finishes; one already added is not added again.
 
     Raises
     ------
     SortingJobFailed
         When a job failed (with ``raise_error``), naming it and with the runner's message.
     TimeoutError
-        When ``timeout`` seconds pass first (the jobs go on running on the runner).
+        When ``timeout`` seconds pass first (the jobs go on running on the runner; finished ones are added).
+    WorkspaceError
+        A bad ``workspace`` (before anything is asked), or a workspace that refused a sorting (calling
+        again, once fixed, adds it).
     """
+    target = resolve_workspace(workspace)
+    if target is not None:
+        for job in jobs:
+            job.workspace = target
     deadline = None if timeout is None else time.monotonic() + timeout
     shown: dict[str, tuple[str, int]] = {}
     with client() as http:
         while True:
             for job in jobs:
-                if job.done:
-                    continue
-                answer = http.get(f"{job.runner}/api/tasks/{SORTER_TASK}/{job.job_id}")
-                if answer.status_code == 404:  # the runner restarted and forgot it: ask again (cached if done)
-                    submit(job, http, wait=0)
-                else:
-                    job.update(answer.json())
-                if verbose:
-                    show_progress(job, shown)
+                if not job.done:
+                    answer = http.get(f"{job.runner}/api/tasks/{SORTER_TASK}/{job.job_id}")
+                    if answer.status_code == 404:  # the runner restarted and forgot it: ask again (cached if done)
+                        submit(job, http, wait=0)
+                    else:
+                        job.update(answer.json())
+                    if verbose:
+                        show_progress(job, shown)
+                job.add_to_workspace()  # as each finishes, so a timeout later loses none
             if all(job.done for job in jobs):
                 break
             if deadline is not None and time.monotonic() > deadline:

@@ -151,6 +151,15 @@ def entry(snapshot: dict, kind: str, entry_id: str) -> dict:
     return entries[entry_id]
 
 
+def entry_with_uri(entries: dict, uri: str, recording_id: str | None = None) -> str | None:
+    """The id of the first entry (in the order added) of ``uri`` (and of ``recording_id``, for sortings), or None."""
+    for entry_id in ids_by_time(entries):
+        found = entries[entry_id]
+        if found["uri"] == uri and (recording_id is None or found["recording_id"] == recording_id):
+            return entry_id
+    return None
+
+
 def ids_by_time(entries: dict) -> list[str]:
     """Entry ids in the order they were added (a snapshot's JSON keeps them sorted by id)."""
     return sorted(entries, key=lambda i: (entries[i]["added"], i))

@@ -14,6 +14,7 @@ by compare-and-swap, retrying on a conflict, so writers in several processes los
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -41,6 +42,7 @@ from .snapshot import (
     check_sorting_fits,
     empty_snapshot,
     entry,
+    entry_with_uri,
     ids_by_time,
     new_id,
     next_snapshot,
@@ -214,7 +216,7 @@ class Workspace:
 
     # ------------------------------------------------------------------ editing
 
-    def add_recording(self, label: str, recording: BaseRecording | str) -> str:
+    def add_recording(self, label: str, recording: BaseRecording | str, exist_ok: bool = False) -> str:
         """Share a recording (in place, by reference, or copied: see ``share_recording``) and add it.
 
         Parameters
@@ -223,14 +225,21 @@ class Workspace:
             A name for people.
         recording : BaseRecording | str
             A recording, or the ``sha1://`` URI ``share_recording`` returned.
+        exist_ok : bool
+            When the workspace already holds a recording of this URI, return its id and add nothing
+            (checked again in the edit itself, so writers racing each other add it once).
 
         Returns
         -------
         str
-            The new recording's id (``R-...``).
+            The new recording's id (``R-...``), or with ``exist_ok`` the id of the one already there.
         """
         self._check_editable()
         what = f"Cannot add the recording {label!r} to {self.uri}"
+        if exist_ok and isinstance(recording, str):
+            found = entry_with_uri(self.snapshot()["recordings"], recording)
+            if found is not None:
+                return found
         try:
             uri = recording if isinstance(recording, str) else extractors.share_recording(recording)
             shared = extractors.load_recording(uri, source_url=self.source_url)
@@ -244,13 +253,24 @@ class Workspace:
         record = recording_entry(label, uri, shared, _storage(self._reader, uri))
         recording_id = new_id("R")
 
-        def add(snapshot: dict) -> None:
+        def add(snapshot: dict) -> str | None:
+            if exist_ok:
+                found = entry_with_uri(snapshot["recordings"], uri)
+                if found is not None:
+                    return found
             snapshot["recordings"][recording_id] = record
+            return None
 
-        self._edit(add, "add_recording", id=recording_id)
-        return recording_id
+        return self._edit(add, "add_recording", id=recording_id) or recording_id
 
-    def add_sorting(self, recording_id: str, label: str, sorting: BaseSorting | str) -> str:
+    def add_sorting(
+        self,
+        recording_id: str,
+        label: str,
+        sorting: BaseSorting | str,
+        metadata: dict | None = None,
+        exist_ok: bool = False,
+    ) -> str:
         """Share a sorting and add it as a sorting of ``recording_id``.
 
         Parameters
@@ -261,11 +281,16 @@ class Workspace:
             A name for people.
         sorting : BaseSorting | str
             A sorting, or the ``sha1://`` URI ``share_sorting`` returned.
+        metadata : dict | None
+            Facts to keep with the entry (JSON), e.g. the sorting job that made it (``sv.run_sorter``).
+        exist_ok : bool
+            When the recording already has a sorting of this URI, return its id and add nothing (checked
+            again in the edit itself, so writers racing each other add it once).
 
         Returns
         -------
         str
-            The new sorting's id (``S-...``).
+            The new sorting's id (``S-...``), or with ``exist_ok`` the id of the one already there.
 
         Raises
         ------
@@ -276,6 +301,18 @@ class Workspace:
         recording = entry(self.snapshot(), "recordings", recording_id)
         if not isinstance(sorting, str):
             check_registered_recording(label, sorting, recording, recording_id)
+        if metadata is not None:
+            try:
+                json.dumps(metadata, allow_nan=False)
+            except (TypeError, ValueError) as e:
+                raise WorkspaceError(
+                    f"Cannot add the sorting {label!r} to {self.uri}: its metadata must be a JSON object ({e}). "
+                    "The workspace is unchanged."
+                ) from e
+        if exist_ok and isinstance(sorting, str):
+            found = entry_with_uri(self.snapshot()["sortings"], sorting, recording_id)
+            if found is not None:
+                return found
         try:
             uri = sorting if isinstance(sorting, str) else extractors.share_sorting(sorting)
             shared = extractors.load_sorting(uri, source_url=self.source_url)
@@ -284,16 +321,22 @@ class Workspace:
                 f"Cannot add the sorting {label!r} to {self.uri}: {e} The workspace is unchanged."
             ) from e
         record = sorting_entry(label, uri, recording_id, shared, _storage(self._reader, uri))
+        if metadata is not None:
+            record["metadata"] = metadata
         check_sorting_fits(label, record, recording_id, recording)
         sorting_id = new_id("S")
 
-        def add(snapshot: dict) -> None:
+        def add(snapshot: dict) -> str | None:
+            if exist_ok:
+                found = entry_with_uri(snapshot["sortings"], uri, recording_id)
+                if found is not None:
+                    return found
             # checked again against the state the edit applies to: the recording may be gone by now
             check_sorting_fits(label, record, recording_id, entry(snapshot, "recordings", recording_id))
             snapshot["sortings"][sorting_id] = record
+            return None
 
-        self._edit(add, "add_sorting", id=sorting_id)
-        return sorting_id
+        return self._edit(add, "add_sorting", id=sorting_id) or sorting_id
 
     def delete_sorting(self, sorting_id: str) -> None:
         """Remove a sorting from the workspace (its data stays in the store)."""
@@ -320,18 +363,24 @@ class Workspace:
 
         self._edit(delete, "delete_recording", id=recording_id)
 
-    def _edit(self, change, action: str, **details) -> str:
-        """Apply ``change`` to the current snapshot and move the pointer to the result; retry on a conflict."""
+    def _edit(self, change, action: str, **details) -> str | None:
+        """Apply ``change`` to the current snapshot and move the pointer to the result; retry on a conflict.
+
+        ``change`` may return the id of an entry already there instead of editing: then nothing is written and
+        that id is returned (None otherwise).
+        """
         self._check_editable()
         name = _pointer_name(self.id)
         for _ in range(MAX_EDIT_ATTEMPTS):
             current = self.pointer()
             following = next_snapshot(self._load_snapshot(current.uri), current.uri, action, **details)
-            change(following)
+            found = change(following)
+            if found is not None:
+                return found
             uri = self._store.store_json(following)
             try:
                 swap_pointer(self._store, name, current.uri, uri)
-                return uri
+                return None
             except PointerConflictError:
                 continue
         raise WorkspaceError(f"{self.uri} changed {MAX_EDIT_ATTEMPTS} times while this edit was made; try again")

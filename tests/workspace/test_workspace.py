@@ -109,6 +109,32 @@ def test_bad_input_is_refused_by_name_and_changes_nothing(lab, tmp_path):
     assert len(W.recording_ids) == 2 and len(W.sorting_ids) == 3
 
 
+def test_exist_ok_finds_an_entry_of_the_same_uri_and_writes_no_snapshot(lab):
+    W = lab.workspace
+    recording_uri = W.get_recording_record(lab.binary_id)["uri"]
+    sorting_id = next(iter(lab.sortings))
+    sorting_uri = W.get_sorting_record(sorting_id)["uri"]
+    snapshot_uri = W.snapshot_uri
+
+    assert W.add_recording(label="again", recording=recording_uri, exist_ok=True) == lab.binary_id
+    assert W.add_sorting(lab.binary_id, "again", sorting_uri, exist_ok=True) == sorting_id
+    assert W.snapshot_uri == snapshot_uri
+    # another recording's sorting of the same URI is another entry; without exist_ok, a second entry
+    assert W.add_sorting(lab.binary_id, "twice", sorting_uri) != sorting_id
+    assert len(W.sorting_ids) == len(lab.sortings) + 1
+
+
+def test_a_sorting_keeps_its_metadata_and_refuses_what_json_cannot_hold(lab):
+    W = lab.workspace
+    sorting = next(iter(lab.sortings.values()))
+    sorting_id = W.add_sorting(lab.binary_id, "with facts", sorting, metadata={"job_id": "abc", "run_time_sec": 1.5})
+    assert W.get_sorting_record(sorting_id)["metadata"] == {"job_id": "abc", "run_time_sec": 1.5}
+    snapshot_uri = W.snapshot_uri
+    with pytest.raises(sv.WorkspaceError, match="its metadata must be a JSON object"):
+        W.add_sorting(lab.binary_id, "bad facts", sorting, metadata={"when": object()})
+    assert W.snapshot_uri == snapshot_uri
+
+
 def test_a_deleted_nwb_file_is_named_when_its_recording_is_opened(lab):
     os.remove(lab.nwb_path)
     with pytest.raises(FileNotFoundError, match=f"{lab.nwb_path}.*no longer exists"):
