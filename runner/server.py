@@ -26,6 +26,7 @@ from spikeinterface_sortingview.runner_client import LOOPBACK_NAMES, fetch_healt
 from .access import AccessMiddleware, AccessPolicy, RedactTokens, load_or_create_token, read_token
 from .app import create_app
 from .compute import ComputeService
+from .curation_feeds import CurationFeeds
 from .errors import StartError
 from .executor import RayExecutor, RayOptions
 from .handler_config import load_handler_config
@@ -264,7 +265,7 @@ def make_compute(options: ServeOptions, url: str) -> ComputeService:
         prestart=(os.cpu_count() or 1) > SMALL_MACHINE_CPUS,
     )
     executor = RayExecutor(groups, ray_options, journal_dir=str(options.store_dir / "curation_journals"))
-    return ComputeService(executor, TaskResultCache(options.store_dir))
+    return ComputeService(executor, TaskResultCache(options.store_dir), CurationFeeds(options.store_dir))
 
 
 def access_middleware(host: str) -> list[Middleware]:
