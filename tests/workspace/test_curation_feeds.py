@@ -24,7 +24,7 @@ RUNNER_TOKEN = "runner-token-0123456789"
 CURATORS = {"alice": "alice-token-0123456789", "bob": "bob-token-0123456789"}
 
 
-def test_a_feed_is_the_journal_the_sortings_figures_use(lab):
+def test_a_feed_is_the_sortings_journal_and_keeps_its_authorized_users(lab):
     W = lab.workspace
     sorting_id = W.sorting_ids[0]
     assert W.get_sorting_curation_authorized_users(sorting_id) == []
@@ -51,6 +51,12 @@ def test_a_feed_is_the_journal_the_sortings_figures_use(lab):
     with pytest.raises(sv.WorkspaceError, match="format must be"):
         W.get_sorting_curation(sorting_id, format="phy")
 
+
+@pytest.mark.slow
+def test_the_summary_of_a_sorting_writes_to_its_feed(lab):
+    W = lab.workspace
+    sorting_id = W.sorting_ids[0]
+    feed = W.create_curation_feed_for_sorting(sorting_id)
     # The summary's curation panel names the sorting whose journal is the feed.
     url = W.spikesortingview(recording_id=lab.binary_id, sorting_id=sorting_id)
     store = sv.default_store()
