@@ -132,7 +132,10 @@ MISSING_REQUEST_BODY = {
 }
 BODY_ERRORS: Responses = {
     400: json_error("Not strict JSON, a body that is not a request, an unknown task, wrong input"),
-    403: json_error("A curation action without a curator token (runner reachable from the network)"),
+    403: json_error(
+        "A curation action without a curator token (runner reachable from the network), or from a curator not "
+        "authorized for the sorting's curation feed (docs/curation.md)"
+    ),
     413: json_error("A body larger than the runner accepts (4 MB)"),
     415: json_error("Not Content-Type: application/json"),
 }

@@ -18,8 +18,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from .access import CURATION_TASKS
+from .curation_feeds import CurationFeedRefused, CurationFeeds
 from .executor import HandlerFailed, RayExecutor, TaskTimeout, WorkerDied
 from .handlers import HandlerInputError, HandlerSpec, get_handler
+from .handlers.curation import journal_name
 from .task_results import (
     ACTION_JOB_ID_PATTERN,
     MAX_TASK_NAME,
@@ -122,11 +124,15 @@ class ComputeService:
         Where handlers run.
     cache : TaskResultCache
         Where finished calculations are kept.
+    feeds : CurationFeeds | None
+        The workspaces' curation feeds, whose authorized users a curation action is checked against (none:
+        not checked).
     """
 
-    def __init__(self, executor: RayExecutor, cache: TaskResultCache):
+    def __init__(self, executor: RayExecutor, cache: TaskResultCache, feeds: CurationFeeds | None = None):
         self.executor = executor
         self.cache = cache
+        self.feeds = feeds
         # Keyed by (task name, job id): an action's client-chosen id never names another task's job.
         self.jobs: OrderedDict[tuple[str, str], Job] = OrderedDict()
         # Results being written to the cache, by job id: answers do not wait for the disk.
@@ -160,6 +166,7 @@ class ComputeService:
             )
         if request.taskName in CURATION_TASKS:
             request = request.model_copy(update={"taskInput": {**request.taskInput, "who": curator or "local"}})
+            await self._check_feed(request.taskInput)
         try:
             spec = get_handler(request.taskName)
             # A job key (sorting jobs) checks the input first and names what the job id hashes.
@@ -199,6 +206,19 @@ class ComputeService:
             except asyncio.TimeoutError:
                 pass
         return job
+
+    async def _check_feed(self, task_input: dict) -> None:
+        """Refuse (403) a curation action from a curator the journal's workspace feeds do not authorize."""
+        if self.feeds is None:
+            return
+        try:
+            journal = journal_name(task_input.get("journal"))
+        except HandlerInputError:
+            return  # the handler refuses the name (400)
+        try:
+            await asyncio.to_thread(self.feeds.check, journal, task_input["who"])
+        except CurationFeedRefused as e:
+            raise ComputeError(403, str(e)) from None
 
     async def _run(self, job: Job, task_input: dict, timeout: float) -> None:
         job.status = "started"

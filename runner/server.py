@@ -270,6 +270,7 @@ def make_compute(options: ServeOptions, url: str, ray_start: RayStart | None = N
     """
     # Imported here: they load Ray and the handlers, which `serve` loads while Ray starts.
     from .compute import ComputeService
+    from .curation_feeds import CurationFeeds
     from .executor import RayExecutor, RayOptions
     from .task_results import TaskResultCache
 
@@ -288,7 +289,7 @@ def make_compute(options: ServeOptions, url: str, ray_start: RayStart | None = N
     executor = RayExecutor(
         groups, ray_options, journal_dir=str(options.store_dir / "curation_journals"), ray_start=ray_start
     )
-    return ComputeService(executor, TaskResultCache(options.store_dir))
+    return ComputeService(executor, TaskResultCache(options.store_dir), CurationFeeds(options.store_dir))
 
 
 def access_middleware(host: str) -> list[Middleware]:

@@ -22,6 +22,7 @@ from spikeinterface.core import BaseRecording, BaseSorting
 
 import extractors
 
+from ..curation import journal_name_for_sorting, to_sortingview_json, to_spikeinterface_curation
 from ..store import (
     FileNotInStoreError,
     HttpSource,
@@ -35,6 +36,7 @@ from ..store import (
     swap_pointer,
 )
 from ..store.pointers import Pointer, fetch_pointer
+from . import feeds
 from .snapshot import (
     WorkspaceError,
     check_registered_recording,
@@ -52,6 +54,7 @@ from .snapshot import (
 )
 
 URI_SCHEME = "sv-workspace://"
+JOURNAL_SCHEME = "journal://"
 POINTER_NAMESPACE = "workspaces"
 _WORKSPACE_ID = re.compile(r"[0-9a-f]{20}")
 # Compare-and-swap attempts before an edit gives up (each conflict means another writer just succeeded).
@@ -391,6 +394,79 @@ class Workspace:
                 f"{self.uri} was read from the runner at {self._source.base_url}; edit it in a process of that "
                 "machine (its store holds the workspace)"
             )
+
+    # ------------------------------------------------------------------ curation feeds
+
+    def create_curation_feed_for_sorting(self, sorting_id: str) -> str:
+        """Give a sorting its curation feed: the runner journal every page showing the sorting writes to.
+
+        A sorting has one feed; calling this again returns the same one. Until authorized users are set
+        (``set_sorting_curation_authorized_users``) the runner takes actions from any curator, as for a
+        sorting without a feed.
+
+        Parameters
+        ----------
+        sorting_id : str
+            A sorting of the workspace.
+
+        Returns
+        -------
+        str
+            The feed's URI, ``journal://sorting-<40 hex>`` (the journal's name on the runner).
+        """
+        if (feed := feeds.feed_of(self.snapshot(), sorting_id)) is None:
+            self._edit(lambda snapshot: feeds.create_feed(snapshot, sorting_id), "create_curation_feed", id=sorting_id)
+            feed = feeds.feed_of(self.snapshot(), sorting_id)
+        return JOURNAL_SCHEME + feed["journal"]
+
+    def set_sorting_curation_authorized_users(self, sorting_id: str, user_ids: list[str]) -> None:
+        """Say who may curate a sorting: the runner refuses (HTTP 403) actions on its feed from anyone else.
+
+        Parameters
+        ----------
+        sorting_id : str
+            A sorting of the workspace (its feed is created if it has none).
+        user_ids : list of str
+            Names of curator tokens of the runner that serves this workspace's store (``curators:`` in its
+            config). ``"local"`` stands for requests without a curator token (on a loopback runner). An empty
+            list lets any curator act again.
+        """
+        users = feeds.check_user_ids(user_ids)
+
+        def change(snapshot: dict) -> None:
+            feeds.create_feed(snapshot, sorting_id)["authorized_users"] = users
+
+        self._edit(change, "set_curation_authorized_users", id=sorting_id, users=users)
+
+    def get_sorting_curation_authorized_users(self, sorting_id: str) -> list[str]:
+        """The users who may curate a sorting (sorted); empty when anyone may (no feed, or none set)."""
+        feed = feeds.feed_of(self.snapshot(), sorting_id)
+        return list(feed["authorized_users"]) if feed else []
+
+    def get_sorting_curation(self, sorting_id: str, format: str = "sortingview") -> dict | list[dict]:
+        """The curation of a sorting, as its feed (the runner's journal) holds it now.
+
+        Parameters
+        ----------
+        sorting_id : str
+            A sorting of the workspace.
+        format : "sortingview" | "spikeinterface"
+            ``"sortingview"``: the curation JSON (``labelsByUnit``, ``mergeGroups``, ...; docs/curation.md);
+            ``"spikeinterface"``: SpikeInterface's curation format (version 2), for
+            ``spikeinterface.curation.apply_curation`` (as ``sv.get_curation`` gives it).
+
+        Returns
+        -------
+        dict | list of dict
+            An empty curation when nobody has curated the sorting yet.
+        """
+        if format not in ("sortingview", "spikeinterface"):
+            raise WorkspaceError(f"format must be 'sortingview' or 'spikeinterface', got {format!r}")
+        journal = journal_name_for_sorting(self.get_sorting_record(sorting_id)["uri"])
+        state = feeds.journal_curation(self._store, self.source_url, journal)
+        if format == "sortingview":
+            return to_sortingview_json(state)
+        return to_spikeinterface_curation(state, list(self.get_sorting_extractor(sorting_id).unit_ids))
 
     # ------------------------------------------------------------------ figures
 

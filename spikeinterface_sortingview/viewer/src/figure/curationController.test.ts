@@ -128,3 +128,29 @@ describe('curation with a runner journal', () => {
     expect(calls).toBe(1)
   })
 })
+
+describe('a runner that refuses the curator', () => {
+  it("shows the runner's reason, keeps the curation in the URL and leaves the journal alone", async () => {
+    const sent: string[] = []
+    const reason = "'bob' is not an authorized curator of this sorting (sorting S-1 of sv-workspace://ab, curation feed sorting-01)"
+    const compute = {
+      run: async (task: string) => {
+        sent.push(task)
+        if (task === 'sortingview.curation_action.1') throw new ComputeError(reason, 'unauthorized', 403)
+        return { result: { curation: { labelsByUnit: {}, mergeGroups: [], isClosed: false }, numActions: 0, actions: [] } }
+      },
+    } as unknown as ComputeClient
+    const host = { request: async () => ({}) } as unknown as HostConnection
+    const controller = new CurationController(host, compute, {})
+    await controller.connectRunner('sha1://0123456789abcdef0123456789abcdef01234567')
+    controller.dispatch({ type: 'TOGGLE_UNIT_LABEL', unitId: 4, label: 'accept' })
+    for (let i = 0; i < 100 && controller.runner.get().state !== 'unavailable'; i++) await new Promise((r) => setTimeout(r, 5))
+
+    expect(controller.runner.get()).toEqual({ state: 'unavailable', reason, refused: true })
+    expect(controller.curation.get().labelsByUnit).toEqual({ '4': ['accept'] })
+    // Later actions stay in the page: nothing more is sent to the refusing journal.
+    controller.dispatch({ type: 'TOGGLE_UNIT_LABEL', unitId: 5, label: 'noise' })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(sent.filter((t) => t === 'sortingview.curation_action.1').length).toBe(1)
+  })
+})

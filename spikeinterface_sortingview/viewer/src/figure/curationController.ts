@@ -25,7 +25,7 @@ export type RunnerSync =
   | { state: 'connecting'; journal?: string }
   | { state: 'saving'; journal: string }
   | { state: 'saved'; journal: string; numActions: number }
-  | { state: 'unavailable'; reason: string }
+  | { state: 'unavailable'; reason: string; refused?: boolean }
   | { state: 'error'; journal: string; message: string }
 
 const STATE_TASK = 'sortingview.curation_state.1'
@@ -232,7 +232,7 @@ export class CurationController {
     // No compute, no runner, or not a curator on this runner: the curation carries on in the URL state.
     if (err instanceof ComputeError && (err.kind === 'unavailable' || err.kind === 'unreachable' || err.kind === 'unauthorized')) {
       this.journal = undefined
-      this.runner.set({ state: 'unavailable', reason: err.message })
+      this.runner.set({ state: 'unavailable', reason: err.message, refused: err.kind === 'unauthorized' })
     } else {
       this.runner.set({ state: 'error', journal, message: computeErrorText(err, 'the curation journal') })
     }

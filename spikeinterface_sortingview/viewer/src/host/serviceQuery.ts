@@ -22,7 +22,8 @@ export async function serviceQuery(req: ServiceQueryRequest, serviceBaseUrl: str
     const bytes = new Uint8Array(await resp.arrayBuffer())
     const { json, payload } = splitReply(bytes)
     if (!resp.ok) {
-      const refused = resp.status === 401 || resp.status === 403 ? refusedText(resp.status, auth) : undefined
+      // A 403 with the runner's own reason (a curator not authorized for a sorting's feed) keeps that reason.
+      const refused = resp.status === 401 || (resp.status === 403 && !jsonErrorMessage(json)) ? refusedText(resp.status, auth) : undefined
       const message = refused ?? jsonErrorMessage(json) ?? `HTTP ${resp.status} ${resp.statusText}`
       // The status travels with the message so that views can tell "no compute here" (503) from a failed task.
       return { type: 'serviceQuery', errorMessage: message, status: resp.status }

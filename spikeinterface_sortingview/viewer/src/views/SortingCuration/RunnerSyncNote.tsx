@@ -12,7 +12,9 @@ export function RunnerSyncNote({ sync }: { sync: RunnerSync }) {
     case 'saved':
       return <Note state="saved" text="Saved on the runner" title={`journal ${sync.journal}, ${sync.numActions} actions`} />
     case 'unavailable':
-      // Not an error: the curation still lives in the figure URL, as without a runner.
+      // Not an error: the curation still lives in the figure URL, as without a runner. A refusal says why
+      // (no curator token, or a curator not authorized for this sorting's feed).
+      if (sync.refused) return <Note state="unavailable" text={`Not saved on the runner (kept in the figure URL): ${sync.reason}`} title={sync.reason} />
       return <Note state="unavailable" text="Not saved on the runner (kept in the figure URL)" title={sync.reason} />
     case 'error':
       return <Note state="error" text={sync.message} />
