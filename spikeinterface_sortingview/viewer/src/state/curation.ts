@@ -341,7 +341,7 @@ export function curationForExport(c: SortingCuration, labelChoices: readonly str
   return { ...c, labelChoices: [...labelChoices] }
 }
 
-export function mergeGroupOf(c: SortingCuration, id: UnitId): UnitId[] | undefined {
+export function mergeGroupOf(c: { mergeGroups: readonly (readonly UnitId[])[] }, id: UnitId): readonly UnitId[] | undefined {
   const k = unitKey(id)
   return c.mergeGroups.find((g) => g.some((u) => unitKey(u) === k))
 }
