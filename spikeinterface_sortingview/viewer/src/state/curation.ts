@@ -116,7 +116,10 @@ export function simplifyMergeGroups(groups: readonly (readonly UnitId[])[]): Uni
 }
 
 /** A merge group's labels as SpikeInterface gives them to a merged unit: all, except exclusive ones not shared by all. */
-export function mergedLabels(c: SortingCuration, members: readonly UnitId[]): string[] {
+export function mergedLabels(
+  c: { labelsByUnit: Readonly<Record<string, readonly string[]>>; labelDefinitions?: LabelDefinitions },
+  members: readonly UnitId[],
+): string[] {
   const lists = members.map((m) => c.labelsByUnit[unitKey(m)] ?? [])
   let union = sortedUnique(lists.flat())
   for (const d of Object.values(c.labelDefinitions ?? {})) {

@@ -5,7 +5,7 @@ import { computeErrorText } from '../../compute/computeClient'
 import { useTask } from '../../compute/useTask'
 import { useMergeGroups } from '../../figure/curationHooks'
 import { useFigure, useSelection } from '../../figure/FigureContext'
-import { type DisplayUnit, displayUnits, plainUnit } from '../../state/mergeDisplay'
+import { type DisplayUnit, displayUnits, figureUnitsOf, plainUnit } from '../../state/mergeDisplay'
 import { type UnitId, unitKey } from '../../state/units'
 import { list, numbers, optStr, rec, unitId } from '../decode'
 import { type Correlogram, drawCorrelogram, mirrored } from '../shared/correlogram'
@@ -92,7 +92,10 @@ function CrossCorrelogramsView({ data, width, height }: ViewProps<CrossCorrelogr
   useDefaultSelection(showSelector, figureUnits, DEFAULT_SELECTED)
 
   const allShown = useMemo(
-    () => (live ? displayUnits(selected, mergeGroups, unitOrder) : selected.map(plainUnit)),
+    () => {
+      const units = figureUnitsOf(selected, unitOrder)
+      return live ? displayUnits(units, mergeGroups, unitOrder) : units.map(plainUnit)
+    },
     [live, selected, mergeGroups, unitOrder],
   )
   const shown = allShown.slice(0, MAX_UNITS)

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { type TaskState, useTask } from '../../compute/useTask'
 import { useFigure, useSelection } from '../../figure/FigureContext'
-import { type DisplayUnit, displayUnits } from '../../state/mergeDisplay'
+import { type DisplayUnit, displayUnits, figureUnitsOf } from '../../state/mergeDisplay'
 import { useMergeGroups } from '../../figure/curationHooks'
 import type { Point } from './lasso'
 import { dispatchSplit, type SplitUnitAction, splitUnitId } from './splitAction'
@@ -29,7 +29,8 @@ export function useSplit(source: SplitSource | undefined): SplitState {
   const { curation, unitOrder } = useFigure()
   const selected = useSelection()
   const mergeGroups = useMergeGroups()
-  const targets = useMemo(() => displayUnits(unitOrder.sort(selected), mergeGroups, unitOrder), [selected, mergeGroups, unitOrder])
+  // The sorting's units only: a part selected in the units table ("7.1") has no spikes the runner can select from.
+  const targets = useMemo(() => displayUnits(unitOrder.sort(figureUnitsOf(selected, unitOrder)), mergeGroups, unitOrder), [selected, mergeGroups, unitOrder])
   // The same unit keeps the same object, so a merge of other units does not redraw the views that use it.
   const lastTarget = useRef<DisplayUnit>(undefined)
   const next = targets.length === 1 ? targets[0] : undefined
