@@ -116,7 +116,10 @@ export function simplifyMergeGroups(groups: readonly (readonly UnitId[])[]): Uni
 }
 
 /** A merge group's labels as SpikeInterface gives them to a merged unit: all, except exclusive ones not shared by all. */
-export function mergedLabels(c: SortingCuration, members: readonly UnitId[]): string[] {
+export function mergedLabels(
+  c: { labelsByUnit: Readonly<Record<string, readonly string[]>>; labelDefinitions?: LabelDefinitions },
+  members: readonly UnitId[],
+): string[] {
   const lists = members.map((m) => c.labelsByUnit[unitKey(m)] ?? [])
   let union = sortedUnique(lists.flat())
   for (const d of Object.values(c.labelDefinitions ?? {})) {
@@ -341,7 +344,7 @@ export function curationForExport(c: SortingCuration, labelChoices: readonly str
   return { ...c, labelChoices: [...labelChoices] }
 }
 
-export function mergeGroupOf(c: SortingCuration, id: UnitId): UnitId[] | undefined {
+export function mergeGroupOf(c: { mergeGroups: readonly (readonly UnitId[])[] }, id: UnitId): readonly UnitId[] | undefined {
   const k = unitKey(id)
   return c.mergeGroups.find((g) => g.some((u) => unitKey(u) === k))
 }

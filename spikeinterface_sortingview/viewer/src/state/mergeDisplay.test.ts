@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { displayUnits, unitGroupInput } from './mergeDisplay'
+import { displayUnits, figureUnitsOf, unitGroupInput } from './mergeDisplay'
 import { applyGroupClick } from './selection'
 import { limitSpan } from './timeRange'
 import { UnitOrder } from './units'
@@ -48,5 +48,12 @@ describe('curation journal names', () => {
     const name = await journalNameForSorting('file:///data/sorting')
     expect(name).toMatch(/^sorting-[0-9a-f]{40}$/)
     expect(await journalNameForSorting('file:///data/sorting')).toBe(name)
+  })
+})
+
+describe('figureUnitsOf', () => {
+  it('keeps the sorting units of a selection, not the parts the units table selects', () => {
+    const order = new UnitOrder([3, 7, 12])
+    expect(figureUnitsOf([7, '7.1', 12, '(3+7).2'], order)).toEqual([7, 12])
   })
 })

@@ -41,3 +41,11 @@ export function displayUnits(ids: readonly UnitId[], mergeGroups: readonly (read
 export function unitGroupInput(d: DisplayUnit): UnitId | UnitId[] {
   return d.merged ? d.unitIds : (d.unitIds[0] as UnitId)
 }
+
+/**
+ * The selected units the figure has: without the parts of split units ("7.1"), which the units table and the
+ * curation panel select but views drawing the sorting's units cannot show or compute.
+ */
+export function figureUnitsOf(selected: readonly UnitId[], order: UnitOrder): UnitId[] {
+  return selected.filter((id) => order.index(id) >= 0)
+}

@@ -25,3 +25,12 @@ export class Store<T> {
 export function useStore<T>(store: Store<T>): T {
   return useSyncExternalStore(store.subscribe, store.get)
 }
+
+/**
+ * One part of a store's value, e.g. `useStoreSlice(curation, (c) => c.mergeGroups)`: the component renders again
+ * only when that part changes (by identity), not on every change of the store. `select` must return a part of the
+ * value (or a primitive), not a new object.
+ */
+export function useStoreSlice<T, S>(store: Store<T>, select: (value: T) => S): S {
+  return useSyncExternalStore(store.subscribe, () => select(store.get()))
+}

@@ -3,9 +3,9 @@
 import { useCallback, useMemo } from 'react'
 import { computeErrorText } from '../../compute/computeClient'
 import { useTask } from '../../compute/useTask'
+import { useMergeGroups } from '../../figure/curationHooks'
 import { useFigure } from '../../figure/FigureContext'
 import { displayUnits, plainUnit } from '../../state/mergeDisplay'
-import { useStore } from '../../state/store'
 import { type UnitId, unitKey } from '../../state/units'
 import { list, numbers, optStr, rec, unitId } from '../decode'
 import { type Correlogram, drawCorrelogram } from '../shared/correlogram'
@@ -43,8 +43,8 @@ export function decodeAutocorrelograms(raw: Record<string, unknown>): Autocorrel
 type Item = GridItem & { correlogram?: Correlogram; colorId: UnitId; pending: 'loading' | 'unavailable' | undefined }
 
 function AutocorrelogramsView({ data, width, height }: ViewProps<AutocorrelogramsData>) {
-  const { unitOrder, curation } = useFigure()
-  const { mergeGroups } = useStore(curation.curation)
+  const { unitOrder } = useFigure()
+  const mergeGroups = useMergeGroups(data.sortingUri !== undefined)
   const live = data.sortingUri !== undefined
   const stored = useMemo(() => new Map(data.autocorrelograms.map((a) => [unitKey(a.unitId), a])), [data])
   const units = useMemo(() => {

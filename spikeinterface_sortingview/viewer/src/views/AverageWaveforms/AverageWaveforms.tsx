@@ -4,10 +4,10 @@
 import { useCallback, useMemo, useState } from 'react'
 import { computeErrorText } from '../../compute/computeClient'
 import { type TaskState, useTask, useTasks } from '../../compute/useTask'
+import { useMergeGroups } from '../../figure/curationHooks'
 import { useFigure, useSelection } from '../../figure/FigureContext'
 import { type DisplayUnit, displayUnits, plainUnit } from '../../state/mergeDisplay'
 import { isSelected } from '../../state/selection'
-import { useStore } from '../../state/store'
 import { type UnitId, unitKey } from '../../state/units'
 import { type ComputeNote, ComputeNotes, drawCellMessage, NOTE_HEIGHT } from '../shared/ComputeNotes'
 import { gridCellSize, type GridItem, PlotGrid } from '../shared/PlotGrid'
@@ -52,9 +52,9 @@ function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: number):
 }
 
 function AverageWaveformsView({ data, width, height }: ViewProps<AverageWaveformsData>) {
-  const { unitOrder, curation } = useFigure()
+  const { unitOrder } = useFigure()
   const selected = useSelection()
-  const { mergeGroups } = useStore(curation.curation)
+  const mergeGroups = useMergeGroups(data.sortingUri !== undefined)
   const [ampScale, setAmpScale] = useState(1)
   const [onlySelected, setOnlySelected] = useState(false)
   const { sortingUri, recordingUri } = data

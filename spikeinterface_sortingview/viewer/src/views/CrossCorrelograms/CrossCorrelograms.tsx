@@ -3,9 +3,9 @@
 import { useCallback, useMemo } from 'react'
 import { computeErrorText } from '../../compute/computeClient'
 import { useTask } from '../../compute/useTask'
+import { useMergeGroups } from '../../figure/curationHooks'
 import { useFigure, useSelection } from '../../figure/FigureContext'
-import { type DisplayUnit, displayUnits, plainUnit } from '../../state/mergeDisplay'
-import { useStore } from '../../state/store'
+import { type DisplayUnit, displayUnits, figureUnitsOf, plainUnit } from '../../state/mergeDisplay'
 import { type UnitId, unitKey } from '../../state/units'
 import { list, numbers, optStr, rec, unitId } from '../decode'
 import { type Correlogram, drawCorrelogram, mirrored } from '../shared/correlogram'
@@ -83,16 +83,19 @@ interface Pair {
 }
 
 function CrossCorrelogramsView({ data, width, height }: ViewProps<CrossCorrelogramsData>) {
-  const { unitOrder, curation } = useFigure()
+  const { unitOrder } = useFigure()
   const selected = useSelection()
-  const { mergeGroups } = useStore(curation.curation)
+  const mergeGroups = useMergeGroups(data.sortingUri !== undefined)
   const live = data.sortingUri !== undefined
   const showSelector = !data.hideUnitSelector
   const figureUnits = useMemo(() => unitOrder.sort(data.unitIds), [data, unitOrder])
   useDefaultSelection(showSelector, figureUnits, DEFAULT_SELECTED)
 
   const allShown = useMemo(
-    () => (live ? displayUnits(selected, mergeGroups, unitOrder) : selected.map(plainUnit)),
+    () => {
+      const units = figureUnitsOf(selected, unitOrder)
+      return live ? displayUnits(units, mergeGroups, unitOrder) : units.map(plainUnit)
+    },
     [live, selected, mergeGroups, unitOrder],
   )
   const shown = allShown.slice(0, MAX_UNITS)

@@ -3,10 +3,10 @@
 import { useEffect, useMemo, useState } from 'react'
 import { type ComputeError, computeErrorText } from '../../compute/computeClient'
 import { asComputeError } from '../../compute/useTask'
+import { useCurationClosed, useMergeGroups } from '../../figure/curationHooks'
 import { useFigure } from '../../figure/FigureContext'
 import { isRecord } from '../../protocol/messages'
 import { mergeGroupOf } from '../../state/curation'
-import { useStore } from '../../state/store'
 import { isUnitId, type UnitId, unitKey } from '../../state/units'
 import { optList, str } from '../decode'
 import '../shared/splits.css'
@@ -40,7 +40,8 @@ function parseGroups(result: unknown): UnitId[][] {
 
 function MergeSuggestionsView({ data }: ViewProps<MergeSuggestionsData>) {
   const { compute, curation, selection, unitOrder } = useFigure()
-  const current = useStore(curation.curation)
+  const mergeGroups = useMergeGroups()
+  const closed = useCurationClosed()
   const [preset, setPreset] = useState(data.presets[0] ?? 'similarity_correlograms')
   const [answer, setAnswer] = useState<Answer>({ status: 'loading' })
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set())
@@ -59,7 +60,7 @@ function MergeSuggestionsView({ data }: ViewProps<MergeSuggestionsData>) {
     }
   }, [compute, data, preset, unitOrder])
   const isMerged = (group: UnitId[]): boolean => {
-    const g = mergeGroupOf(current, group[0] as UnitId)
+    const g = mergeGroupOf({ mergeGroups }, group[0] as UnitId)
     return g !== undefined && group.every((u) => g.some((m) => unitKey(m) === unitKey(u)))
   }
   const rows = useMemo(() => (answer.status === 'ready' ? answer.groups : []), [answer])
@@ -95,7 +96,7 @@ function MergeSuggestionsView({ data }: ViewProps<MergeSuggestionsData>) {
                     <span>merged</span>
                   ) : (
                     <>
-                      <button disabled={gone || current.isClosed} data-testid="merge-accept" onClick={() => curation.dispatch({ type: 'MERGE_UNITS', unitIds: group })}>
+                      <button disabled={gone || closed} data-testid="merge-accept" onClick={() => curation.dispatch({ type: 'MERGE_UNITS', unitIds: group })}>
                         Accept
                       </button>
                       <button

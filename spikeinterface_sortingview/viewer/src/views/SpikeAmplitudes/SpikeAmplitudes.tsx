@@ -96,6 +96,9 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
     return [...rest, ...sel]
   }, [data, selected, unitOrder])
 
+  // The split target matters to the drawing only while a polygon is previewed: a merge or a selection of two
+  // units changes the target, and redrawing every spike for it would cost a frame or more at 300 units.
+  const marking = split.polygon ? split.target : undefined
   const draw = useCallback(
     (ctx: CanvasRenderingContext2D) => {
       const t0 = performance.now()
@@ -111,7 +114,7 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
       const bottom = (MARGIN.top + plotH) * dpr - size
       // While a split is previewed, the drawn spikes of its unit inside the polygon take the first part's colour.
       const polygon = split.polygon
-      const splitting = new Set(split.target?.unitIds.map(String) ?? [])
+      const splitting = new Set(marking?.unitIds.map(String) ?? [])
       const insidePixel = colorToPixel(PART_COLORS[0])
       for (const { u, color } of ordered) {
         const pixel = colorToPixel(color)
@@ -136,7 +139,7 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
       drawYAxis(ctx, area, ymin, ymax, AMPLITUDE_LABEL)
       recordFrame('SpikeAmplitudes', performance.now() - t0)
     },
-    [ordered, timeRange, bounds, plotW, plotH, ymin, ymax, split.polygon, split.target],
+    [ordered, timeRange, bounds, plotW, plotH, ymin, ymax, split.polygon, marking],
   )
   const { canvasRef, requestDraw } = useCanvasDraw(draw, width, height, [draw])
 

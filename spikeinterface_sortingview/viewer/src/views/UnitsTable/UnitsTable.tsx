@@ -1,12 +1,12 @@
 // UnitsTable: sortable table of units; click/shift/ctrl-click and arrow keys drive the shared selection.
-import { Fragment, type KeyboardEvent, type MouseEvent, type ReactNode, useEffect, useMemo, useRef, useState } from 'react'
+import { Fragment, type KeyboardEvent, memo, type MouseEvent, type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { useLabelDefinitions, useLabelsByUnit, useMergeGroups, useRemovedUnits, useSplits } from '../../figure/curationHooks'
 import { useFigure, useSelection } from '../../figure/FigureContext'
-import { mergeGroupOf } from '../../state/curation'
 import { isSelected, moveSelection } from '../../state/selection'
-import { useStore } from '../../state/store'
 import { compareUnitIds, type UnitId, unitKey } from '../../state/units'
-import { useUnitClick } from '../shared/useUnitClick'
+import { useGroupClick } from '../shared/useUnitClick'
 import { defineView, type ViewProps } from '../viewDefinition'
+import { curatedRows, SPIKE_COUNT_COLUMN, sameRow, type TableRow } from './curatedRows'
 import { type CellValue, compareCells, decodeUnitsTable, formatCell, type UnitsTableData } from './data'
 
 type SortKey = { column: string; ascending: boolean }
@@ -15,6 +15,8 @@ const UNIT_COLUMN = '__unit'
 const LABELS_COLUMN = '__labels'
 const MERGE_COLUMN = '__merge'
 const SIMILARITY_COLUMN = '__similarity'
+const SPIKES_COLUMN = '__spikes'
+const TOOLBAR_HEIGHT = 24
 // The similarity column comes last, so that the other columns stay where they were when it appears.
 const SIMILARITY_HINT = 'Template similarity to the selected unit; "below" marks pairs the figure did not keep (less alike than its threshold). Click to sort.'
 
@@ -31,33 +33,58 @@ function similarityCell(unit: UnitId, reference: UnitId, sim: number | undefined
   return <td className="num" data-similarity={sim.toFixed(3)}>{sim.toFixed(3)}</td>
 }
 
+/** A row's selection state: every unit it stands for is selected. */
+function rowSelected(selected: readonly UnitId[], row: TableRow): boolean {
+  return row.ids.length > 0 && row.ids.every((id) => isSelected(selected, id))
+}
+
 function UnitsTableView({ data, height }: ViewProps<UnitsTableData>) {
-  const { unitOrder, selection, curation, hasCurationView } = useFigure()
+  const { unitOrder, selection, hasCurationView } = useFigure()
   const selected = useSelection()
-  const cur = useStore(curation.curation)
-  const onUnitClick = useUnitClick()
+  const labelsByUnit = useLabelsByUnit()
+  const mergeGroups = useMergeGroups()
+  const splits = useSplits()
+  const removedUnits = useRemovedUnits()
+  const labelDefinitions = useLabelDefinitions()
+  const onGroupClick = useGroupClick()
   const [sort, setSort] = useState<SortKey>({ column: UNIT_COLUMN, ascending: true })
+  const [hideRemoved, setHideRemoved] = useState(false)
   const containerRef = useRef<HTMLDivElement | null>(null)
 
-  const showCuration = hasCurationView || Object.keys(cur.labelsByUnit).length > 0 || cur.mergeGroups.length > 0
+  const showCuration = hasCurationView || Object.keys(labelsByUnit).length > 0 || mergeGroups.length > 0
+  const countColumn = data.columns.some((c) => c.key === SPIKE_COUNT_COLUMN) ? SPIKE_COUNT_COLUMN : undefined
+  // Without the figure's spike counts, the parts' counts (from the split's indices) get a column of their own.
+  const showSpikes = countColumn === undefined && splits.length > 0
   // With one unit selected, a similarity column ranks the others against it.
   const reference = selected.length === 1 && data.similarity.size > 0 ? selected[0] : undefined
 
-  const sortValue = (row: UnitsTableData['rows'][number], column: string): CellValue | undefined => {
-    if (column === LABELS_COLUMN) return (cur.labelsByUnit[unitKey(row.unitId)] ?? []).join(', ') || null
-    if (column === MERGE_COLUMN) return mergeGroupOf(cur, row.unitId)?.join(', ') ?? null
-    if (column === SIMILARITY_COLUMN) return reference === undefined ? null : (data.similarity.get(`${reference}|${row.unitId}`) ?? null)
-    return row.values[column]
-  }
+  const canonical = useMemo(() => [...data.rows].sort((a, b) => compareUnitIds(a.unitId, b.unitId)), [data])
+  const curated = useStableRows(
+    useMemo(
+      () => curatedRows(canonical, { labelsByUnit, mergeGroups, splits, removedUnits, labelDefinitions }, countColumn),
+      [canonical, labelsByUnit, mergeGroups, splits, removedUnits, labelDefinitions, countColumn],
+    ),
+  )
+  const numRemoved = useMemo(() => curated.filter((r) => r.removed && r.kind !== 'member').length, [curated])
 
   const rows = useMemo(() => {
-    const out = [...data.rows]
-    out.sort((a, b) => {
-      const c = sort.column === UNIT_COLUMN ? compareUnitIds(a.unitId, b.unitId) : compareCells(sortValue(a, sort.column), sortValue(b, sort.column))
-      return (sort.ascending ? c : -c) || compareUnitIds(a.unitId, b.unitId)
+    const sortValue = (row: TableRow, column: string): CellValue | undefined => {
+      if (column === LABELS_COLUMN) return row.labels.join(', ') || null
+      if (column === MERGE_COLUMN) return row.kind === 'merged' || row.group !== undefined ? (row.group ?? row.key) : null
+      if (column === SPIKES_COLUMN) return row.numSpikes ?? null
+      if (column === SIMILARITY_COLUMN) return reference === undefined || row.kind !== 'unit' ? null : (data.similarity.get(`${reference}|${row.key}`) ?? null)
+      return row.values[column]
+    }
+    // Members follow their merged unit, whatever the order.
+    const top = curated.map((row, position) => ({ row, position })).filter(({ row }) => row.kind !== 'member' && !(hideRemoved && row.removed))
+    const membersOf = new Map<string, TableRow[]>()
+    for (const row of curated) if (row.group !== undefined) membersOf.set(row.group, [...(membersOf.get(row.group) ?? []), row])
+    top.sort((a, b) => {
+      const c = sort.column === UNIT_COLUMN ? a.position - b.position : compareCells(sortValue(a.row, sort.column), sortValue(b.row, sort.column))
+      return (sort.ascending ? c : -c) || a.position - b.position
     })
-    return out
-  }, [data, sort, cur, reference])
+    return top.flatMap(({ row }) => [row, ...(membersOf.get(row.key) ?? [])])
+  }, [curated, sort, reference, data, hideRemoved])
 
   // Keep the (first) selected row in view when the selection changes from another view.
   useEffect(() => {
@@ -80,14 +107,19 @@ function UnitsTableView({ data, height }: ViewProps<UnitsTableData>) {
   const onKeyDown = (e: KeyboardEvent): void => {
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return
     e.preventDefault()
-    selection.set(moveSelection(selection.get(), rows.map((r) => r.unitId), e.key === 'ArrowDown' ? 1 : -1))
+    // Arrows walk the rows that select one unit (a merged unit's members, not the merged row).
+    const single = rows.filter((r) => r.ids.length === 1).map((r) => r.ids[0] as UnitId)
+    selection.set(moveSelection(selection.get(), single, e.key === 'ArrowDown' ? 1 : -1))
   }
 
-  const onRowClick = (id: UnitId, e: MouseEvent): void => {
-    if (e.shiftKey) window.getSelection()?.removeAllRanges() // shift-click should not select page text
-    onUnitClick(id, e)
-    containerRef.current?.focus({ preventScroll: true })
-  }
+  const onRowClick = useCallback(
+    (row: TableRow, e: MouseEvent): void => {
+      if (e.shiftKey) window.getSelection()?.removeAllRanges() // shift-click should not select page text
+      onGroupClick(row.ids, e)
+      containerRef.current?.focus({ preventScroll: true })
+    },
+    [onGroupClick],
+  )
 
   const header = (column: string, label: string, title?: string) => (
     <th key={column} onClick={() => onHeaderClick(column)} title={title ?? `Sort by ${label}`} aria-sort={sort.column === column ? (sort.ascending ? 'ascending' : 'descending') : 'none'}>
@@ -95,54 +127,122 @@ function UnitsTableView({ data, height }: ViewProps<UnitsTableData>) {
       <span className="sort-mark">{sort.column === column ? (sort.ascending ? ' ▲' : ' ▼') : ''}</span>
     </th>
   )
+  const toolbarHeight = numRemoved > 0 ? TOOLBAR_HEIGHT : 0
 
   return (
-    <div className="units-table-container" ref={containerRef} tabIndex={0} onKeyDown={onKeyDown} style={{ height }}>
-      <table className="units-table" data-testid="units-table" aria-multiselectable="true">
-        <thead>
-          <tr>
-            {header(UNIT_COLUMN, 'Unit')}
-            {showCuration && header(LABELS_COLUMN, 'Labels')}
-            {showCuration && header(MERGE_COLUMN, 'Merge group')}
-            {data.columns.map((c) => header(c.key, c.label))}
-            {reference !== undefined && header(SIMILARITY_COLUMN, `Similarity to ${reference}`, SIMILARITY_HINT)}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => {
-            const sel = isSelected(selected, row.unitId)
-            const labels = cur.labelsByUnit[unitKey(row.unitId)] ?? []
-            const group = mergeGroupOf(cur, row.unitId)
-            const sim = reference !== undefined ? data.similarity.get(`${reference}|${row.unitId}`) : undefined
-            return (
-              <tr key={unitKey(row.unitId)} data-unit-id={unitKey(row.unitId)} aria-selected={sel ? 'true' : 'false'} className={sel ? 'selected' : ''} onClick={(e) => onRowClick(row.unitId, e)}>
-                <td className="unit-cell">
-                  <span className="unit-swatch" style={{ background: unitOrder.color(row.unitId) }} />
-                  {String(row.unitId)}
-                </td>
-                {showCuration && (
-                  <td className="labels-cell">
-                    {labels.map((l) => (
-                      <span key={l} className={`label-chip label-${l}`}>
-                        {l}
-                      </span>
-                    ))}
-                  </td>
-                )}
-                {showCuration && <td className="merge-cell">{group ? group.join(', ') : ''}</td>}
-                {data.columns.map((c) => (
-                  <td key={c.key} className={c.dtype === 'str' ? '' : 'num'}>
-                    {formatCell(row.values[c.key], c.dtype)}
-                  </td>
-                ))}
-                {reference !== undefined && similarityCell(row.unitId, reference, sim)}
-              </tr>
-            )
-          })}
-        </tbody>
-      </table>
+    <div className="units-table-view" style={{ height }}>
+      {numRemoved > 0 && (
+        <div className="units-table-toolbar" style={{ height: toolbarHeight }}>
+          <label title="Removed units are struck through; hide them from the table">
+            <input type="checkbox" data-testid="hide-removed" checked={hideRemoved} onChange={(e) => setHideRemoved(e.target.checked)} /> hide removed
+            units ({numRemoved})
+          </label>
+        </div>
+      )}
+      <div className="units-table-container" ref={containerRef} tabIndex={0} onKeyDown={onKeyDown} style={{ height: height - toolbarHeight }}>
+        <table className="units-table" data-testid="units-table" aria-multiselectable="true">
+          <thead>
+            <tr>
+              {header(UNIT_COLUMN, 'Unit')}
+              {showCuration && header(LABELS_COLUMN, 'Labels')}
+              {showCuration && header(MERGE_COLUMN, 'Merge group')}
+              {showSpikes && header(SPIKES_COLUMN, 'spikes', "Spike counts of split units' parts, from the split's indices")}
+              {data.columns.map((c) => header(c.key, c.label))}
+              {reference !== undefined && header(SIMILARITY_COLUMN, `Similarity to ${reference}`, SIMILARITY_HINT)}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <UnitRow
+                key={`${row.kind}:${row.key}`}
+                row={row}
+                selected={rowSelected(selected, row)}
+                color={unitOrder.color(row.members[0] as UnitId)}
+                columns={data.columns}
+                showCuration={showCuration}
+                showSpikes={showSpikes}
+                reference={reference}
+                similarity={reference !== undefined && row.kind === 'unit' ? data.similarity.get(`${reference}|${row.key}`) : undefined}
+                onClick={onRowClick}
+              />
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   )
+}
+
+const KIND_HINT: Record<TableRow['kind'], string | undefined> = {
+  unit: undefined,
+  merged: 'Merged unit: its metrics are not computed (spikes: the sum of its members\')',
+  part: "Part of a split unit: its metrics are not computed (spikes: from the split's indices)",
+  member: 'A unit merged into the row above',
+}
+
+interface UnitRowProps {
+  row: TableRow
+  selected: boolean
+  color: string
+  columns: UnitsTableData['columns']
+  showCuration: boolean
+  showSpikes: boolean
+  reference: UnitId | undefined
+  similarity: number | undefined
+  onClick: (row: TableRow, e: MouseEvent) => void
+}
+
+// One row, rendered again only when what it shows changes: a label at 300 units renders one row, not 300.
+const UnitRow = memo(function UnitRow({ row, selected, color, columns, showCuration, showSpikes, reference, similarity, onClick }: UnitRowProps) {
+  const classes = [selected ? 'selected' : '', row.removed ? 'removed' : '', row.kind !== 'unit' ? `row-${row.kind}` : ''].filter(Boolean).join(' ')
+  const hint = [KIND_HINT[row.kind], row.removed ? 'removed from the curated sorting' : undefined].filter(Boolean).join('; ')
+  return (
+    <tr
+      data-unit-id={row.key}
+      data-kind={row.kind}
+      data-removed={row.removed ? 'true' : undefined}
+      aria-selected={selected ? 'true' : 'false'}
+      className={classes}
+      title={hint || undefined}
+      onClick={(e) => onClick(row, e)}
+    >
+      <td className="unit-cell">
+        <span className="unit-swatch" style={{ background: color }} />
+        {row.kind === 'member' ? `↳ ${row.key}` : row.key}
+      </td>
+      {showCuration && (
+        <td className="labels-cell">
+          {row.labels.map((l) => (
+            <span key={l} className={`label-chip label-${l}`}>
+              {l}
+            </span>
+          ))}
+        </td>
+      )}
+      {showCuration && <td className="merge-cell">{row.kind === 'merged' ? row.members.map(unitKey).join(', ') : row.group ? row.group.split('+').join(', ') : ''}</td>}
+      {showSpikes && <td className="num spikes-cell">{row.numSpikes ?? ''}</td>}
+      {columns.map((c) => (
+        <td key={c.key} className={c.dtype === 'str' ? '' : 'num'}>
+          {formatCell(row.values[c.key], c.dtype)}
+        </td>
+      ))}
+      {reference !== undefined && (row.kind === 'unit' ? similarityCell(row.key, reference, similarity) : <td />)}
+    </tr>
+  )
+})
+
+/** `rows` with each row equal to the one of its key at the last render replaced by that one (see UnitRow). */
+function useStableRows(rows: TableRow[]): TableRow[] {
+  const last = useRef(new Map<string, TableRow>())
+  return useMemo(() => {
+    const previous = last.current
+    const out = rows.map((row) => {
+      const before = previous.get(`${row.kind}:${row.key}`)
+      return before !== undefined && sameRow(before, row) ? before : row
+    })
+    last.current = new Map(out.map((row) => [`${row.kind}:${row.key}`, row]))
+    return out
+  }, [rows])
 }
 
 export const unitsTableView = defineView(decodeUnitsTable, UnitsTableView, { showsSelection: true })

@@ -1,9 +1,10 @@
 // A scrolling grid of small per-unit canvases; each cell draws only once it scrolls into view.
-import { memo, useEffect, useRef, useState } from 'react'
+import { memo, useEffect, useMemo, useRef, useState } from 'react'
 import { setupCanvas } from '../../draw/canvas'
 import { useFigure, useSelection } from '../../figure/FigureContext'
 import { isSelected } from '../../state/selection'
 import type { UnitId } from '../../state/units'
+import { perfListening, recordFrame } from './framePerf'
 import { useGroupClick } from './useUnitClick'
 
 export interface GridItem {
@@ -35,9 +36,10 @@ export function PlotGrid<I extends GridItem>({ items, cellWidth, cellHeight, dra
   const scrollRef = useRef<HTMLDivElement | null>(null)
   const selected = useSelection()
   const onGroupClick = useGroupClick()
+  const stable = useStableItems(items)
   return (
     <div className="plot-grid" ref={scrollRef} style={{ height }}>
-      {items.map((item) => (
+      {stable.map((item) => (
         <GridCell
           key={item.key}
           item={item}
@@ -46,15 +48,39 @@ export function PlotGrid<I extends GridItem>({ items, cellWidth, cellHeight, dra
           draw={draw}
           drawVersion={drawVersion}
           selected={cellUnits(item).some((id) => isSelected(selected, id))}
-          onClick={(e) => {
-            const ids = cellUnits(item)
-            if (ids.length > 0) onGroupClick(ids, e)
-          }}
+          onGroupClick={onGroupClick}
           root={scrollRef}
         />
       ))}
     </div>
   )
+}
+
+/** Whether two items have the same fields with the same values (objects compared by identity). */
+export function sameItem(a: object, b: object): boolean {
+  const ka = Object.keys(a)
+  if (ka.length !== Object.keys(b).length) return false
+  const ra = a as Record<string, unknown>
+  const rb = b as Record<string, unknown>
+  return ka.every((k) => k in rb && Object.is(ra[k], rb[k]))
+}
+
+/**
+ * `items` with each item that equals (field by field) the one of its key at the last render replaced by that one,
+ * so that the cells whose items did not change neither render nor redraw: a merge of two units recomputes a
+ * view's items, and without this every visible cell of a 300-unit grid would redraw.
+ */
+function useStableItems<I extends GridItem>(items: readonly I[]): readonly I[] {
+  const last = useRef(new Map<string, I>())
+  return useMemo(() => {
+    const previous = last.current
+    const out = items.map((item) => {
+      const before = previous.get(item.key)
+      return before !== undefined && sameItem(before, item) ? before : item
+    })
+    last.current = new Map(out.map((item) => [item.key, item]))
+    return out
+  }, [items])
 }
 
 function cellUnits(item: GridItem): readonly UnitId[] {
@@ -68,13 +94,13 @@ interface CellProps<I extends GridItem> {
   draw: DrawCell<I>
   drawVersion: string
   selected: boolean
-  onClick: (e: React.MouseEvent) => void
+  onGroupClick: (ids: readonly UnitId[], e: React.MouseEvent) => void
   root: React.RefObject<HTMLDivElement | null>
 }
 
 const TITLE_HEIGHT = 18
 
-function GridCellInner<I extends GridItem>({ item, width, height, draw, drawVersion, selected, onClick, root }: CellProps<I>) {
+function GridCellInner<I extends GridItem>({ item, width, height, draw, drawVersion, selected, onGroupClick, root }: CellProps<I>) {
   const cellRef = useRef<HTMLDivElement | null>(null)
   const canvasRef = useRef<HTMLCanvasElement | null>(null)
   const [visible, setVisible] = useState(false)
@@ -98,7 +124,9 @@ function GridCellInner<I extends GridItem>({ item, width, height, draw, drawVers
     if (!visible || !canvas) return
     const frame = requestAnimationFrame(() => {
       const ctx = setupCanvas(canvas, width, plotHeight)
+      const t0 = performance.now()
       if (ctx) draw(ctx, width, plotHeight, item)
+      if (perfListening()) recordFrame(`${canvas.closest('[data-view-type]')?.getAttribute('data-view-type') ?? 'PlotGrid'} ${item.key}`, performance.now() - t0)
     })
     return () => cancelAnimationFrame(frame)
   }, [visible, width, plotHeight, draw, drawVersion, item])
@@ -110,7 +138,10 @@ function GridCellInner<I extends GridItem>({ item, width, height, draw, drawVers
       style={{ width, height }}
       data-unit-id={item.unitIds && item.unitIds.length > 1 ? item.unitIds.map(String).join('+') : item.unitId !== undefined ? String(item.unitId) : undefined}
       data-state={item.state}
-      onClick={onClick}
+      onClick={(e) => {
+        const ids = cellUnits(item)
+        if (ids.length > 0) onGroupClick(ids, e)
+      }}
     >
       <div className="plot-grid-title" style={{ height: TITLE_HEIGHT }} title={item.titleHint}>
         {item.unitId !== undefined && <span className="unit-swatch" style={{ background: unitOrder.color(item.unitId) }} />}

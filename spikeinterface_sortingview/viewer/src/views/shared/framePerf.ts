@@ -15,3 +15,8 @@ export function recordFrame(view: string, ms: number): void {
   const log = window.__svPerf
   if (log) log.draws.push({ view, ms, at: performance.now() })
 }
+
+/** Whether a test listens (so that naming a draw, which may read the DOM, is done only then). */
+export function perfListening(): boolean {
+  return window.__svPerf !== undefined
+}

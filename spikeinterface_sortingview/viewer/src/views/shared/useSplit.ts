@@ -1,9 +1,9 @@
 // The state of a split in one view: lasso mode, the polygon drawn, the runner's preview, confirm and cancel.
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { type TaskState, useTask } from '../../compute/useTask'
 import { useFigure, useSelection } from '../../figure/FigureContext'
-import { type DisplayUnit, displayUnits } from '../../state/mergeDisplay'
-import { useStore } from '../../state/store'
+import { type DisplayUnit, displayUnits, figureUnitsOf } from '../../state/mergeDisplay'
+import { useMergeGroups } from '../../figure/curationHooks'
 import type { Point } from './lasso'
 import { dispatchSplit, type SplitUnitAction, splitUnitId } from './splitAction'
 import { parseSplitReply, type SplitPreviewData, type SplitSource, splitRequest } from './splitRequest'
@@ -28,9 +28,14 @@ export interface SplitState {
 export function useSplit(source: SplitSource | undefined): SplitState {
   const { curation, unitOrder } = useFigure()
   const selected = useSelection()
-  const { mergeGroups } = useStore(curation.curation)
-  const targets = useMemo(() => displayUnits(unitOrder.sort(selected), mergeGroups, unitOrder), [selected, mergeGroups, unitOrder])
-  const target = targets.length === 1 ? targets[0] : undefined
+  const mergeGroups = useMergeGroups()
+  // The sorting's units only: a part selected in the units table ("7.1") has no spikes the runner can select from.
+  const targets = useMemo(() => displayUnits(unitOrder.sort(figureUnitsOf(selected, unitOrder)), mergeGroups, unitOrder), [selected, mergeGroups, unitOrder])
+  // The same unit keeps the same object, so a merge of other units does not redraw the views that use it.
+  const lastTarget = useRef<DisplayUnit>(undefined)
+  const next = targets.length === 1 ? targets[0] : undefined
+  if (next?.key !== lastTarget.current?.key) lastTarget.current = next
+  const target = lastTarget.current
   const [lassoActive, setLassoActive] = useState(false)
   const [polygon, setPolygon] = useState<Point[]>()
   const [done, setDone] = useState<SplitUnitAction>()
