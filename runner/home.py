@@ -130,7 +130,7 @@ def render_page(listing: list[dict], facts: dict, query: str = "") -> str:
     e = html.escape
     compute = facts.get("compute")
     compute_text = (
-        f"compute: Ray {e(str(compute.get('ray')))}, {e(str(compute.get('workers_ready')))} workers ready"
+        f"compute: Ray {e(str(compute.get('ray')))}, {count(compute.get('workers_ready') or 0, 'worker')} ready"
         if compute
         else "no compute (figures only)"
     )
@@ -167,9 +167,18 @@ def render_page(listing: list[dict], facts: dict, query: str = "") -> str:
 
 def render_workspace(workspace: dict) -> str:
     e = html.escape
+    sortings = [s for r in workspace["recordings"] for s in r["sortings"]]
+    counts = ", ".join(
+        [
+            count(len(workspace["recordings"]), "recording"),
+            count(len(sortings), "sorting"),
+            count(sum(len(s.get("figures", [])) for s in sortings), "figure"),
+        ]
+    )
     title = (
         f"<h2>{e(workspace['label']) or '(unreadable)'} <span class='uri'>{e(workspace['uri'])}</span></h2>"
-        f"<p class='id'>updated {e(format_time(workspace['updated']))}, snapshot {e(workspace['snapshot'])}</p>"
+        f"<p class='id'>{counts}; updated {e(format_time(workspace['updated']))}, "
+        f"snapshot {e(workspace['snapshot'])}</p>"
     )
     text = search_text(workspace["label"], workspace["uri"])
     if "error" in workspace:
@@ -195,7 +204,7 @@ def render_recording(recording: dict) -> str:
         f"<td class='n'>{recording['duration_sec']:.1f} s</td><td class='n'>{recording['num_channels']}</td>"
         f"<td class='n'>{recording['sampling_frequency']:g} Hz</td>"
         f"<td class='n'>{recording['size_bytes'] / 2**20:.1f} MiB</td><td>{e(recording['storage'])}</td>"
-        f"<td class='n'>{len(recording['sortings'])} sortings</td><td></td><td></td><td></td></tr>"
+        f"<td class='n'>{count(len(recording['sortings']), 'sorting')}</td><td></td><td></td><td></td></tr>"
     )
     sortings = "".join(render_sorting(s) for s in recording["sortings"])
     return f"<tbody class='recording' data-text='{e(text)}'>{row}{sortings}</tbody>"
@@ -225,13 +234,16 @@ def render_curation(curation: dict | None) -> str:
     last = ""
     if curation.get("last_time") is not None:
         last = f" (last by {e(str(curation.get('last_who') or 'unknown'))}, {e(format_time(curation['last_time']))})"
-    plural = "" if curation["actions"] == 1 else "s"
-    return f"<span title='journal {e(curation['journal'])}'>{curation['actions']} action{plural}{last}</span>"
+    return f"<span title='journal {e(curation['journal'])}'>{count(curation['actions'], 'action')}{last}</span>"
 
 
 def figure_link(figure: dict) -> str:
     """The figure's address on this runner (relative, so it works at whatever address the page was opened)."""
     return f"f?d={quote(figure['uri'], safe=':/')}&label={quote(figure['label'])}"
+
+
+def count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def search_text(*names: str) -> str:
