@@ -24,6 +24,7 @@ from . import api_schema as doc
 from .compute import ComputeError, ComputeService
 from .errors import RequestError, ViewerNotBuilt
 from .files import DEFAULT_MAX_UPLOAD_BYTES, StoreFiles
+from .home import HomePage
 from .json_body import DEFAULT_MAX_JSON_BYTES
 from .pointers import POINTER_RESPONSES, StorePointers
 from .sorting_table import SortingJobRoutes
@@ -33,7 +34,7 @@ from .viewer_files import ViewerFiles, default_viewer_dir, not_built_response
 
 ROUTES_HINT = (
     "This runner serves /f (figures), /viewer/, /sha1/<hash>, /pointers/<namespace>/<name>, /api (compute), "
-    "/api/tasks, /api/jobs and /jobs (sorting jobs), /health and /openapi.json."
+    "/api/tasks, /api/jobs and /jobs (sorting jobs), /api/workspaces and / (the store's workspaces), /health and /openapi.json."
 )
 
 
@@ -80,9 +81,10 @@ def create_app(
     tasks = ComputeRoutes(compute, max_json_bytes=max_json_bytes)
     pointers = StorePointers(LocalStore(store_dir))
     sorting_jobs = SortingJobRoutes(compute)
+    home = HomePage(LocalStore(store_dir), status)
 
     routes = [
-        APIRoute("/", status.home_page, methods=["GET"], include_in_schema=False),
+        APIRoute("/", home.page, methods=["GET"], include_in_schema=False),
         APIRoute("/health", status.health, methods=["GET"], summary="Status check: version, pid, store folder"),
         *get_and_head(
             "/f",
@@ -160,6 +162,12 @@ def create_app(
         ),
         APIRoute(
             "/api/jobs", sorting_jobs.list_jobs, methods=["GET"], summary="The sorting jobs: state, time, node, log"
+        ),
+        APIRoute(
+            "/api/workspaces",
+            home.workspaces,
+            methods=["GET"],
+            summary="The store's workspaces: recordings, sortings (curation status), figures; and the runner's facts",
         ),
         APIRoute("/jobs", sorting_jobs.page, methods=["GET"], include_in_schema=False),
         APIRoute(

@@ -1,12 +1,11 @@
-"""What a runner says about itself: ``GET /health`` for status checks and a small home page at ``/``."""
+"""What a runner says about itself: ``GET /health`` for status checks (the home page shows it too, ``home.py``)."""
 
 from __future__ import annotations
 
-import html
 import os
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.responses import JSONResponse
 
 from spikeinterface_sortingview._version import __version__
 
@@ -50,19 +49,3 @@ class RunnerStatus:
         compute_status = getattr(request.app.state, "compute_status", None)
         facts.update(compute_status() if compute_status is not None else dict.fromkeys(COMPUTE_FACTS))
         return JSONResponse(facts, headers={"Cache-Control": "no-store"})
-
-    async def home_page(self, request: Request) -> HTMLResponse:
-        """``GET /``: where the user lands when opening the printed URL without a figure."""
-        base = str(request.base_url).rstrip("/")
-        page = (
-            "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>sortingview runner</title></head>"
-            "<body style='font-family: sans-serif; max-width: 50em; margin: 2em auto'>"
-            f"<h1>sortingview runner {html.escape(__version__)}</h1>"
-            f"<p>Serving the store at <code>{html.escape(self.store_dir)}</code>.</p>"
-            "<p>Figures open at <code>/f?d=sha1://...</code>: make one with "
-            '<code>si.plot_sorting_summary(analyzer, backend="sortingview")</code> '
-            "after <code>import spikeinterface_sortingview</code>, and open the URL it prints.</p>"
-            f"<p>API: <a href='{base}/health'>/health</a>, <a href='{base}/openapi.json'>/openapi.json</a></p>"
-            "</body></html>"
-        )
-        return HTMLResponse(page, headers={"Cache-Control": "no-store"})

@@ -1,7 +1,8 @@
 """A workspace's state: one JSON snapshot of its recordings and sortings, and the checks an edit must pass.
 
 Snapshots are plain dicts (``docs/store.md``, "Workspaces"); an edit is a function from the current
-snapshot to the next, raising ``WorkspaceError`` (and changing nothing) when it does not apply.
+snapshot to the next, raising ``WorkspaceError`` (and changing nothing) when it does not apply. ``figures``
+came later than the other fields: a snapshot without it has no figures (read with :func:`figures_of`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def empty_snapshot(workspace_id: str, label: str) -> dict:
         "label": label,
         "recordings": {},
         "sortings": {},
+        "figures": {},
         "previous": None,
         "change": {"action": "create", "time": time.time()},
     }
@@ -169,3 +171,21 @@ def sortings_of(snapshot: dict, recording_id: str) -> list[str]:
     """The ids of the sortings of a recording, in the order they were added."""
     sortings = snapshot["sortings"]
     return [sid for sid in ids_by_time(sortings) if sortings[sid]["recording_id"] == recording_id]
+
+
+def figure_entry(label: str, uri: str, url: str, recording_id: str, sorting_id: str) -> dict:
+    """What a snapshot records of a figure made from a recording and a sorting: its document URI and figURL."""
+    return {
+        "label": label,
+        "uri": uri,
+        "url": url,
+        "recording_id": recording_id,
+        "sorting_id": sorting_id,
+        "added": time.time(),
+    }
+
+
+def figures_of(snapshot: dict, sorting_id: str) -> list[str]:
+    """The ids of the figures made from a sorting, in the order they were made (none in older snapshots)."""
+    figures = snapshot.get("figures", {})
+    return [fid for fid in ids_by_time(figures) if figures[fid]["sorting_id"] == sorting_id]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from urllib.parse import parse_qs, urlsplit
 
 from spikeinterface.core import BaseRecording, BaseSorting
 
@@ -38,6 +39,7 @@ from ..store import (
 from ..store.pointers import Pointer, fetch_pointer
 from . import feeds
 from .snapshot import (
+    UnknownIdError,
     WorkspaceError,
     check_registered_recording,
     check_snapshot,
@@ -45,6 +47,8 @@ from .snapshot import (
     empty_snapshot,
     entry,
     entry_with_uri,
+    figure_entry,
+    figures_of,
     ids_by_time,
     new_id,
     next_snapshot,
@@ -201,6 +205,16 @@ class Workspace:
         """Ids of the sortings, in the order they were added."""
         return ids_by_time(self.snapshot()["sortings"])
 
+    @property
+    def figure_ids(self) -> list[str]:
+        """Ids of the figures made with :meth:`spikesortingview`, in the order they were made."""
+        return ids_by_time(self.snapshot().get("figures", {}))
+
+    def get_figure_record(self, figure_id: str) -> dict:
+        """What the workspace records of a figure: label, document URI, figURL, recording and sorting ids."""
+        snapshot = self.snapshot()
+        return entry({"figures": snapshot.get("figures", {})}, "figures", figure_id)
+
     def get_recording_record(self, recording_id: str) -> dict:
         """What the workspace records of a recording: label, URI, sampling frequency, channels, frames, storage."""
         return entry(self.snapshot(), "recordings", recording_id)
@@ -342,11 +356,13 @@ class Workspace:
         return self._edit(add, "add_sorting", id=sorting_id) or sorting_id
 
     def delete_sorting(self, sorting_id: str) -> None:
-        """Remove a sorting from the workspace (its data stays in the store)."""
+        """Remove a sorting and the figures made from it from the workspace (their data stay in the store)."""
 
         def delete(snapshot: dict) -> None:
             entry(snapshot, "sortings", sorting_id)
             del snapshot["sortings"][sorting_id]
+            for figure_id in figures_of(snapshot, sorting_id):
+                del snapshot["figures"][figure_id]
 
         self._edit(delete, "delete_sorting", id=sorting_id)
 
@@ -473,7 +489,8 @@ class Workspace:
     def spikesortingview(self, recording_id: str, sorting_id: str, label: str | None = None) -> str:
         """A sorting summary figure of a sorting of the workspace; returns its figURL.
 
-        For now the summary's data are computed here: a SortingAnalyzer of the shared recording and
+        The figure is recorded in the workspace (``figure_ids``), so the runner's home page lists it under
+        its sorting. For now the summary's data are computed here: a SortingAnalyzer of the shared recording and
         sorting (in memory, sparse) with the extensions ``plot_sorting_summary`` shows. Computing them on
         the runner, cached for every machine that opens the summary, is to come.
 
@@ -505,14 +522,34 @@ class Workspace:
             extension_params={"quality_metrics": {"metric_names": DEMO_QUALITY_METRICS}},
             verbose=False,
         )
-        widget = si.plot_sorting_summary(
-            analyzer,
-            backend="sortingview",
-            curation=True,
-            display=False,
-            figlabel=label or f"{recording['label']} / {sorting['label']}",
-        )
+        label = label or f"{recording['label']} / {sorting['label']}"
+        widget = si.plot_sorting_summary(analyzer, backend="sortingview", curation=True, display=False, figlabel=label)
+        self._record_figure(label, widget.url, recording_id, sorting_id)
         return widget.url
+
+    def _record_figure(self, label: str, url: str, recording_id: str, sorting_id: str) -> None:
+        """Record a figure in the workspace; it replaces an earlier figure of the same sorting and label."""
+        if self._source is not None:
+            return  # a workspace read from a runner is not edited here; the figure still opens by its URL
+        document_uri = parse_qs(urlsplit(url).query)["d"][0]
+        recorded = self.snapshot().get("figures", {}).values()
+        if any(f["uri"] == document_uri and f["label"] == label and f["sorting_id"] == sorting_id for f in recorded):
+            return
+        record = figure_entry(label, document_uri, url, recording_id, sorting_id)
+        figure_id = new_id("F")
+
+        def add(snapshot: dict) -> None:
+            entry(snapshot, "sortings", sorting_id)  # deleted meanwhile: the figure has nothing to be listed under
+            figures = snapshot.setdefault("figures", {})
+            for earlier in figures_of(snapshot, sorting_id):
+                if figures[earlier]["label"] == label:
+                    del figures[earlier]
+            figures[figure_id] = record
+
+        try:
+            self._edit(add, "add_figure", id=figure_id)
+        except UnknownIdError:
+            pass  # the sorting was deleted while the figure was made; the URL still opens it
 
 
 def _storage(store: RemoteStore, uri: str) -> str:
