@@ -431,7 +431,11 @@ class Workspace:
             The feed's URI, ``journal://sorting-<40 hex>`` (the journal's name on the runner).
         """
         if (feed := feeds.feed_of(self.snapshot(), sorting_id)) is None:
-            self._edit(lambda snapshot: feeds.create_feed(snapshot, sorting_id), "create_curation_feed", id=sorting_id)
+
+            def create(snapshot: dict) -> None:
+                feeds.create_feed(snapshot, sorting_id)  # its return value would mean "already there" to _edit
+
+            self._edit(create, "create_curation_feed", id=sorting_id)
             feed = feeds.feed_of(self.snapshot(), sorting_id)
         return JOURNAL_SCHEME + feed["journal"]
 
