@@ -79,6 +79,8 @@ def jupyter_server(runner_config: dict[str, str], runner: str, tmp_path_factory)
         f"--IdentityProvider.token={TOKEN}",
         "--ServerApp.open_browser=False",
         "--ServerApp.allow_root=True",  # CI runs as root
+        # As a hub's single-user server: the browser names the hub's host, not 127.0.0.1.
+        "--ServerApp.allow_remote_access=True",
         f"--ServerApp.root_dir={root}",
     ]
     url = f"http://127.0.0.1:{port}"
@@ -190,3 +192,14 @@ def test_the_runner_works_under_jupyter_server_proxys_port_prefix(page, jupyter_
     assert frame.locator('table[data-testid="units-table"] tr[data-unit-id]').count() == len(live_figures.units)
     assert not [r for r in requests if r.startswith(runner)]
     assert not page.errors.uncaught
+
+
+def test_the_named_route_gives_the_runner_a_host_name_it_accepts(jupyter_server: str, runner: str):
+    # jupyter-server-proxy forwards the browser's Host header; a runner on loopback refuses a name not its own
+    # (DNS rebinding), so <base>proxy/<port>/ fails behind a hub, and <base>sortingview/ sends 127.0.0.1:<port>.
+    hub = {**HEADERS, "Host": "hub.example.org"}
+    port = urlsplit(runner).port
+    refused = httpx.get(f"{jupyter_server}{BASE}proxy/{port}/health", headers=hub, timeout=30)
+    assert refused.status_code == 400 and "host" in refused.text.lower()
+    named = httpx.get(f"{jupyter_server}{BASE}sortingview/health", headers=hub, timeout=30)
+    assert named.status_code == 200 and named.json()["ok"] is True
