@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import uvicorn
 from starlette.middleware import Middleware
@@ -114,12 +115,17 @@ class ServeOptions:
 def allowed_hosts(host: str) -> list[str] | None:
     """``Host`` header names a runner bound to ``host`` accepts: loopback names for a loopback bind, else any.
 
-    An IPv6 address comes in brackets in a ``Host`` header (``[::1]:8931``), so it is listed in both forms.
+    A proxy on this machine (jupyter-server-proxy, a reverse proxy) forwards the browser's ``Host``, so the host
+    of the configured ``proxy_url`` is accepted too. An IPv6 address comes in brackets in a ``Host`` header
+    (``[::1]:8931``), so it is listed in both forms.
     """
     if not is_loopback(host):
         return None
     configured_host, _ = configured_address()
     names = {*LOOPBACK_NAMES, host.strip("[]"), configured_host}
+    proxy_url = get_config().proxy_url
+    if proxy_url and urlsplit(proxy_url).hostname:
+        names.add(urlsplit(proxy_url).hostname)
     return sorted(names | {f"[{name}]" for name in names if ":" in name})
 
 

@@ -28,6 +28,7 @@ ENVIRONMENT_KEYS = {
     "SORTINGVIEW_ADDRESS": "address",
     "SORTINGVIEW_VIEW_URL": "view_url",
     "SORTINGVIEW_PUBLISH_TO": "publish_to",
+    "SORTINGVIEW_PROXY_URL": "proxy_url",
 }
 # The token of a runner that ``remotes`` does not list.
 TOKEN_ENVIRONMENT_VARIABLE = "SORTINGVIEW_TOKEN"
@@ -60,6 +61,9 @@ class Config:
         ``{runner URL: token}``: the token this machine's clients send to each runner.
     publish_to : str | None
         A runner URL: figures made with ``backend="sortingview"`` are published there.
+    proxy_url : str | None
+        Where a browser reaches the local runner when not at ``address`` (a proxy's address or path prefix,
+        ``{port}`` standing for the runner's port); notebooks show figures there.
     """
 
     store_dir: Path
@@ -69,6 +73,7 @@ class Config:
     curators: dict[str, str]
     remotes: dict[str, str] = field(default_factory=dict)
     publish_to: str | None = None
+    proxy_url: str | None = None
 
 
 def home_dir() -> Path:
@@ -134,6 +139,12 @@ def get_config() -> Config:
     publish_to = values.get("publish_to") or None
     if publish_to is not None and not str(publish_to).startswith(("http://", "https://")):
         raise ConfigError(f"publish_to {publish_to!r} must be a runner URL starting with http:// or https://")
+    proxy_url = values.get("proxy_url") or None
+    if proxy_url is not None and not str(proxy_url).startswith(("http://", "https://", "/")):
+        raise ConfigError(
+            f"proxy_url {proxy_url!r} must be an address (http:// or https://) or a path starting with /, "
+            "e.g. /user/alice/proxy/{port} or http://localhost:18931"
+        )
     return Config(
         store_dir=store_dir,
         address=address,
@@ -142,6 +153,7 @@ def get_config() -> Config:
         curators=dict(curators),
         remotes={normalized_url(url): token for url, token in remotes.items()},
         publish_to=str(publish_to).rstrip("/") if publish_to else None,
+        proxy_url=str(proxy_url).rstrip("/") if proxy_url else None,
     )
 
 

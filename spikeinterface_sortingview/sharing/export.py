@@ -27,7 +27,8 @@ from .contents import figure_contents, figure_target
 
 # The <meta> tag that turns the host page into its static mode (read by viewer/src/host/staticFigure.ts).
 STATIC_META_NAME = "sortingview-static-figure"
-HOST_ASSETS_PREFIX = '"/viewer/assets/'
+# The host page's assets, relative to the page (a runner serves it at <base>/f, a static copy at <dest>/index.html).
+HOST_ASSETS_PREFIX = '"./viewer/assets/'
 VIEWER_SOURCE_DIR = Path(__file__).resolve().parent.parent / "viewer"
 
 
@@ -107,10 +108,9 @@ def export_figure(target: object, dest: str | Path, store: LocalStore | None = N
 def static_host_page(host_html: str, figure_query: str) -> str:
     """The built host page with relative asset addresses and the figure it shows in a ``<meta>`` tag."""
     if HOST_ASSETS_PREFIX not in host_html:
-        raise ValueError("The viewer's host.html does not load its assets from /viewer/assets/; rebuild the viewer")
-    page = host_html.replace(HOST_ASSETS_PREFIX, '"./viewer/assets/')
+        raise ValueError("The viewer's host.html does not load its assets from ./viewer/assets/; rebuild the viewer")
     meta = f'<meta name="{STATIC_META_NAME}" content="{html.escape(figure_query, quote=True)}" />'
-    return page.replace("<head>", f"<head>\n    {meta}", 1)
+    return host_html.replace("<head>", f"<head>\n    {meta}", 1)
 
 
 def check_destination(dest: Path) -> None:

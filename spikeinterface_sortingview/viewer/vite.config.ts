@@ -1,21 +1,22 @@
 // Build config: two pages (host.html for /f, index.html for the view iframe).
-// host.html is served at /f, so its asset URLs are absolute under /viewer/. The view page
-// gets relative asset URLs so the same dist/ also works from any folder (static exports).
+// Both get relative asset URLs, so a runner works under a path prefix (jupyter-server-proxy's
+// <base>/proxy/<port>/, a reverse proxy) and the same dist/ works from any folder (static exports):
+// host.html is served at <runner>/f, so its assets are ./viewer/assets/; the view page's are ./assets/.
 import type { Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
 
-const relativeViewAssets: Plugin = {
-  name: 'relative-view-assets',
+const relativeAssets: Plugin = {
+  name: 'relative-assets',
   transformIndexHtml: {
     order: 'post',
-    handler: (html, ctx) => (ctx.path === '/index.html' ? html.replaceAll('"/viewer/assets/', '"./assets/') : html),
+    handler: (html, ctx) => html.replaceAll('"/viewer/assets/', ctx.path === '/index.html' ? '"./assets/' : '"./viewer/assets/'),
   },
 }
 
 export default defineConfig({
   base: '/viewer/',
   esbuild: { jsx: 'automatic' },
-  plugins: [relativeViewAssets],
+  plugins: [relativeAssets],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,9 +1,10 @@
 """What every `plot_sortingview` does at the end: set `widget.view`, store the figure, show or print its URL.
 
 In a Jupyter notebook the figure is shown inline, in an iframe served by the local runner (started as a
-background process if nothing answers the configured address). Elsewhere the URL is printed, with the command
-that serves it when no runner answers. This package never imports ``runner``: it only talks to it over HTTP and
-starts it as a process.
+background process if nothing answers the configured address). A kernel running on a server is shown through
+its Jupyter server's proxy, or the configured ``proxy_url`` (``notebook_route.py``). Elsewhere the URL is
+printed, with the command that serves it when no runner answers. This package never imports ``runner``: it only
+talks to it over HTTP and starts it as a process.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 
 from ..config import Config, get_config
 from ..figure import Figure
+from ..notebook_route import browser_figure_url, browser_route
 from ..runner_client import (
     address_is_loopback,
     fetch_health,
@@ -63,17 +65,26 @@ def publish_view(
 
 
 def show_figure(url: str, height: int | None = None) -> None:
-    """Show a figURL: inline in a notebook when a runner serves it, else print it (and how to serve it)."""
+    """Show a figURL: inline in a notebook when a runner serves it, else print it (and how to serve it).
+
+    The browser is given the figURL at the address it reaches the runner at: through the Jupyter server's
+    proxy when the kernel runs under one with jupyter-server-proxy, or at the configured ``proxy_url``.
+    """
     config = get_config()
     health = fetch_health(config.address)
-    if in_notebook():
+    notebook = in_notebook()
+    route = browser_route(config, notebook)
+    shown = browser_figure_url(url, config.address, route.base)
+    if notebook:
         if health is None and address_is_loopback(config.address):
             health = start_local_runner(config)
         if health is not None:
             warn_if_other_store(health, config)
-            display_iframe(url, height or DEFAULT_IFRAME_HEIGHT)
+            if route.note:
+                print(route.note)
+            display_iframe(shown, height or DEFAULT_IFRAME_HEIGHT)
             return
-    print(url)
+    print(shown)
     if health is None:
         print(f"Nothing answers at {config.address}; serve this figure with: {runner_start_command(config)}")
     else:

@@ -82,12 +82,12 @@ export function parseJsonBytes(bytes: Uint8Array, what: string): unknown {
  */
 export async function getFileData(
   req: GetFileDataRequest,
-  runnerOrigin: string,
+  runnerBase: string,
   onProgress?: ProgressCallback,
   auth: RunnerAuth = NO_AUTH,
 ): Promise<GetFileDataResponse> {
   try {
-    const url = urlForDataUri(req.uri, runnerOrigin)
+    const url = urlForDataUri(req.uri, runnerBase)
     const range =
       req.startByte !== undefined && req.endByte !== undefined ? { start: req.startByte, end: req.endByte } : undefined
     const bytes = await fetchBytes(url, range, onProgress, auth)
@@ -102,19 +102,19 @@ export async function getFileData(
   }
 }
 
-export function getFileDataUrl(uri: string, runnerOrigin: string): GetFileDataUrlResponse {
+export function getFileDataUrl(uri: string, runnerBase: string): GetFileDataUrlResponse {
   try {
-    return { type: 'getFileDataUrl', fileDataUrl: urlForDataUri(uri, runnerOrigin) }
+    return { type: 'getFileDataUrl', fileDataUrl: urlForDataUri(uri, runnerBase) }
   } catch (err) {
     return { type: 'getFileDataUrl', errorMessage: errorText(err) }
   }
 }
 
 /** storeFile: POST the bytes to the runner's content-addressed store; it answers {uri}. */
-export async function storeFile(req: StoreFileRequest, runnerOrigin: string, auth: RunnerAuth = NO_AUTH): Promise<StoreFileResponse> {
+export async function storeFile(req: StoreFileRequest, runnerBase: string, auth: RunnerAuth = NO_AUTH): Promise<StoreFileResponse> {
   try {
     const body: Uint8Array = typeof req.fileData === 'string' ? new TextEncoder().encode(req.fileData) : new Uint8Array(req.fileData)
-    const url = `${runnerOrigin}/sha1`
+    const url = `${runnerBase}/sha1`
     const resp = await fetch(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/octet-stream', ...auth.headersFor(url) },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { urlForDataUri } from './dataUri'
 import { splitReply } from './serviceQuery'
 import { parseUrlState, withUrlState } from './urlState'
-import { resolveViewAddress } from './viewAddress'
+import { resolveViewAddress, runnerBaseUrl } from './viewAddress'
 
 const ORIGIN = 'http://127.0.0.1:8000'
 const H = '0123456789abcdef0123456789abcdef01234567'
@@ -24,6 +24,20 @@ describe('view addresses', () => {
     expect(resolveViewAddress('https://x.org/v.html', ORIGIN)).toEqual({ url: 'https://x.org/v.html' })
     const other = resolveViewAddress('gs://figurl/other', ORIGIN)
     expect('error' in other && other.error).toMatch(/gs:\/\/figurl\/other/)
+  })
+})
+
+describe('a runner under a path prefix (jupyter-server-proxy, a reverse proxy)', () => {
+  const PROXIED = 'https://hub.example.org/user/alice/proxy/8931'
+  it('takes the host page folder as the runner base', () => {
+    expect(runnerBaseUrl(`${PROXIED}/f?v=x&d=sha1://${H}`)).toBe(PROXIED)
+    expect(runnerBaseUrl(`${ORIGIN}/f?d=sha1://${H}`)).toBe(ORIGIN)
+  })
+  it('reads files and the view under the prefix', () => {
+    expect(urlForDataUri(`sha1://${H}`, PROXIED)).toBe(`${PROXIED}/sha1/${H}`)
+    expect(resolveViewAddress(null, PROXIED)).toEqual({ url: `${PROXIED}/viewer/index.html` })
+    expect(resolveViewAddress('/user/alice/proxy/8931/viewer', PROXIED)).toEqual({ url: `${PROXIED}/viewer/index.html` })
+    expect('error' in resolveViewAddress('//evil.org/viewer', PROXIED)).toBe(true)
   })
 })
 

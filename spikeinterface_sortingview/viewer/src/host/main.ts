@@ -15,7 +15,7 @@ import { dropTokenFromQuery, loadRunnerToken, RunnerAuth } from './runnerToken'
 import { serviceQuery } from './serviceQuery'
 import { NO_RUNNER_MESSAGE, readStaticFigure } from './staticFigure'
 import { parseUrlState, sortedJson, withUrlState } from './urlState'
-import { resolveViewAddress } from './viewAddress'
+import { resolveViewAddress, runnerBaseUrl } from './viewAddress'
 
 const INITIALIZE_INTERVAL_MS = 200
 
@@ -31,18 +31,20 @@ async function main(): Promise<void> {
   document.title = label || 'figure'
   const details = { 'view (v)': v, 'data (d)': d, label }
   const runnerOrigin = window.location.origin
+  // The page is <runner>/f: its folder is the runner's base, which a proxy may put under a path prefix.
+  const runnerBase = runnerBaseUrl(window.location.href)
   if (!staticCopy) dropTokenFromQuery()
   // Where sha1:// files are read: the runner, or the folder of a static copy.
-  const dataBase = staticCopy?.baseUrl ?? runnerOrigin
+  const dataBase = staticCopy?.baseUrl ?? runnerBase
   // Read (and strip from the address bar) before anything else, so the token never reaches the view's URL.
   const auth = new RunnerAuth(runnerOrigin, staticCopy ? undefined : loadRunnerToken())
-  const serviceBaseUrl = params.get('sh') || runnerOrigin
+  const serviceBaseUrl = params.get('sh') || runnerBase
 
   if (!d) {
     showErrorPage(root, 'This figure URL has no data', 'The address is missing its d= parameter (the URI of the figure data).', details)
     return
   }
-  const view = staticCopy ? { url: `${dataBase}/viewer/index.html` } : resolveViewAddress(v, runnerOrigin)
+  const view = staticCopy ? { url: `${dataBase}/viewer/index.html` } : resolveViewAddress(v, runnerBase)
   if ('error' in view) {
     showErrorPage(root, 'This figure needs a view that is not available here', view.error, details)
     return
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
       case 'getFileDataUrl':
         return getFileDataUrl(request.uri, dataBase)
       case 'storeFile':
-        return staticCopy ? { type: 'storeFile', error: NO_RUNNER_MESSAGE } : storeFile(request, runnerOrigin, auth)
+        return staticCopy ? { type: 'storeFile', error: NO_RUNNER_MESSAGE } : storeFile(request, runnerBase, auth)
       case 'setUrlState': {
         urlState = request.state
         window.history.replaceState(window.history.state, '', withUrlState(window.location.search, urlState))
