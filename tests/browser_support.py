@@ -73,3 +73,19 @@ def built_viewer() -> Path:
     if result.returncode != 0:
         raise ViewerBuildError(f"npm run build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return out
+
+
+def settle_script(max_gap_ms: float) -> str:
+    """JavaScript that resolves once the page drew 5 frames in a row at most ``max_gap_ms`` apart (at most 5 s),
+    so that the redraws an interaction started are done; it returns the milliseconds it waited."""
+    return f"""async () => {{
+  const t0 = performance.now()
+  let last = await new Promise((r) => requestAnimationFrame(r))
+  let calm = 0
+  while (calm < 5 && performance.now() - t0 < 5000) {{
+    const now = await new Promise((r) => requestAnimationFrame(r))
+    calm = now - last <= {max_gap_ms} ? calm + 1 : 0
+    last = now
+  }}
+  return performance.now() - t0
+}}"""

@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 
 from presets import PRESETS, analyzer_folder, load_analyzer  # noqa: E402
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, built_viewer  # noqa: E402
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, built_viewer, settle_script  # noqa: E402
 from tests.servers import find_free_port, sv_runner_process  # noqa: E402
 
 TARGET_MS = 100.0
@@ -62,17 +62,7 @@ TIMED_CLICK_JS = """async ({ selector, check }) => {
 
 # Waits until the page is idle: 5 animation frames in a row at most 20 ms apart (at most 5 s), so that the work
 # a selection started (views redrawing) is not counted in the next action's time.
-SETTLE_JS = """async () => {
-  const t0 = performance.now()
-  let last = await new Promise((r) => requestAnimationFrame(r))
-  let calm = 0
-  while (calm < 5 && performance.now() - t0 < 5000) {
-    const now = await new Promise((r) => requestAnimationFrame(r))
-    calm = now - last <= 20 ? calm + 1 : 0
-    last = now
-  }
-  return performance.now() - t0
-}"""
+SETTLE_JS = settle_script(20)
 
 RAF_INTERVAL_JS = """async (n) => {
   const times = []

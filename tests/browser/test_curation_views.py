@@ -14,21 +14,12 @@ import pytest
 
 from tests.browser.conftest import generated_analyzer
 from tests.browser.test_curation_history import TABLE, open_figure, summary_figure, wait_url
-from tests.browser_support import ARTIFACTS
+from tests.browser_support import ARTIFACTS, settle_script
 
 pytestmark = pytest.mark.browser
 
 # Resolves after the page drew five frames in a row on time: the redraws an interaction started are done.
-SETTLE_JS = """async () => {
-  const t0 = performance.now()
-  let last = await new Promise((r) => requestAnimationFrame(r))
-  let calm = 0
-  while (calm < 5 && performance.now() - t0 < 5000) {
-    const now = await new Promise((r) => requestAnimationFrame(r))
-    calm = now - last <= 40 ? calm + 1 : 0
-    last = now
-  }
-}"""
+SETTLE_JS = settle_script(40)
 
 
 def figure_frame(page):
