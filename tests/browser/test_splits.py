@@ -15,13 +15,14 @@ test-artifacts/browser/.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
 
-from tests.browser.test_viewer_pages import open_figure
+from tests.browser.test_viewer_pages import RUNNER_SAVED_ACTIONS, open_figure, runner_saved_actions
 from tests.browser_support import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -163,14 +164,27 @@ def splits_in_url(page) -> list[dict]:
 
 
 def confirm_and_read_action(page, frame) -> dict:
+    # The figures of this module share one runner journal: earlier tests' splits are in the curation already.
+    before = len(splits_in_url(page))
     frame.locator('[data-testid="split-confirm"]').click()
     frame.locator('[data-testid="split-done"]').first.wait_for()
     actions = figure_frame(page).evaluate("() => window.__splits")
     assert len(actions) == 1
     # the split is in the curation, not only announced: the URL state holds it
-    page.wait_for_function("() => new URL(location.href).searchParams.get('s')?.includes('splits')", timeout=10_000)
-    assert splits_in_url(page) == [{"unitId": actions[0]["unitId"], "indices": actions[0]["indices"]}]
+    deadline = time.monotonic() + 10
+    while len(splits_in_url(page)) == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert splits_in_url(page)[before:] == [{"unitId": actions[0]["unitId"], "indices": actions[0]["indices"]}]
     return actions[0]
+
+
+def undo_actions(page, frame, count: int) -> None:
+    """Undo this test's last ``count`` actions and wait until the runner's journal has the undos: the figures of
+    this module share that journal, and the next test starts from what this one leaves."""
+    saved = runner_saved_actions(page, timeout_ms=30_000)
+    for _ in range(count):
+        frame.locator('[data-testid="undo-curation"]').click()
+    page.wait_for_function(f"() => ({RUNNER_SAVED_ACTIONS})() === {saved + count}", timeout=30_000)
 
 
 @pytest.mark.slow
@@ -202,6 +216,7 @@ def test_a_lasso_in_the_amplitudes_view_splits_every_spike_inside_it(page, split
     action = confirm_and_read_action(page, frame)
     assert action["type"] == "SPLIT_UNIT" and action["unitId"] == unit
     assert action["indices"] == expected.tolist()
+    undo_actions(page, frame, 1)
 
 
 def test_a_lasso_in_the_feature_view_splits_along_the_principal_components(page, split_figure):
@@ -235,6 +250,8 @@ def test_a_lasso_in_the_feature_view_splits_along_the_principal_components(page,
     union = np.sort(np.concatenate(trains), kind="stable")
     inside = np.isin(union[action["indices"]], trains[1])
     assert inside.mean() > 0.95 or inside.mean() < 0.05
+    undo_actions(page, frame, 2)  # the split, then the merge
+    assert splits_in_url(page) == []
 
 
 @pytest.mark.slow
