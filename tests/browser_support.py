@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import spikeinterface_sortingview
@@ -89,3 +91,30 @@ def settle_script(max_gap_ms: float) -> str:
   }}
   return performance.now() - t0
 }}"""
+
+
+def journal_actions(frame) -> int:
+    """How many actions the figure's runner journal holds, as its curation panel last said (-1 while it saves or
+    is not connected). ``frame`` is a Playwright frame locator of the figure."""
+    status = frame.locator('[data-testid="curation-runner-status"]')
+    if status.get_attribute("data-state") != "saved":
+        return -1
+    match = re.search(r"(\d+) actions", status.get_attribute("title") or "")
+    return int(match.group(1)) if match else -1
+
+
+def undo_in_journal(frame, count: int, timeout: float = 30.0) -> None:
+    """Click Undo ``count`` times and wait until the runner's journal has the undos.
+
+    Figures of one sorting share its journal across tests: a test that curates undoes what it did, so that the
+    next one starts from the sorting as it is.
+    """
+    deadline = time.monotonic() + timeout
+    while (before := journal_actions(frame)) < 0:
+        assert time.monotonic() < deadline, "the curation panel never said the journal was saved"
+        time.sleep(0.05)
+    for _ in range(count):
+        frame.locator('[data-testid="undo-curation"]').click()
+    while journal_actions(frame) != before + count:
+        assert time.monotonic() < deadline, f"the journal did not reach {before + count} actions"
+        time.sleep(0.05)

@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from tests.browser.test_viewer_pages import drawn_fraction, open_figure
-from tests.browser_support import ARTIFACTS
+from tests.browser_support import ARTIFACTS, undo_in_journal
 from tests.servers import sv_runner_process
 
 pytestmark = pytest.mark.browser
@@ -158,6 +158,7 @@ def test_a_merged_pair_is_one_unit_with_correlograms_and_waveform_from_the_runne
     page.wait_for_timeout(300)  # cells draw on the next animation frame
     for cell in (cross.first, auto, wave):
         assert canvas_drawn(cell) > 0.001
+    undo_in_journal(frame, 1)  # the merge: other tests show this sorting's units unmerged
     frame.locator('[data-testid="curation-runner-status"][data-state="saved"]').wait_for()
     assert frame.locator('[data-testid="compute-error"]').count() == 0
     shoot(page, "live_merged_pair.png")

@@ -29,7 +29,7 @@ from spikeinterface_sortingview.notebook_route import browser_figure_url
 from tests.browser import test_live_views
 from tests.browser.test_live_views import CELL, select_and_merge, view
 from tests.browser.test_viewer_pages import FIGURE_FRAME
-from tests.browser_support import ARTIFACTS
+from tests.browser_support import ARTIFACTS, undo_in_journal
 from tests.servers import find_free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -176,6 +176,7 @@ def test_a_kernel_under_jupyter_shows_its_figure_through_the_servers_proxy(
     assert any(r.startswith(f"{jupyter_server}{proxied}/viewer/assets/") for r in requests)
     assert not [r for r in requests if r.startswith(runner)]
     assert not page.errors.uncaught
+    undo_in_journal(frame, 1)  # the merge: other tests show this sorting's units unmerged
 
 
 def test_the_runner_works_under_jupyter_server_proxys_port_prefix(page, jupyter_server: str, live_figures, runner):

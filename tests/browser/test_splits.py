@@ -22,8 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pytest
 
-from tests.browser.test_viewer_pages import RUNNER_SAVED_ACTIONS, open_figure, runner_saved_actions
-from tests.browser_support import ARTIFACTS
+from tests.browser.test_viewer_pages import open_figure
+from tests.browser_support import ARTIFACTS, undo_in_journal
 
 pytestmark = pytest.mark.browser
 
@@ -178,15 +178,6 @@ def confirm_and_read_action(page, frame) -> dict:
     return actions[0]
 
 
-def undo_actions(page, frame, count: int) -> None:
-    """Undo this test's last ``count`` actions and wait until the runner's journal has the undos: the figures of
-    this module share that journal, and the next test starts from what this one leaves."""
-    saved = runner_saved_actions(page, timeout_ms=30_000)
-    for _ in range(count):
-        frame.locator('[data-testid="undo-curation"]').click()
-    page.wait_for_function(f"() => ({RUNNER_SAVED_ACTIONS})() === {saved + count}", timeout=30_000)
-
-
 @pytest.mark.slow
 def test_a_lasso_in_the_amplitudes_view_splits_every_spike_inside_it(page, split_figure):
     page.set_viewport_size({"width": 1600, "height": 1000})
@@ -216,7 +207,7 @@ def test_a_lasso_in_the_amplitudes_view_splits_every_spike_inside_it(page, split
     action = confirm_and_read_action(page, frame)
     assert action["type"] == "SPLIT_UNIT" and action["unitId"] == unit
     assert action["indices"] == expected.tolist()
-    undo_actions(page, frame, 1)
+    undo_in_journal(frame, 1)  # the figures of this module share one journal
 
 
 def test_a_lasso_in_the_feature_view_splits_along_the_principal_components(page, split_figure):
@@ -250,7 +241,7 @@ def test_a_lasso_in_the_feature_view_splits_along_the_principal_components(page,
     union = np.sort(np.concatenate(trains), kind="stable")
     inside = np.isin(union[action["indices"]], trains[1])
     assert inside.mean() > 0.95 or inside.mean() < 0.05
-    undo_actions(page, frame, 2)  # the split, then the merge
+    undo_in_journal(frame, 2)  # the split, then the merge
     assert splits_in_url(page) == []
 
 
