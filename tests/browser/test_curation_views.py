@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser.conftest import generated_analyzer
 from tests.browser.test_curation_history import TABLE, open_figure, summary_figure, wait_url
-from tests.browser_support import ARTIFACTS, settle_script
+from tests.browser_support import ARTIFACTS, settle_script, undo_in_journal
 
 pytestmark = pytest.mark.browser
 
@@ -47,6 +47,7 @@ def test_a_merge_redraws_only_the_merged_unit(page, analyzer, runner_config, run
     # the waveforms grid shows the merged unit in place of its members, and leaves the other cells as they were
     waveform_cells = {d.split(" ", 1)[1] for d in drawn if d.startswith("AverageWaveforms ")}
     assert waveform_cells <= {f"{a}+{b}"}, f"cells of units the merge did not touch were redrawn: {waveform_cells}"
+    undo_in_journal(frame, 1)  # the merge: other tests show this shared sorting unmerged
 
 
 @pytest.fixture(scope="module")
