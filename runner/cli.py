@@ -9,6 +9,7 @@ Examples
     sv-runner status                 # which runners run here, do they answer, their workers and memory
     sv-runner stop                   # stop the runner on the configured port
     sv-runner publish FIGURL --to https://lab.example.org:8931   # copy a figure to another runner
+    sv-runner publish FIGURL --to kachery-cloud                  # store it with kachery-cloud, for figurl.org
     sv-runner export FIGURL figure.zip                           # a static copy for any web host
     sv-runner jobs                   # the sorting jobs of the runner: state, time, node (--log JOB for a log)
 """
@@ -25,6 +26,7 @@ from spikeinterface_sortingview._version import __version__
 from spikeinterface_sortingview.config import ConfigError, get_config
 from spikeinterface_sortingview.runner_client import fetch_health, is_loopback
 from spikeinterface_sortingview.sharing import PublishError, export_figure, publish_figure
+from spikeinterface_sortingview.sharing.figurl import KACHERY_CLOUD
 from spikeinterface_sortingview.store import StoreError
 
 from .access import load_or_create_token, read_token, token_path
@@ -157,7 +159,16 @@ def build_parser() -> argparse.ArgumentParser:
         "configuration (remotes: in the config file, or SORTINGVIEW_TOKEN).",
     )
     publish.add_argument("figure", help="a figURL, or the sha1:// URI of a figure document")
-    publish.add_argument("--to", help="the runner's address (default: publish_to in the configuration)")
+    publish.add_argument(
+        "--to",
+        help="the runner's address, or kachery-cloud (for figurl.org; needs SORTINGVIEW_VIEW_URL and "
+        "kachery-cloud-init) (default: publish_to in the configuration)",
+    )
+    publish.add_argument(
+        "--service-url",
+        help="with --to kachery-cloud: the runner figurl.org sends live computations to (sh=); default: the "
+        "public address of the runner serving the figure, if it has one",
+    )
     publish.add_argument(
         "--include-recording",
         action="store_true",
@@ -398,14 +409,22 @@ def run_stop(args: argparse.Namespace) -> int:
 
 def run_publish(args: argparse.Namespace) -> int:
     try:
-        report = publish_figure(args.figure, to=args.to, include_recording=args.include_recording)
+        report = publish_figure(
+            args.figure, to=args.to, include_recording=args.include_recording, service_url=args.service_url
+        )
     except ValueError as e:
         raise PublishError(str(e)) from None
-    print(
-        f"Sent {report.uploaded_files} of {report.files} files ({megabytes(report.uploaded_bytes)} of "
-        f"{megabytes(report.bytes)}); the others were there already.",
-        file=sys.stderr,
-    )
+    if (args.to or get_config().publish_to) != KACHERY_CLOUD:
+        print(
+            f"Sent {report.uploaded_files} of {report.files} files ({megabytes(report.uploaded_bytes)} of "
+            f"{megabytes(report.bytes)}); the others were there already.",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"Handed {report.files} files ({megabytes(report.bytes)}) to kachery-cloud, which uploads those it lacks.",
+            file=sys.stderr,
+        )
     print(report.url)
     return EXIT_OK
 

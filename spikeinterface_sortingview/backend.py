@@ -37,8 +37,9 @@ BACKEND_KWARGS_DESC = {
     "display": "If True, the figURL is printed (and shown in a notebook), default: True",
     "figlabel": "The figure label (browser title), default: None",
     "height": "The height of the figure in a notebook, default: None",
-    "publish_to": "A runner URL to publish the figure to (widget.url is then its figURL there), "
-    "default: publish_to of the configuration (SORTINGVIEW_PUBLISH_TO), else None",
+    "publish_to": "A runner URL to publish the figure to (widget.url is then its figURL there), or 'kachery-cloud' "
+    "(widget.url is then a figurl.org URL), default: publish_to of the configuration (SORTINGVIEW_PUBLISH_TO), "
+    "else None",
 }
 
 # Each widget class and the name of the function of spikeinterface_sortingview.widgets that turns its data_plot

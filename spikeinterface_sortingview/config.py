@@ -60,7 +60,7 @@ class Config:
     remotes : dict
         ``{runner URL: token}``: the token this machine's clients send to each runner.
     publish_to : str | None
-        A runner URL: figures made with ``backend="sortingview"`` are published there.
+        A runner URL, or ``kachery-cloud``: figures made with ``backend="sortingview"`` are published there.
     proxy_url : str | None
         Where a browser reaches the local runner when not at ``address`` (a proxy's address or path prefix,
         ``{port}`` standing for the runner's port); notebooks show figures there.
@@ -137,8 +137,14 @@ def get_config() -> Config:
             f"{path}: remotes must map runner URLs to their tokens, e.g. 'remotes: {{https://lab.example.org:8931: <token>}}'"
         )
     publish_to = values.get("publish_to") or None
-    if publish_to is not None and not str(publish_to).startswith(("http://", "https://")):
-        raise ConfigError(f"publish_to {publish_to!r} must be a runner URL starting with http:// or https://")
+    if (
+        publish_to is not None
+        and publish_to != "kachery-cloud"
+        and not str(publish_to).startswith(("http://", "https://"))
+    ):
+        raise ConfigError(
+            f"publish_to {publish_to!r} must be a runner URL starting with http:// or https://, or kachery-cloud"
+        )
     proxy_url = values.get("proxy_url") or None
     if proxy_url is not None and not str(proxy_url).startswith(("http://", "https://", "/")):
         raise ConfigError(

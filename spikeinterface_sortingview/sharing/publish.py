@@ -1,4 +1,7 @@
-"""Publishing a figure to another runner: copy the files it lacks, checked by hash, and return the figURL there."""
+"""Publishing a figure to another runner: copy the files it lacks, checked by hash, and return the figURL there.
+
+``to="kachery-cloud"`` stores the figure with kachery-cloud instead, for figurl.org (``figurl.py``).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from ..figure import figure_url
 from ..store import LocalStore, default_store
 from .connection import ProgressReader, PublishError, RunnerConnection, answer_text
 from .contents import FigureContents, figure_contents, figure_target
+from .figurl import KACHERY_CLOUD, publish_to_kachery_cloud
 
 # Hashes per POST /sha1/missing (the runner takes at most 50,000).
 MISSING_QUERY_BATCH = 50_000
@@ -49,6 +53,7 @@ def publish(
     include_recording: bool = False,
     progress: bool | None = None,
     store: LocalStore | None = None,
+    service_url: str | None = None,
 ) -> str:
     """Copy a figure to another runner and return its figURL there.
 
@@ -61,9 +66,11 @@ def publish(
     target : widget | str
         A widget plotted with ``backend="sortingview"``, a figURL, or the ``sha1://`` URI of a figure document.
     to : str | None
-        The remote runner's address, e.g. ``https://lab.example.org:8931``; default: ``publish_to`` in the
-        configuration (``SORTINGVIEW_PUBLISH_TO``). Its token comes from the configuration (``remotes:``,
-        ``SORTINGVIEW_TOKEN``).
+        The remote runner's address, e.g. ``https://lab.example.org:8931``, or ``"kachery-cloud"``; default:
+        ``publish_to`` in the configuration (``SORTINGVIEW_PUBLISH_TO``). A runner's token comes from the
+        configuration (``remotes:``, ``SORTINGVIEW_TOKEN``). ``"kachery-cloud"`` stores the files with
+        kachery-cloud's client (configured by ``kachery-cloud-init``) and returns a ``https://figurl.org/f?...``
+        URL whose view is ``SORTINGVIEW_VIEW_URL`` (sortingview's published view, which must be set).
     include_recording : bool
         Also copy the recordings the figure reads live (traces, waveforms). They may be hundreds of GB, so by
         default they stay here and the figure's live traces are unavailable on the remote.
@@ -71,18 +78,22 @@ def publish(
         Show a progress bar on stderr; default: when stderr is a terminal.
     store : LocalStore | None
         Where the figure's files are; the configured store by default.
+    service_url : str | None
+        With ``to="kachery-cloud"``: the runner figurl.org sends live computations to (``sh=``); default: the
+        public address (``--public-url``) of the runner serving the figure, if it has one.
 
     Returns
     -------
     str
-        The figURL on the remote runner (its ``--public-url``).
+        The figURL on the remote runner (its ``--public-url``), or on figurl.org.
 
     Raises
     ------
     PublishError
-        The remote is unreachable, refuses the token, is full, or received bytes that fail their hash.
+        The remote is unreachable, refuses the token, is full, or received bytes that fail their hash; for
+        kachery-cloud, ``SORTINGVIEW_VIEW_URL`` or the client's keys are missing, or its upload failed.
     """
-    return publish_figure(target, to, include_recording, progress, store).url
+    return publish_figure(target, to, include_recording, progress, store, service_url).url
 
 
 def publish_figure(
@@ -91,11 +102,19 @@ def publish_figure(
     include_recording: bool = False,
     progress: bool | None = None,
     store: LocalStore | None = None,
+    service_url: str | None = None,
 ) -> PublishReport:
     """``publish``, returning what was done (see :class:`PublishReport`)."""
     to = to or get_config().publish_to
     if not to:
-        raise ValueError("publish needs to=<runner URL> (or publish_to in the configuration, SORTINGVIEW_PUBLISH_TO)")
+        raise ValueError(
+            "publish needs to=<runner URL> or to='kachery-cloud' (or publish_to in the configuration, "
+            "SORTINGVIEW_PUBLISH_TO)"
+        )
+    if to == KACHERY_CLOUD:
+        return publish_to_kachery_cloud(target, include_recording, progress, store, service_url)
+    if service_url:
+        raise ValueError("service_url is for to='kachery-cloud' (a runner serves its own compute)")
     figure = figure_target(target)
     contents = figure_contents(store or default_store(), figure, include_recording=include_recording)
     with RunnerConnection(to) as remote:

@@ -47,7 +47,8 @@ def publish_view(
     ``display=True`` shows the figure inline in a Jupyter notebook (starting the local runner if needed) and
     prints the URL elsewhere; ``display=False`` builds silently (as the sorting summary does for its parts).
     ``height`` is the height of the notebook iframe in pixels. ``publish_to`` (default: the configuration's
-    ``publish_to``) copies the figure to that runner, and ``widget.url`` is then its figURL there.
+    ``publish_to``) copies the figure to that runner (or to kachery-cloud, ``"kachery-cloud"``), and ``widget.url``
+    is then its figURL there (on figurl.org).
     """
     widget.view = view
     widget.url = None
