@@ -43,6 +43,7 @@ def test_a_runner_gets_the_token_of_its_entry_whatever_way_its_url_is_written(co
         ("remotes:\n  lab.example.org: t\n", "remotes must map runner URLs"),
         ("remotes:\n  http://lab: ''\n", "remotes must map runner URLs"),
         ("publish_to: lab.example.org\n", "publish_to 'lab.example.org' must be a runner URL"),
+        ("publish_to: kachery\n", "must be a runner URL starting with http:// or https://, or kachery-cloud"),
     ],
 )
 def test_bad_credentials_are_refused_naming_the_key(config_file, text, problem):
@@ -56,3 +57,6 @@ def test_publish_to_comes_from_the_file_or_the_environment(config_file, monkeypa
     assert get_config().publish_to == "https://lab.example.org/sv"
     monkeypatch.setenv("SORTINGVIEW_PUBLISH_TO", "http://127.0.0.1:9000")
     assert get_config().publish_to == "http://127.0.0.1:9000"
+    config_file.write_text("publish_to: kachery-cloud\n")  # figurl.org, through kachery-cloud
+    monkeypatch.delenv("SORTINGVIEW_PUBLISH_TO")
+    assert get_config().publish_to == "kachery-cloud"
