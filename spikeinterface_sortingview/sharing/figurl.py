@@ -101,8 +101,14 @@ def kachery_cloud_client() -> ModuleType:
             "KACHERY_CLOUD_CLIENT_ID is set but KACHERY_CLOUD_PRIVATE_KEY is not: set both to a registered "
             "kachery-cloud client's keys, or unset KACHERY_CLOUD_CLIENT_ID to use the keys of `kachery-cloud-init`"
         )
-    if client.get_client_id(generate_if_missing=False) is None:
-        where = os.environ.get("KACHERY_CLOUD_DIR", "~/.kachery-cloud")
+    where = os.environ.get("KACHERY_CLOUD_DIR", "~/.kachery-cloud")
+    try:
+        client_id = client.get_client_id(generate_if_missing=False)
+    except Exception as e:  # kachery-cloud raises bare Exceptions for unreadable key files
+        raise PublishError(
+            f"The kachery-cloud client keys in {where} cannot be read ({e}): {INIT_INSTRUCTIONS}"
+        ) from None
+    if client_id is None:
         raise PublishError(
             f"No kachery-cloud client is configured on this machine (no keys in {where}): {INIT_INSTRUCTIONS}"
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import importlib.util
 import re
 import socket
 from pathlib import Path
@@ -24,7 +25,8 @@ from spikeinterface_sortingview.store import LocalStore
 from tests.runner.remote_runners import remote_runner
 from tests.runner.test_publish import machine_a, summary  # noqa: F401 (fixtures)
 
-kachery_cloud = pytest.importorskip("kachery_cloud")
+if importlib.util.find_spec("kachery_cloud") is None:  # imported by the tests only, once KACHERY_CLOUD_DIR is set
+    pytest.skip("kachery-cloud is not installed", allow_module_level=True)
 
 SORTINGVIEW_VIEW = "npm://@fi-sci/figurl-sortingview@12/dist"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -80,8 +82,10 @@ def configured(no_client, machine_a, monkeypatch):  # noqa: F811
 
 
 @pytest.fixture
-def uploads(monkeypatch):
+def uploads(no_client, monkeypatch):
     """Replace kachery-cloud's upload: record ``{sha1 of the bytes: path}`` of each file, answer its URI."""
+    import kachery_cloud
+
     handed: dict[str, Path] = {}
 
     def store_file(filename, label=None, cache_locally=False, local=False):
@@ -241,3 +245,12 @@ def test_the_command_and_the_plot_kwarg_publish_to_kachery_cloud(configured, upl
     with pytest.warns(UserWarning, match="no sh="):
         widget = si.plot_rasters(sorting, backend="sortingview", display=False)
     assert widget.url.startswith("https://figurl.org/f?")
+
+
+def test_a_kachery_cloud_version_whose_behaviour_was_not_read_is_refused(configured, uploads, monkeypatch):
+    from spikeinterface_sortingview.sharing import figurl
+
+    monkeypatch.setattr(figurl.metadata, "version", lambda name: "2.0.3")
+    with pytest.raises(PublishError, match=r"kachery-cloud 2.0.3 is installed.*kachery-cloud>=0.4,<0.5"):
+        sv.publish(configured["url"], to="kachery-cloud", service_url="https://a.org")
+    assert uploads == {}
