@@ -30,11 +30,12 @@ class PublishReport:
     Attributes
     ----------
     url : str
-        The figURL on the remote runner.
+        The figURL on the remote runner (on figurl.org for kachery-cloud).
     files, bytes : int
         Files (and their bytes) the figure consists of.
     uploaded_files, uploaded_bytes : int
-        Those the remote lacked and received.
+        Those the remote lacked and received; for kachery-cloud, all of them (its client skips, without sending
+        them, those its zone already holds).
     left_out : list
         Recordings not copied (publish with ``include_recording=True`` to copy them).
     """
