@@ -225,8 +225,9 @@ def check_view(view: dict) -> None:
     elif kind == "PlotlyFigure":
         require(isinstance(view["fig"], dict) and isinstance(view["fig"].get("data", []), list), f"{w}.fig")
     elif kind in ("FeatureView", "MergeSuggestions"):
-        for key in ("sortingUri", "recordingUri"):
-            require(SHA1_URI.match(view[key].split("?")[0]) is not None, f"{w}.{key}")
+        for key in ("sortingUri", "recordingUri", "pcaModelUri"):
+            if key in view or key != "pcaModelUri":
+                require(SHA1_URI.match(view[key].split("?")[0]) is not None, f"{w}.{key}")
     else:
         raise SpecViolation(f"no check written for view type {kind}")
 
