@@ -45,7 +45,9 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
     unit_ids = list(dp.unit_ids)
     sorting_uri = extractors.share_sorting(analyzer.sorting)
 
-    amplitudes = amplitudes_view(analyzer, unit_ids, max_spikes_per_unit=dp.max_amplitudes_per_unit)
+    amplitudes = amplitudes_view(
+        analyzer, unit_ids, max_spikes_per_unit=dp.max_amplitudes_per_unit, with_spike_indices=dp.curation
+    )
     templates = templates_view(analyzer, unit_ids, sorting_uri=sorting_uri, sparsity=dp.sparsity)
     correlograms = crosscorrelograms_view(analyzer, unit_ids, dp.min_similarity_for_correlograms, sorting_uri)
     locations = unit_locations_view(analyzer, unit_ids)

@@ -67,7 +67,8 @@ def split_figure(runner_config: dict[str, str], runner: str) -> SplitFigure:
             patch.setenv(name, value)
         recording_uri = sv.share_recording(recording)
         sorting_uri = sv.share_sorting(sorting)
-        shown = amplitudes_view(analyzer, unit_ids)  # every spike: the page could check the runner's answer
+        # every spike, with its position in its unit's train (so the page draws split parts)
+        shown = amplitudes_view(analyzer, unit_ids, with_spike_indices=True)
         amplitudes = views.SplittableSpikeAmplitudes(
             shown.start_time_sec,
             shown.end_time_sec,
@@ -157,6 +158,29 @@ def unit_order(analyzer, unit) -> tuple[np.ndarray, np.ndarray]:
     return (spikes["sample_index"][mask] / analyzer.sampling_frequency).astype("float32"), amplitudes
 
 
+def rgb(frame, unit: str) -> list[int]:
+    """The colour of a unit's swatch in the units table, as [r, g, b]."""
+    row = frame.locator(f'table[data-testid="units-table"] tr[data-unit-id="{unit}"] .unit-swatch')
+    row.wait_for()
+    css = row.evaluate("e => getComputedStyle(e).backgroundColor")
+    return [int(v) for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3]]
+
+
+def canvas_colour_counts(view, colours: list[list[int]]) -> list[int]:
+    """How many pixels of the view's canvas have each colour exactly (after its next frame)."""
+    return view.locator("canvas").first.evaluate(
+        """async (canvas, colours) => {
+          await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))
+          const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data
+          const counts = colours.map(() => 0)
+          for (let i = 0; i < d.length; i += 4)
+            colours.forEach(([r, g, b], k) => { if (d[i] === r && d[i + 1] === g && d[i + 2] === b && d[i + 3] === 255) counts[k]++ })
+          return counts
+        }""",
+        colours,
+    )
+
+
 def splits_in_url(page) -> list[dict]:
     """The splits of the curation the page keeps in its URL state."""
     values = parse_qs(urlsplit(page.evaluate("location.href")).query).get("s")
@@ -186,6 +210,7 @@ def test_a_lasso_in_the_amplitudes_view_splits_every_spike_inside_it(page, split
     record_splits(page)
     unit = "u2"
     select_unit(frame, unit)
+    colour = rgb(frame, unit)
     amplitudes = frame.locator('[data-view-type="SpikeAmplitudes"]')
     amplitudes.locator('[data-testid="split-lasso"]').click()
     overlay = amplitudes.locator('[data-testid="lasso-overlay"]')
@@ -207,7 +232,15 @@ def test_a_lasso_in_the_amplitudes_view_splits_every_spike_inside_it(page, split
     action = confirm_and_read_action(page, frame)
     assert action["type"] == "SPLIT_UNIT" and action["unitId"] == unit
     assert action["indices"] == expected.tolist()
+    # the amplitudes view draws the parts in the units table's colours, and the unit's own colour no more
+    parts = [rgb(frame, f"{unit}.{i}") for i in (1, 2)]
+    select_unit(frame, f"{unit}.1")
+    frame.locator(f'table[data-testid="units-table"] tr[data-unit-id="{unit}.2"]').click(modifiers=["Control"])
+    page.screenshot(path=str(SHOTS / "split-amplitudes-parts.png"))
+    counts = canvas_colour_counts(amplitudes, [*parts, colour])
+    assert counts[0] > 0 and counts[1] > 0 and counts[2] == 0, counts
     undo_in_journal(frame, 1)  # the figures of this module share one journal
+    assert canvas_colour_counts(amplitudes, parts) == [0, 0]
 
 
 def test_a_lasso_in_the_feature_view_splits_along_the_principal_components(page, split_figure):

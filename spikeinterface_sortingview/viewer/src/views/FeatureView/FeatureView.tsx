@@ -22,6 +22,8 @@ export interface FeatureViewData {
   msBefore: number
   msAfter: number
   numChannels: number
+  /** The analyzer's fitted PCA (principal_components extension), which the runner projects every spike with */
+  pcaModelUri?: string
 }
 
 export function decodeFeatureView(raw: Record<string, unknown>): FeatureViewData {
@@ -32,6 +34,7 @@ export function decodeFeatureView(raw: Record<string, unknown>): FeatureViewData
     msBefore: optNum(raw.msBefore) ?? 1,
     msAfter: optNum(raw.msAfter) ?? 2,
     numChannels: raw.numChannels === undefined ? 8 : num(raw.numChannels, 'numChannels'),
+    pcaModelUri: raw.pcaModelUri === undefined ? undefined : str(raw.pcaModelUri, 'pcaModelUri'),
   }
 }
 
@@ -46,7 +49,12 @@ function FeatureViewComponent({ data, width, height }: ViewProps<FeatureViewData
       sortingUri: data.sortingUri,
       feature: 'pca',
       recordingUri: data.recordingUri,
-      pca: { ms_before: data.msBefore, ms_after: data.msAfter, num_channels: data.numChannels },
+      pca: {
+        ms_before: data.msBefore,
+        ms_after: data.msAfter,
+        num_channels: data.numChannels,
+        ...(data.pcaModelUri ? { pca_model_uri: data.pcaModelUri } : {}),
+      },
     }),
     [data],
   )
@@ -112,7 +120,8 @@ function FeatureViewComponent({ data, width, height }: ViewProps<FeatureViewData
       drawYAxis(ctx, area, bounds.y0, bounds.y1, label(ready.axisLabels[1], v2))
       ctx.fillStyle = '#444'
       ctx.font = '11px system-ui, sans-serif'
-      ctx.fillText(`unit ${target?.key ?? ''}: ${ready.positions.data.length} of ${ready.numSpikes} spikes drawn`, MARGIN.left, 14)
+      const from = ready.pcaSource === 'runner' || !ready.pcaSource ? '' : ` · PCA: ${ready.pcaSource}`
+      ctx.fillText(`unit ${target?.key ?? ''}: ${ready.positions.data.length} of ${ready.numSpikes} spikes drawn${from}`, MARGIN.left, 14)
     },
     [ready, bounds, plotW, plotH, color, split.polygon, toScreen, target],
   )
