@@ -1,7 +1,7 @@
 // The parts of split units as views draw them: each part's colour (the units table uses the same), and which
 // part a drawn spike belongs to, from its position in its unit's time-ordered train (docs/curation.md).
 import { type SpikeSelection, type SplitRecord, unitLayout } from './curationUnits'
-import { type UnitId, type UnitOrder, UNIT_PALETTE, unitKey } from './units'
+import { type UnitId, type UnitOrder, UNIT_PALETTE } from './units'
 
 export interface DrawnPart {
   /** Display id, "7.1" */
@@ -24,15 +24,21 @@ export function partColor(key: string, source: UnitId, order: UnitOrder): string
   return UNIT_PALETTE[(base + offset) % UNIT_PALETTE.length] as string
 }
 
+export interface SplitSourceParts {
+  /** The original units the source draws from: one unit, or a merge group's members */
+  members: UnitId[]
+  parts: DrawnPart[]
+}
+
 /**
- * The current parts of each split original unit (by unit key), with their colours. Parts of merged units are
- * left out: their spikes are numbered in the merged train, which a view drawing one unit's spikes cannot place.
+ * The current parts of each split source (an original unit or a merge group, by its display id), with their
+ * colours; parts' positions count in the source's time-ordered train.
  */
-export function partsByUnit(
+export function partsBySource(
   curation: { mergeGroups: readonly (readonly UnitId[])[]; splits?: readonly SplitRecord[] },
   order: UnitOrder,
-): Map<string, DrawnPart[]> {
-  const out = new Map<string, DrawnPart[]>()
+): Map<string, SplitSourceParts> {
+  const out = new Map<string, SplitSourceParts>()
   if (!curation.splits?.length) return out
   let layout
   try {
@@ -41,12 +47,23 @@ export function partsByUnit(
     return out // a curation the reducer refused never reaches the views; draw units whole if one does
   }
   for (const part of layout.currentParts()) {
-    if (part.members.length !== 1) continue
-    const source = part.members[0] as UnitId
-    const list = out.get(unitKey(source)) ?? []
-    list.push({ key: part.key, color: partColor(part.key, source, order), selection: part.selection })
-    out.set(unitKey(source), list)
+    const entry = out.get(part.source) ?? { members: part.members, parts: [] }
+    entry.parts.push({ key: part.key, color: partColor(part.key, part.members[0] as UnitId, order), selection: part.selection })
+    out.set(part.source, entry)
   }
+  return out
+}
+
+/**
+ * The current parts of each split original unit (by unit key). Parts of merged units are left out: their spikes
+ * are numbered in the merged train, which a view drawing one unit's spikes cannot place.
+ */
+export function partsByUnit(
+  curation: { mergeGroups: readonly (readonly UnitId[])[]; splits?: readonly SplitRecord[] },
+  order: UnitOrder,
+): Map<string, DrawnPart[]> {
+  const out = new Map<string, DrawnPart[]>()
+  for (const [source, entry] of partsBySource(curation, order)) if (entry.members.length === 1) out.set(source, entry.parts)
   return out
 }
 
