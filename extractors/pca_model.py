@@ -72,6 +72,8 @@ def share_analyzer_pca_model(analyzer) -> str | None:
     """
     if not analyzer.has_extension("principal_components"):
         return None
+    if not analyzer.return_in_uV and _has_gains(analyzer):
+        return None  # the models were fitted on raw traces; the runner reads µV
     extension = analyzer.get_extension("principal_components")
     arrays = pca_model_arrays(extension)
     if arrays is None:
@@ -94,6 +96,16 @@ def share_analyzer_pca_model(analyzer) -> str | None:
         "arrays_uri": store.store_bytes(buffer.getvalue()),
     }
     return store.store_json(manifest)
+
+
+def _has_gains(analyzer) -> bool:
+    """Whether the analyzer's recording scales its traces to µV with gains other than 1 or offsets other than 0."""
+    if not (analyzer.has_recording() or analyzer.has_temporary_recording()):
+        return True  # unknown: do not assume raw traces are µV
+    recording = analyzer.recording
+    if not recording.has_scaleable_traces():
+        return False
+    return bool(np.any(recording.get_channel_gains() != 1) or np.any(recording.get_channel_offsets() != 0))
 
 
 def load_pca_model(uri: str, source_url: str | None = None) -> tuple[dict, dict[str, np.ndarray]]:
