@@ -45,19 +45,15 @@ def recording_for_runner(analyzer) -> tuple[str | None, str]:
 
 
 def live_curation_views(analyzer, sorting_uri: str) -> tuple[str | None, views.View]:
-    """``(recording_uri, view)``: the feature view beside the merge suggestions, or a note saying what is missing."""
+    """``(recording_uri, view)``: the feature view and the merge suggestions in tabs, or a note saying what is missing."""
     recording_uri, missing = recording_for_runner(analyzer)
     if recording_uri is None:
         note = f"**Feature view and merge suggestions** are computed by the runner from the recording: {missing}"
         return None, views.Markdown(note)
     feature_view = views.FeatureView(sorting_uri, recording_uri, pca_model_uri=share_analyzer_pca_model(analyzer))
     suggestions = views.MergeSuggestions(sorting_uri, recording_uri)
-    box = views.Box(
-        "horizontal",
-        [
-            views.LayoutItem(feature_view, stretch=2, title="Features"),
-            views.LayoutItem(suggestions, title="Merge suggestions"),
-        ],
-        show_titles=True,
+    # Tabs mount when first shown: the auto-merge (minutes at 300 units) runs only when the curator asks for it.
+    tabs = views.TabLayout(
+        [views.TabLayoutItem("Features", feature_view), views.TabLayoutItem("Merge suggestions", suggestions)]
     )
-    return recording_uri, box
+    return recording_uri, tabs

@@ -36,7 +36,7 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
 
     The sorting is shared (its spike vector stored by content) so a page served with compute can
     show correlograms and waveforms of the units a curator merges. With ``curation=True`` a third
-    row holds the feature view and merge suggestions, which the runner computes from the recording
+    row holds the feature view and merge suggestions (tabs), which the runner computes from the recording
     (shared by ``recording_for_runner``), or a note saying why the recording cannot be shared.
     """
     check("plot_sorting_summary", data_plot)
@@ -62,7 +62,7 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
     units_table = units_table_view(table, unit_ids, similarity_scores=scores)
 
     left_items = [views.LayoutItem(units_table, stretch=3)]
-    live = None
+    live = recording_uri = None
     if dp.curation:
         recording_uri, live = live_curation_views(analyzer, sorting_uri)
         amplitudes = splittable_amplitudes(amplitudes, sorting_uri, analyzer, recording_uri)
@@ -77,7 +77,9 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
     right = views.Splitter("vertical", top, middle)
     if live is not None:
         # The curation's live views get a third row: the feature view and merge suggestions (or why they are missing).
-        right = views.Splitter("vertical", views.LayoutItem(right, stretch=2), views.LayoutItem(live, stretch=1))
+        # a note (no recording to share) takes a line, not a third of the height
+        below = views.LayoutItem(live, stretch=1) if recording_uri else views.LayoutItem(live, max_size=80)
+        right = views.Splitter("vertical", views.LayoutItem(right, stretch=2), below)
     return views.Splitter(
         "horizontal", views.LayoutItem(left, max_size=720, stretch=1), views.LayoutItem(right, stretch=2)
     )

@@ -13,6 +13,7 @@ from extractors.share import load_recording
 from extractors.spike_features import load_spike_features
 from spikeinterface_sortingview.widgets.common import display_precision
 from spikeinterface_sortingview.widgets.curation_views import recording_for_runner
+from tests.spec_checker import decode
 from tests.widgets.test_backend import stored_leaves
 
 
@@ -57,6 +58,12 @@ def test_a_curation_summary_holds_the_feature_view_and_merge_suggestions_on_the_
         analyzer.recording.get_traces(start_frame=1000, end_frame=1100),
     )
     assert "pcaModelUri" not in features  # no principal_components extension: the runner fits its own PCA
+    # each drawn amplitude names its spike's position in its unit's train, so the page can draw split parts
+    for item in amplitudes["units"]:
+        train = analyzer.sorting.get_unit_spike_train(item["unitId"], segment_index=0)
+        positions = decode(item["spikeIndices"], "spikeIndices")
+        times = (train[positions] / analyzer.sampling_frequency).astype("float32")
+        np.testing.assert_array_equal(decode(item["spikeTimesSec"], "spikeTimesSec"), times)
 
 
 def test_the_curation_summary_uses_the_analyzer_s_principal_components(analyzer, tmp_path):
