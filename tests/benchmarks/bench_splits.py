@@ -219,7 +219,13 @@ def main() -> None:
             flush=True,
         )
         ray.init(
-            address="local", num_cpus=2, include_dashboard=False, object_store_memory=256 * 1024**2, log_to_driver=False
+            address="local",
+            num_cpus=2,
+            include_dashboard=False,
+            object_store_memory=256 * 1024**2,
+            log_to_driver=False,
+            # on loopback: without it Ray looks for the machine's address and times out where there is no network
+            _node_ip_address="127.0.0.1",
         )
         with Runner(root, store_dir, {"clusters": 1, "misc": 1}, ray.get_runtime_context().gcs_address, "one") as one:
             figure_url = sv.Figure(layout).url(label="splits at scale", address=one.url, view_url=f"{one.url}/viewer")
