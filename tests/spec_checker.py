@@ -113,6 +113,10 @@ def check_view(view: dict) -> None:
             times = check_times(item["spikeTimesSec"], f"{w}[{i}].spikeTimesSec")
             amps = decode(item["spikeAmplitudes"], f"{w}[{i}].spikeAmplitudes")
             require(len(times) == len(amps), f"{w}[{i}]: times and amplitudes match")
+            if "spikeIndices" in item:
+                positions = decode(item["spikeIndices"], f"{w}[{i}].spikeIndices")
+                require(positions.dtype == np.int32 and len(positions) == len(times), f"{w}[{i}].spikeIndices")
+                require(bool(np.all(np.diff(positions) > 0)), f"{w}[{i}].spikeIndices ascending")
         for key in ("sortingUri", "spikeFeaturesUri", "recordingUri"):
             require(key not in view or SHA1_URI.match(view[key]) is not None, f"{w}.{key}")
     elif kind == "UnitsTable":
@@ -225,8 +229,9 @@ def check_view(view: dict) -> None:
     elif kind == "PlotlyFigure":
         require(isinstance(view["fig"], dict) and isinstance(view["fig"].get("data", []), list), f"{w}.fig")
     elif kind in ("FeatureView", "MergeSuggestions"):
-        for key in ("sortingUri", "recordingUri"):
-            require(SHA1_URI.match(view[key].split("?")[0]) is not None, f"{w}.{key}")
+        for key in ("sortingUri", "recordingUri", "pcaModelUri"):
+            if key in view or key != "pcaModelUri":
+                require(SHA1_URI.match(view[key].split("?")[0]) is not None, f"{w}.{key}")
     else:
         raise SpecViolation(f"no check written for view type {kind}")
 

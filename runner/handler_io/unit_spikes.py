@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from extractors.pca_model import load_pca_model
 from extractors.spike_features import load_spike_features
 
 from .data import DataSource
@@ -26,7 +27,7 @@ PCA_TEMPLATE_SPIKES = 200
 DEFAULT_PCA_CHANNELS = 8
 # All spikes of a unit are read for its PCA features: beyond this, a split would take minutes.
 MAX_PCA_SPIKES = 300_000
-PCA_KEYS = ("recording_uri", "ms_before", "ms_after", "num_channels", "seed")
+PCA_KEYS = ("recording_uri", "ms_before", "ms_after", "num_channels", "seed", "pca_model_uri")
 
 
 @dataclass
@@ -133,6 +134,8 @@ class PcaModel:
     mean: np.ndarray
     components: np.ndarray
     explained_variance_ratio: list[float]
+    # "runner", or the analyzer's principal_components extension the model came from
+    source: str = "runner"
 
     def transform(self, selection: SpikeSelection) -> np.ndarray:
         """Two components (float32, spikes x 2) of every selected spike; NaN for spikes too near a segment edge."""
@@ -144,27 +147,29 @@ class PcaModel:
 
 
 def fit_pca(task: TaskInput, data: DataSource, unit: DisplayedUnit) -> PcaModel:
-    """The PCA model of a displayed unit: channels where its template peaks most, components of a seeded sample."""
+    """The PCA model of a displayed unit: the analyzer's (``pca_model_uri``), else fitted on a seeded sample.
+
+    The runner's own model: the unit's ``num_channels`` largest channels, the first two components
+    of the SVD of 1000 seeded spikes' snippets.
+    """
     recording = data.recording(task.string("recording_uri"))
     fs = recording.sampling_frequency
     if not np.isclose(fs, data.spike_trains(task.string("sorting_uri")).sampling_frequency):
         raise HandlerInputError("the recording and the sorting have different sampling frequencies")
-    nbefore = int(round(task.number("ms_before", 1.0, minimum=0.1, maximum=20) * fs / 1000))
-    nafter = int(round(task.number("ms_after", 2.0, minimum=0.1, maximum=20) * fs / 1000))
-    num_channels = task.integer("num_channels", DEFAULT_PCA_CHANNELS, minimum=1, maximum=64)
-    seed = task.integer("seed", 0, minimum=0)
     if len(unit) > MAX_PCA_SPIKES:
         raise HandlerInputError(
             f"the unit has {len(unit)} spikes; PCA features are computed for at most {MAX_PCA_SPIKES}: "
             "split it in the amplitudes or locations view first"
         )
+    seed = task.integer("seed", 0, minimum=0)
+    if task.has("pca_model_uri"):
+        return analyzer_pca(task, data, unit, recording, seed)
+    nbefore = int(round(task.number("ms_before", 1.0, minimum=0.1, maximum=20) * fs / 1000))
+    nafter = int(round(task.number("ms_after", 2.0, minimum=0.1, maximum=20) * fs / 1000))
+    num_channels = task.integer("num_channels", DEFAULT_PCA_CHANNELS, minimum=1, maximum=64)
     sample = sample_spikes(unit.selection, PCA_FIT_SPIKES, seed)
-    all_channels = TraceReader(recording)
-    snippets, _ = all_channels.snippets(subset(unit.selection, sample[:PCA_TEMPLATE_SPIKES]), nbefore, nafter)
-    if len(snippets) == 0:
-        raise HandlerInputError("the unit has no spikes far enough from the segment edges for PCA")
-    ptp = np.ptp(snippets.mean(axis=0), axis=0)
-    channels = sorted(np.argsort(-ptp, kind="stable")[:num_channels].tolist())
+    channels = largest_channels(recording, subset(unit.selection, sample[:PCA_TEMPLATE_SPIKES]), nbefore, nafter)
+    channels = sorted(channels[:num_channels])
     reader = TraceReader(recording, channels)
     fit, _ = reader.snippets(subset(unit.selection, sample), nbefore, nafter)
     if len(fit) < 3:
@@ -180,6 +185,55 @@ def fit_pca(task: TaskInput, data: DataSource, unit: DisplayedUnit) -> PcaModel:
     ratio = [float(v) for v in variance[:2] / variance.sum()] if variance.sum() > 0 else [0.0, 0.0]
     channel_ids = [plain_id(c) for c in recording.channel_ids[channels]]
     return PcaModel(reader, channel_ids, nbefore, nafter, mean.astype(np.float32), components, ratio)
+
+
+def largest_channels(recording, selection: SpikeSelection, nbefore: int, nafter: int) -> list[int]:
+    """All channels (indices), the one where the mean snippet of the selected spikes has the largest peak-to-peak first."""
+    snippets, _ = TraceReader(recording).snippets(selection, nbefore, nafter)
+    if len(snippets) == 0:
+        raise HandlerInputError("the unit has no spikes far enough from the segment edges for PCA")
+    return np.argsort(-np.ptp(snippets.mean(axis=0), axis=0), kind="stable").tolist()
+
+
+def analyzer_pca(task: TaskInput, data: DataSource, unit: DisplayedUnit, recording, seed: int) -> PcaModel:
+    """The analyzer's fitted PCA (``extractors.pca_model``) on the unit's largest channel (all channels if concatenated).
+
+    The two features are the first two components the extension computed, so a spike among its
+    random spikes gets the projection SpikeInterface stored for it.
+    """
+    uri = task.string("pca_model_uri")
+    try:
+        manifest, arrays = data.derived(("pca_model", uri), lambda: load_pca_model(uri))
+    except (FileNotFoundError, ValueError) as error:
+        raise HandlerInputError(f"cannot load the PCA model {uri!r}: {error}") from error
+    if manifest["num_channels"] != recording.get_num_channels() or not np.isclose(
+        manifest["sampling_frequency"], recording.sampling_frequency
+    ):
+        raise HandlerInputError(
+            f"the PCA model {uri} was fitted on a recording of {manifest['num_channels']} channels at "
+            f"{manifest['sampling_frequency']} Hz; send the recording of the analyzer it came from"
+        )
+    nbefore, nafter = manifest["nbefore"], manifest["nafter"]
+    mode = manifest["mode"]
+    if mode == "concatenated":
+        row, channels = 0, list(range(recording.get_num_channels()))
+    else:
+        sample = sample_spikes(unit.selection, PCA_TEMPLATE_SPIKES, seed)
+        order = largest_channels(recording, subset(unit.selection, sample), nbefore, nafter)
+        channel = next(c for c in order if arrays["fitted"][c if mode == "by_channel_local" else 0])
+        row, channels = (channel if mode == "by_channel_local" else 0), [channel]
+    channel_ids = [plain_id(c) for c in recording.channel_ids[channels]]
+    where = "all channels" if mode == "concatenated" else f"channel {channel_ids[0]}"
+    return PcaModel(
+        TraceReader(recording, channels),
+        channel_ids,
+        nbefore,
+        nafter,
+        arrays["mean"][row].astype(np.float32),
+        arrays["components"][row].astype(np.float32),
+        [float(v) for v in arrays["ratio"][row]],
+        source=f"the analyzer's principal_components ({mode}, {where})",
+    )
 
 
 def sample_spikes(selection: SpikeSelection, max_spikes: int, seed: int) -> np.ndarray:

@@ -40,10 +40,12 @@ def unit_features(task_input: dict, data: DataSource) -> HandlerResult:
 
     Input: ``sorting_uri``, ``unit_ids`` (a unit or a merge group), ``spike_indices`` (optional: a part
     of it, numbers into its time-ordered spikes), ``feature`` (``pca``), ``recording_uri``,
-    ``ms_before`` (1), ``ms_after`` (2), ``num_channels`` (8), ``seed`` (0), ``max_spikes`` (2000).
+    ``ms_before`` (1), ``ms_after`` (2), ``num_channels`` (8), ``seed`` (0), ``max_spikes`` (2000),
+    ``pca_model_uri`` (optional: the analyzer's fitted PCA, ``extractors.pca_model``; it replaces the
+    runner's own model and its window).
     Output: ``positions`` int32 (the numbers of the drawn spikes), ``features`` float32 (n x 2; NaN
     for spikes too near a segment edge), ``numSpikes``, ``axisLabels``, ``channelIds``,
-    ``explainedVarianceRatio``. ``sortingview.split_selection.1`` with the same keys uses the same
+    ``explainedVarianceRatio``, ``pcaSource`` (``runner`` or which analyzer model). ``sortingview.split_selection.1`` with the same keys uses the same
     components, so a polygon drawn on these features takes the same spikes.
     """
     task = TaskInput(
@@ -64,6 +66,7 @@ def unit_features(task_input: dict, data: DataSource) -> HandlerResult:
             "axisLabels": AXIS_LABELS[kind],
             "channelIds": model.channel_ids,
             "explainedVarianceRatio": model.explained_variance_ratio,
+            "pcaSource": model.source,
         }
     )
 

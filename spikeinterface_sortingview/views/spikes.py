@@ -48,20 +48,37 @@ class RasterPlot(View):
 
 
 class SpikeAmplitudesItem:
-    """Spike times and amplitudes of one unit (equal lengths)."""
+    """Spike times and amplitudes of one unit (equal lengths).
 
-    def __init__(self, unit_id: int | str, spike_times_sec: np.ndarray, spike_amplitudes: np.ndarray):
+    ``spike_indices`` (this project's extension, for curation): each drawn spike's position in the
+    unit's whole time-ordered train, so a page can draw the parts of a split unit in their colours.
+    """
+
+    def __init__(
+        self,
+        unit_id: int | str,
+        spike_times_sec: np.ndarray,
+        spike_amplitudes: np.ndarray,
+        spike_indices: np.ndarray | None = None,
+    ):
         self.unit_id = check_unit_id(unit_id, "unit_id")
         self.spike_times_sec = check_times(spike_times_sec, unit_id)
         self.spike_amplitudes = check_array(spike_amplitudes, f"spikeAmplitudes of unit {unit_id}", ndim=1)
         check_same_length("spikeTimesSec", self.spike_times_sec, "spikeAmplitudes", self.spike_amplitudes)
+        self.spike_indices = None
+        if spike_indices is not None:
+            self.spike_indices = np.asarray(spike_indices, dtype=np.int32)
+            check_same_length("spikeTimesSec", self.spike_times_sec, "spikeIndices", self.spike_indices)
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "unitId": self.unit_id,
             "spikeTimesSec": self.spike_times_sec,
             "spikeAmplitudes": self.spike_amplitudes,
         }
+        if self.spike_indices is not None:
+            out["spikeIndices"] = self.spike_indices
+        return out
 
 
 class SpikeAmplitudes(View):

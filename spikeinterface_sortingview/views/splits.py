@@ -56,6 +56,9 @@ class FeatureView(View):
         The snippet window around each spike, in ms.
     num_channels : int
         The unit's largest channels the components are computed on.
+    pca_model_uri : str | None
+        The analyzer's fitted PCA (``extractors.pca_model.share_analyzer_pca_model``): the runner
+        projects every spike with it instead of fitting its own, and the window is the model's.
     """
 
     type = "FeatureView"
@@ -67,6 +70,7 @@ class FeatureView(View):
         ms_before: float = 1.0,
         ms_after: float = 2.0,
         num_channels: int = 8,
+        pca_model_uri: str | None = None,
     ):
         self.sorting_uri = _check_uri(sorting_uri, "sorting_uri")
         self.recording_uri = _check_uri(recording_uri, "recording_uri")
@@ -77,15 +81,17 @@ class FeatureView(View):
         if not isinstance(num_channels, int) or isinstance(num_channels, bool) or not 1 <= num_channels <= 64:
             raise ValueError(f"num_channels must be an int from 1 to 64, got {num_channels!r}")
         self.num_channels = num_channels
+        self.pca_model_uri = _check_uri(pca_model_uri, "pca_model_uri")
 
     def data(self) -> dict:
-        return {
+        fields = {
             "sortingUri": self.sorting_uri,
             "recordingUri": self.recording_uri,
             "msBefore": self.ms_before,
             "msAfter": self.ms_after,
             "numChannels": self.num_channels,
         }
+        return with_optional(fields, pcaModelUri=self.pca_model_uri)
 
 
 class MergeSuggestions(View):

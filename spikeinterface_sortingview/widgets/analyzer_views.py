@@ -21,9 +21,16 @@ def unit_positions(analyzer, unit_ids: list) -> np.ndarray:
 
 
 def amplitudes_view(
-    analyzer, unit_ids: list, max_spikes_per_unit: int | None = None, hide_unit_selector: bool = True
+    analyzer,
+    unit_ids: list,
+    max_spikes_per_unit: int | None = None,
+    hide_unit_selector: bool = True,
+    with_spike_indices: bool = False,
 ) -> views.SpikeAmplitudes:
-    """Spike amplitudes of the first segment, split per unit from the spike vector."""
+    """Spike amplitudes of the first segment, split per unit from the spike vector.
+
+    ``with_spike_indices`` gives each drawn spike's position in its unit's train (for curation).
+    """
     spikes = analyzer.sorting.to_spike_vector()
     amplitudes = analyzer.get_extension("spike_amplitudes").get_data()
     first = spikes["segment_index"] == 0
@@ -37,11 +44,15 @@ def amplitudes_view(
     items = []
     for unit_id, unit_index in zip(unit_ids, unit_positions(analyzer, unit_ids), strict=True):
         indices = order[bounds[unit_index] : bounds[unit_index + 1]]
+        # positions in the unit's train (its first-segment spikes come first); the same draws as choosing indices
+        positions = np.arange(len(indices))
         if max_spikes_per_unit is not None and len(indices) > max_spikes_per_unit:
-            indices = np.sort(rng.choice(indices, size=max_spikes_per_unit, replace=False))
+            positions = np.sort(rng.choice(len(indices), size=max_spikes_per_unit, replace=False))
+        indices = indices[positions]
         times = (spikes["sample_index"][indices] / fs).astype("float32")
         unit_amplitudes = display_precision(amplitudes[indices])
-        items.append(views.SpikeAmplitudesItem(plain_unit_id(unit_id), times, unit_amplitudes))
+        drawn = positions if with_spike_indices else None
+        items.append(views.SpikeAmplitudesItem(plain_unit_id(unit_id), times, unit_amplitudes, drawn))
     duration = analyzer.get_num_samples(0) / fs
     return views.SpikeAmplitudes(0.0, duration, items, hide_unit_selector=hide_unit_selector)
 

@@ -25,8 +25,13 @@ def share_analyzer_spike_features(analyzer) -> str | None:
     return share_spike_features(columns)
 
 
-def splittable_amplitudes(view: views.SpikeAmplitudes, sorting_uri: str, analyzer) -> views.SpikeAmplitudes:
-    """The amplitudes view naming the shared sorting and spike features, so a curator can split from it."""
+def splittable_amplitudes(
+    view: views.SpikeAmplitudes, sorting_uri: str, analyzer, recording_uri: str | None = None
+) -> views.SpikeAmplitudes:
+    """The amplitudes view naming the shared sorting and spike features, so a curator can split from it.
+
+    With ``recording_uri`` the split's preview shows both parts' templates too.
+    """
     features_uri = share_analyzer_spike_features(analyzer)
     if features_uri is None:
         return view
@@ -37,4 +42,5 @@ def splittable_amplitudes(view: views.SpikeAmplitudes, sorting_uri: str, analyze
         hide_unit_selector=view.hide_unit_selector,
         sorting_uri=sorting_uri,
         spike_features_uri=features_uri,
+        recording_uri=recording_uri,
     )

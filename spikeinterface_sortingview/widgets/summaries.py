@@ -21,6 +21,7 @@ from .analyzer_views import (
 )
 from .arguments import UnsupportedArgumentError
 from .common import plain_unit_id
+from .curation_views import live_curation_views
 from .metrics import make_units_table, select_unit_properties, units_table_view
 from .parity import check
 from .similarity import similarity_scores
@@ -34,7 +35,9 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
     """Units table (and curation) on the left; templates, locations, amplitudes and correlograms on the right.
 
     The sorting is shared (its spike vector stored by content) so a page served with compute can
-    show correlograms and waveforms of the units a curator merges.
+    show correlograms and waveforms of the units a curator merges. With ``curation=True`` a third
+    row holds the feature view and merge suggestions (tabs), which the runner computes from the recording
+    (shared by ``recording_for_runner``), or a note saying why the recording cannot be shared.
     """
     check("plot_sorting_summary", data_plot)
     dp = to_attr(data_plot)
@@ -42,7 +45,9 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
     unit_ids = list(dp.unit_ids)
     sorting_uri = extractors.share_sorting(analyzer.sorting)
 
-    amplitudes = amplitudes_view(analyzer, unit_ids, max_spikes_per_unit=dp.max_amplitudes_per_unit)
+    amplitudes = amplitudes_view(
+        analyzer, unit_ids, max_spikes_per_unit=dp.max_amplitudes_per_unit, with_spike_indices=dp.curation
+    )
     templates = templates_view(analyzer, unit_ids, sorting_uri=sorting_uri, sparsity=dp.sparsity)
     correlograms = crosscorrelograms_view(analyzer, unit_ids, dp.min_similarity_for_correlograms, sorting_uri)
     locations = unit_locations_view(analyzer, unit_ids)
@@ -57,17 +62,24 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
     units_table = units_table_view(table, unit_ids, similarity_scores=scores)
 
     left_items = [views.LayoutItem(units_table, stretch=3)]
+    live = recording_uri = None
     if dp.curation:
-        amplitudes = splittable_amplitudes(amplitudes, sorting_uri, analyzer)
+        recording_uri, live = live_curation_views(analyzer, sorting_uri)
+        amplitudes = splittable_amplitudes(amplitudes, sorting_uri, analyzer, recording_uri)
         start = curation_for_figure(dp.curation_dict, dp.label_definitions, analyzer.sorting)
         curation = views.SortingCuration2(label_choices=dp.label_choices, sorting_uri=sorting_uri, curation=start)
         left_items.append(views.LayoutItem(curation, max_size=250))
     left = views.Box("vertical", left_items)
-    right = views.Splitter(
-        "vertical",
-        views.Box("horizontal", [views.LayoutItem(templates, stretch=2), views.LayoutItem(locations, stretch=1)]),
-        views.Box("horizontal", [views.LayoutItem(amplitudes, stretch=2), views.LayoutItem(correlograms, stretch=1)]),
+    top = views.Box("horizontal", [views.LayoutItem(templates, stretch=2), views.LayoutItem(locations, stretch=1)])
+    middle = views.Box(
+        "horizontal", [views.LayoutItem(amplitudes, stretch=2), views.LayoutItem(correlograms, stretch=1)]
     )
+    right = views.Splitter("vertical", top, middle)
+    if live is not None:
+        # The curation's live views get a third row: the feature view and merge suggestions (or why they are missing).
+        # a note (no recording to share) takes a line, not a third of the height
+        below = views.LayoutItem(live, stretch=1) if recording_uri else views.LayoutItem(live, max_size=80)
+        right = views.Splitter("vertical", views.LayoutItem(right, stretch=2), below)
     return views.Splitter(
         "horizontal", views.LayoutItem(left, max_size=720, stretch=1), views.LayoutItem(right, stretch=2)
     )

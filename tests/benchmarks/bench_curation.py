@@ -13,6 +13,12 @@ frame (16.7 ms at 60 Hz: an action answered within it looks instant; ratios are 
 interval of requestAnimationFrame in the page, and selecting a unit in the units table (the same views redraw on
 a selection as on a curation change; it is not a curation action, so it is what the page costs before them).
 
+Split parts: the figure opened again with a curation that splits the first unit (every tenth spike to part
+``.1``, in the URL state: a split needs a runner that computes, this one does not), then selecting part
+``.1`` and ``.2`` in turn: the response, and the amplitudes canvas's draw time with the parts in their colours
+(``window.__svPerf``), beside selecting plain units in the same page. Screenshot:
+test-artifacts/browser/curation-split-300.png.
+
 Usage::
 
     python tests/benchmarks/bench_curation.py            # 10 repeats of each action
@@ -127,6 +133,35 @@ def measure(frame, unit_ids: list[str], repeats: int) -> dict[str, list[dict]]:
     return results
 
 
+def split_url(url: str, analyzer) -> tuple[str, str]:
+    """The figure URL with a curation splitting the first unit (every tenth spike to part .1), and that unit's id."""
+    import json
+    from urllib.parse import quote
+
+    unit = analyzer.unit_ids[0]
+    count = int(analyzer.sorting.count_num_spikes_per_unit()[unit])
+    plain = unit.item() if hasattr(unit, "item") else unit
+    curation = {"labelsByUnit": {}, "mergeGroups": [], "isClosed": False}
+    curation["splits"] = [{"unitId": plain, "indices": list(range(0, count, 10))}]
+    return f"{url}&s={quote(json.dumps({'sortingCuration': curation}))}", str(plain)
+
+
+def measure_parts(frame, unit: str, others: list[str], repeats: int) -> dict[str, list[dict]]:
+    """Selecting a split unit's parts, and plain units, with the amplitudes canvas's draw time of each."""
+    results: dict[str, list[dict]] = {"select a part (split drawn)": [], "select (baseline)": []}
+    for i in range(repeats):
+        for name, row_id in (("select a part (split drawn)", f"{unit}.{1 + i % 2}"), ("select (baseline)", others[i])):
+            row_selector = f'table[data-testid="units-table"] tr[data-unit-id="{row_id}"]'
+            selected = f"doc.querySelector('{row_selector}').getAttribute('aria-selected') === 'true'"
+            frame.evaluate("() => { window.__svPerf = { draws: [] } }")
+            result = time_click(frame, row_selector, selected)
+            draws = frame.evaluate(
+                "() => window.__svPerf.draws.filter((d) => d.view === 'SpikeAmplitudes').map((d) => d.ms)"
+            )
+            results[name].append({**result, "draw": max(draws, default=float("nan"))})
+    return results
+
+
 def report(description: str, results: dict[str, list[dict]], frame_ms: float, repeats: int) -> None:
     print(f"\nCuration response, {description}, {repeats} repeats each (median / max, ms)")
     print(f"Baseline: one animation frame = {FRAME_MS:.1f} ms; measured rAF interval in the page = {frame_ms:.1f} ms\n")
@@ -199,8 +234,20 @@ def main() -> int:
                 frame = next(f for f in page.frames if f != page.main_frame)
                 frame_ms = frame.evaluate(RAF_INTERVAL_JS, 61)
                 results = measure(frame, unit_ids, args.repeats)
+                url_with_split, split_unit = split_url(url, analyzer)
+                page.goto(url_with_split)
+                page.frame_locator("iframe").locator(f'tr[data-unit-id="{split_unit}.1"]').wait_for()
+                frame = next(f for f in page.frames if f != page.main_frame)
+                parts = measure_parts(frame, split_unit, unit_ids[1 : 1 + args.repeats], args.repeats)
+                select_units(frame, [f"{split_unit}.1", f"{split_unit}.2"])
+                frame.evaluate(SETTLE_JS)
+                page.screenshot(path=str(REPO / "test-artifacts" / "browser" / "curation-split-300.png"))
                 browser.close()
     report(description, results, frame_ms, args.repeats)
+    report(description, parts, frame_ms, args.repeats)
+    for name, rows in parts.items():
+        draws = sorted(r["draw"] for r in rows)
+        print(f"{name}: amplitudes canvas draw, median {statistics.median(draws):.1f} ms, max {draws[-1]:.1f} ms")
     return 0
 
 

@@ -12,6 +12,9 @@ Measured (p50/p99 over repeats, warm worker; each request moves the polygon so n
 * ``page: lasso to preview``: in Chromium, a figure of the preset's amplitudes (500 spikes per unit, all 300
   units) served by the runner: from releasing the lasso to the preview's counts on screen. A screenshot at
   1600 x 1000 goes to test-artifacts/browser/split-neuropixels.png.
+* ``page: confirm to parts drawn``: then confirming the split: from the click to the units table showing the
+  parts and the next frame painted, the amplitudes view drawing the unit's spikes in its parts' colours
+  (the amplitudes canvas's own draw time given beside it). Screenshot: split-neuropixels-parts.png.
 
 The preset is read from /tmp/sv-bench-cache (``presets.py``; never built here: it takes minutes); without
 it a generated 300-unit analyzer (32 channels, 120 s) is used, and the table says which. The preset has no
@@ -91,8 +94,24 @@ def spikeinterface_preview(sorting, unit_id, inside: np.ndarray) -> None:
     compute_correlograms(parts, window_ms=50.0, bin_ms=1.0)
 
 
-def bench_page(runner_url: str, figure_url: str, unit_id) -> tuple[float, int]:
-    """Lasso to preview in Chromium (ms) and the preview's inside count; saves the screenshot."""
+# Clicks the split's Confirm in the figure's frame and times the parts on screen: {dom, painted, draws} in ms.
+CONFIRM_JS = """async (unit) => {
+  window.__svPerf = { draws: [] }
+  const t0 = performance.now()
+  document.querySelector('[data-testid="split-confirm"]').click()
+  while (!document.querySelector(`tr[data-unit-id="${unit}.1"]`)) {
+    if (performance.now() - t0 > 10000) return { error: 'no row of the part after 10 s' }
+    await new Promise((r) => setTimeout(r, 0))
+  }
+  const dom = performance.now() - t0
+  await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))
+  const painted = performance.now() - t0
+  return { dom, painted, draws: window.__svPerf.draws.filter((d) => d.view === 'SpikeAmplitudes').map((d) => d.ms) }
+}"""
+
+
+def bench_page(runner_url: str, figure_url: str, unit_id) -> tuple[float, int, dict]:
+    """Lasso to preview in Chromium (ms), the preview's inside count, and the confirm's timing; saves screenshots."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -125,7 +144,12 @@ def bench_page(runner_url: str, figure_url: str, unit_id) -> tuple[float, int]:
             page.wait_for_timeout(300)
             (ARTIFACTS / "browser").mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "browser" / "split-neuropixels.png"))
-            return elapsed, int(count.inner_text())
+            inside = int(count.inner_text())
+            figure = next(f for f in page.frames if f != page.main_frame)
+            confirmed = figure.evaluate(CONFIRM_JS, str(unit_id))
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(ARTIFACTS / "browser" / "split-neuropixels-parts.png"))
+            return elapsed, inside, confirmed
         finally:
             browser.close()
 
@@ -168,7 +192,9 @@ def main() -> None:
         unit_amplitudes = amplitudes[mask]
         sorting_uri = sv.share_sorting(sorting)
         features_uri = share_analyzer_spike_features(analyzer)
-        shown = amplitudes_view(analyzer, list(sorting.unit_ids), max_spikes_per_unit=FIGURE_SPIKES_PER_UNIT)
+        shown = amplitudes_view(
+            analyzer, list(sorting.unit_ids), max_spikes_per_unit=FIGURE_SPIKES_PER_UNIT, with_spike_indices=True
+        )
         amplitude_view = views.SplittableSpikeAmplitudes(
             shown.start_time_sec,
             shown.end_time_sec,
@@ -180,8 +206,12 @@ def main() -> None:
             [views.UnitsTableColumn("n", "spikes", "int")],
             [views.UnitsTableRow(u.unit_id, {"n": int(counts[i])}) for i, u in enumerate(shown.units)],
         )
+        left = views.Box(
+            "vertical",
+            [views.LayoutItem(table, stretch=3), views.LayoutItem(views.SortingCuration2(sorting_uri=sorting_uri))],
+        )
         layout = views.Splitter(
-            "horizontal", views.LayoutItem(table, max_size=300), views.LayoutItem(amplitude_view, stretch=3)
+            "horizontal", views.LayoutItem(left, max_size=300), views.LayoutItem(amplitude_view, stretch=3)
         )
         print(
             f"{described}: {len(spikes)} spikes, unit {unit} has {int(mask.sum())}; data ready in "
@@ -189,7 +219,13 @@ def main() -> None:
             flush=True,
         )
         ray.init(
-            address="local", num_cpus=2, include_dashboard=False, object_store_memory=256 * 1024**2, log_to_driver=False
+            address="local",
+            num_cpus=2,
+            include_dashboard=False,
+            object_store_memory=256 * 1024**2,
+            log_to_driver=False,
+            # on loopback: without it Ray looks for the machine's address and times out where there is no network
+            _node_ip_address="127.0.0.1",
         )
         with Runner(root, store_dir, {"clusters": 1, "misc": 1}, ray.get_runtime_context().gcs_address, "one") as one:
             figure_url = sv.Figure(layout).url(label="splits at scale", address=one.url, view_url=f"{one.url}/viewer")
@@ -230,8 +266,14 @@ def main() -> None:
             rows.append(Row("split preview (handler)", h50, h99, base50, "SpikeInterface"))
             try:
                 # a unit in the table's first rows (it draws only the rows on screen)
-                page_ms, inside = bench_page(one.url, figure_url, plain(sorting.unit_ids[5]))
+                page_ms, inside, confirmed = bench_page(one.url, figure_url, plain(sorting.unit_ids[5]))
                 rows.append(Row(f"page: lasso to preview ({inside} spikes inside)", page_ms, None, p50, "runner p50"))
+                if "error" in confirmed:
+                    print(f"confirm: {confirmed['error']}")
+                else:
+                    draws = ", ".join(f"{ms:.1f}" for ms in confirmed["draws"])
+                    print(f"confirm: parts in the table after {confirmed['dom']:.1f} ms; amplitudes draws {draws} ms")
+                    rows.append(Row("page: confirm to parts drawn", confirmed["painted"], None, p50, "runner p50"))
             except Exception:
                 traceback.print_exc()
         print(f"data: {described}")

@@ -14,6 +14,7 @@ from spikeinterface.curation import apply_curation
 from spikeinterface.curation.curation_model import Curation
 
 from tests.browser.conftest import generated_analyzer
+from tests.browser_support import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -78,6 +79,14 @@ def test_undo_redo_remove_restore_reload_and_export(page, own_analyzer, runner_c
 
     # a label, undone with Ctrl+Z and redone with Ctrl+Shift+Z
     frame.locator(f'{TABLE} tr[data-unit-id="{a}"]').click()
+    # the summary's third row: the feature view, computed by the runner from the shared recording; the merge
+    # suggestions wait behind their tab (the auto-merge runs when it is opened)
+    features = frame.locator('[data-view-type="FeatureView"]')
+    features.locator('[data-testid="feature-view"]').wait_for()
+    features.locator(".view-note-overlay").wait_for(state="detached", timeout=120_000)
+    assert features.locator(".view-message-error").count() == 0
+    assert frame.get_by_role("tab", name="Merge suggestions").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "browser" / "curation-summary-features.png"))
     frame.locator('[data-testid="label-accept"]').click()
     wait_url(page, f"(c.labelsByUnit || {{}})['{a}'] !== undefined")
     page.keyboard.press("Control+z")

@@ -67,7 +67,8 @@ def split_figure(runner_config: dict[str, str], runner: str) -> SplitFigure:
             patch.setenv(name, value)
         recording_uri = sv.share_recording(recording)
         sorting_uri = sv.share_sorting(sorting)
-        shown = amplitudes_view(analyzer, unit_ids)  # every spike: the page could check the runner's answer
+        # every spike, with its position in its unit's train (so the page draws split parts)
+        shown = amplitudes_view(analyzer, unit_ids, with_spike_indices=True)
         amplitudes = views.SplittableSpikeAmplitudes(
             shown.start_time_sec,
             shown.end_time_sec,
@@ -157,6 +158,31 @@ def unit_order(analyzer, unit) -> tuple[np.ndarray, np.ndarray]:
     return (spikes["sample_index"][mask] / analyzer.sampling_frequency).astype("float32"), amplitudes
 
 
+def rgb(frame, unit: str) -> list[int]:
+    """The colour of a unit's swatch in the units table, as [r, g, b]."""
+    row = frame.locator(f'table[data-testid="units-table"] tr[data-unit-id="{unit}"] .unit-swatch')
+    row.wait_for()
+    css = row.evaluate("e => getComputedStyle(e).backgroundColor")
+    return [int(v) for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3]]
+
+
+def canvas_colour_counts(view, colours: list[list[int]]) -> list[int]:
+    """How many pixels of the view's canvas have each colour, within 3 of each channel (after its next frame)."""
+    return view.locator("canvas").first.evaluate(
+        """async (canvas, colours) => {
+          await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))
+          const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data
+          const counts = colours.map(() => 0)
+          for (let i = 0; i < d.length; i += 4)
+            colours.forEach(([r, g, b], k) => {
+              if (d[i + 3] > 0 && Math.abs(d[i] - r) <= 3 && Math.abs(d[i + 1] - g) <= 3 && Math.abs(d[i + 2] - b) <= 3) counts[k]++
+            })
+          return counts
+        }""",
+        colours,
+    )
+
+
 def splits_in_url(page) -> list[dict]:
     """The splits of the curation the page keeps in its URL state."""
     values = parse_qs(urlsplit(page.evaluate("location.href")).query).get("s")
@@ -186,6 +212,7 @@ def test_a_lasso_in_the_amplitudes_view_splits_every_spike_inside_it(page, split
     record_splits(page)
     unit = "u2"
     select_unit(frame, unit)
+    colour = rgb(frame, unit)
     amplitudes = frame.locator('[data-view-type="SpikeAmplitudes"]')
     amplitudes.locator('[data-testid="split-lasso"]').click()
     overlay = amplitudes.locator('[data-testid="lasso-overlay"]')
@@ -207,7 +234,15 @@ def test_a_lasso_in_the_amplitudes_view_splits_every_spike_inside_it(page, split
     action = confirm_and_read_action(page, frame)
     assert action["type"] == "SPLIT_UNIT" and action["unitId"] == unit
     assert action["indices"] == expected.tolist()
+    # the amplitudes view draws the parts in the units table's colours, and the unit's own colour no more
+    parts = [rgb(frame, f"{unit}.{i}") for i in (1, 2)]
+    select_unit(frame, f"{unit}.1")
+    frame.locator(f'table[data-testid="units-table"] tr[data-unit-id="{unit}.2"]').click(modifiers=["Control"])
+    page.screenshot(path=str(SHOTS / "split-amplitudes-parts.png"))
+    counts = canvas_colour_counts(amplitudes, [*parts, colour])
+    assert counts[0] > 0 and counts[1] > 0 and counts[2] == 0, counts
     undo_in_journal(frame, 1)  # the figures of this module share one journal
+    assert canvas_colour_counts(amplitudes, parts) == [0, 0]
 
 
 def test_a_lasso_in_the_feature_view_splits_along_the_principal_components(page, split_figure):
@@ -241,6 +276,16 @@ def test_a_lasso_in_the_feature_view_splits_along_the_principal_components(page,
     union = np.sort(np.concatenate(trains), kind="stable")
     inside = np.isin(union[action["indices"]], trains[1])
     assert inside.mean() > 0.95 or inside.mean() < 0.05
+    # the parts selected: the merged unit is drawn whole, each spike in its part's colour (as in the units table)
+    parts = [rgb(frame, f"(a+u1).{i}") for i in (1, 2)]
+    select_unit(frame, "(a+u1).1")
+    frame.locator('table[data-testid="units-table"] tr[data-unit-id="(a+u1).2"]').click(modifiers=["Control"])
+    figure_frame(page).wait_for_function(
+        "() => document.querySelector('[data-view-type=\"FeatureView\"] .view-note-overlay') === null"
+    )
+    page.screenshot(path=str(SHOTS / "split-feature-view-parts.png"))
+    counts = canvas_colour_counts(features, parts)
+    assert counts[0] > 0 and counts[1] > 0, counts
     undo_in_journal(frame, 2)  # the split, then the merge
     assert splits_in_url(page) == []
 

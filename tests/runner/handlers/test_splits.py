@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import spikeinterface.core as sc
 
+from extractors.pca_model import share_analyzer_pca_model
 from runner.handlers import DictDataSource, HandlerInputError, run_handler
 from spikeinterface_sortingview.widgets.common import display_precision
 from spikeinterface_sortingview.widgets.spike_features import share_analyzer_spike_features
@@ -24,6 +25,17 @@ def split_analyzer(ground_truth):
         warnings.simplefilter("ignore")
         analyzer = sc.create_sorting_analyzer(sorting, recording, format="memory", sparse=False)
         analyzer.compute(["random_spikes", "templates", "spike_amplitudes", "spike_locations"])
+    return analyzer
+
+
+@pytest.fixture(scope="module")
+def pca_analyzer(ground_truth):
+    """An analyzer of the same pair with waveforms, for the principal_components extension each test computes."""
+    recording, sorting = ground_truth
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        analyzer = sc.create_sorting_analyzer(sorting, recording, format="memory", sparse=False)
+        analyzer.compute(["random_spikes", "waveforms"], verbose=False)
     return analyzer
 
 
@@ -98,6 +110,36 @@ def test_a_pca_polygon_on_the_drawn_features_takes_the_same_spikes(data, unit_id
     assert 0 < len(result["indices"]) < drawn["numSpikes"]
     assert result["templates"].shape[0] == 2 and len(result["templateChannelIds"]) == result["templates"].shape[1]
     assert not np.allclose(result["templates"][0], result["templates"][1])
+
+
+@pytest.mark.parametrize("mode", ["by_channel_local", pytest.param("concatenated", marks=pytest.mark.slow)])
+def test_the_analyzer_s_pca_gives_every_spike_the_projection_spikeinterface_stored(data, pca_analyzer, unit_ids, mode):
+    split_analyzer = pca_analyzer
+    split_analyzer.compute("principal_components", n_components=3, mode=mode, verbose=False)
+    uri = share_analyzer_pca_model(split_analyzer)
+    unit = unit_ids[2]
+    base = {"sorting_uri": "sort", "recording_uri": "rec", "unit_ids": unit, "pca_model_uri": uri}
+    drawn = run_handler(FEATURES, {**base, "feature": "pca", "max_spikes": 50_000}, data).data
+    assert drawn["numSpikes"] == len(drawn["positions"]) and "principal_components" in drawn["pcaSource"]
+    # SpikeInterface's projections of the unit's random spikes, at their numbers in the unit's train
+    extension = split_analyzer.get_extension("principal_components")
+    unit_index = list(split_analyzer.unit_ids).index(unit)
+    in_unit = np.flatnonzero(split_analyzer.sorting.to_spike_vector()["unit_index"] == unit_index)
+    random = split_analyzer.get_extension("random_spikes").get_data()
+    numbers = np.searchsorted(in_unit, random[np.isin(random, in_unit)])
+    stored = extension.get_projections_one_unit(unit, sparse=False)
+    if mode == "by_channel_local":
+        channel = list(split_analyzer.channel_ids).index(drawn["channelIds"][0])
+        stored = stored[:, :2, channel]
+    np.testing.assert_allclose(drawn["features"][numbers], stored[:, :2], rtol=1e-3, atol=1e-3)
+    # a polygon on those features takes the same spikes when applied to all of them
+    cut = float(np.median(drawn["features"][:, 0]))
+    polygon = rectangle(-1e6, cut, -1e6, 1e6)
+    result = run_handler(SPLIT, {**base, "feature": "pca", "polygon": polygon}, data).data
+    np.testing.assert_array_equal(result["indices"], np.flatnonzero(drawn["features"][:, 0] < cut))
+    other = {"sorting_uri": "sort2", "recording_uri": "rec2", "unit_ids": 0, "feature": "pca", "pca_model_uri": uri}
+    with pytest.raises(HandlerInputError, match="fitted on a recording of 8 channels"):
+        run_handler(FEATURES, other, data)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,13 @@ import { drawXAxis, drawYAxis } from '../../draw/axes'
 import { colorToPixel, PixelBuffer, useCanvasDraw } from '../../draw/canvas'
 import { computeErrorText } from '../../compute/computeClient'
 import { useTask } from '../../compute/useTask'
-import { useFigure } from '../../figure/FigureContext'
+import { useMergeGroups, useSplits } from '../../figure/curationHooks'
+import { useFigure, useSelection } from '../../figure/FigureContext'
+import { fadeColor } from '../../draw/canvas'
+import type { DisplayUnit } from '../../state/mergeDisplay'
+import { isSelected } from '../../state/selection'
+import { partOfSpikes, partsBySource, type SplitSourceParts } from '../../state/splitParts'
+import { unitKey } from '../../state/units'
 import { num, optNum, rec, str } from '../decode'
 import { drawPolygon } from '../shared/drawPolygon'
 import { type Point, pointInPolygon } from '../shared/lasso'
@@ -22,6 +28,8 @@ export interface FeatureViewData {
   msBefore: number
   msAfter: number
   numChannels: number
+  /** The analyzer's fitted PCA (principal_components extension), which the runner projects every spike with */
+  pcaModelUri?: string
 }
 
 export function decodeFeatureView(raw: Record<string, unknown>): FeatureViewData {
@@ -32,6 +40,7 @@ export function decodeFeatureView(raw: Record<string, unknown>): FeatureViewData
     msBefore: optNum(raw.msBefore) ?? 1,
     msAfter: optNum(raw.msAfter) ?? 2,
     numChannels: raw.numChannels === undefined ? 8 : num(raw.numChannels, 'numChannels'),
+    pcaModelUri: raw.pcaModelUri === undefined ? undefined : str(raw.pcaModelUri, 'pcaModelUri'),
   }
 }
 
@@ -46,16 +55,28 @@ function FeatureViewComponent({ data, width, height }: ViewProps<FeatureViewData
       sortingUri: data.sortingUri,
       feature: 'pca',
       recordingUri: data.recordingUri,
-      pca: { ms_before: data.msBefore, ms_after: data.msAfter, num_channels: data.numChannels },
+      pca: {
+        ms_before: data.msBefore,
+        ms_after: data.msAfter,
+        num_channels: data.numChannels,
+        ...(data.pcaModelUri ? { pca_model_uri: data.pcaModelUri } : {}),
+      },
     }),
     [data],
   )
   const split = useSplit(source)
-  const target = split.target
+  const selected = useSelection()
+  const mergeGroups = useMergeGroups()
+  const splits = useSplits()
+  const sources = useMemo(() => partsBySource({ mergeGroups, splits }, unitOrder), [mergeGroups, splits, unitOrder])
+  // Parts selected (of one split unit): the unit they came from is drawn, each spike in its part's colour.
+  const partTarget = useMemo(() => (split.target ? undefined : selectedParts(selected, sources)), [split.target, selected, sources])
+  const target = split.target ?? partTarget?.unit
   const features = useTask(target ? unitFeaturesRequest(source, target, DRAWN_SPIKES) : undefined, parseUnitFeatures)
   const plotW = Math.max(10, width - MARGIN.left - MARGIN.right)
   const plotH = Math.max(10, height - MARGIN.top - MARGIN.bottom)
   const ready = features.status === 'ready' ? features.value : undefined
+  const partOf = useMemo(() => (partTarget && ready ? partOfSpikes(ready.positions.data, partTarget.parts.parts) : undefined), [partTarget, ready])
   const bounds = useMemo(() => {
     if (!ready) return undefined
     const f = ready.features.data
@@ -95,6 +116,7 @@ function FeatureViewComponent({ data, width, height }: ViewProps<FeatureViewData
       const size = Math.max(2, Math.round(2 * dpr))
       const base = colorToPixel(color, 170)
       const inside = colorToPixel(PART_COLORS[0], 220)
+      const partPixels = partTarget?.parts.parts.map((p) => colorToPixel(isSelected(selected, p.key) ? p.color : fadeColor(p.color, 0.8), 220)) ?? []
       const f = ready.features.data
       for (let i = 0; i + 1 < f.length; i += 2) {
         const x = f[i] as number
@@ -102,7 +124,8 @@ function FeatureViewComponent({ data, width, height }: ViewProps<FeatureViewData
         if (!Number.isFinite(x) || !Number.isFinite(y)) continue
         const [sx, sy] = toScreen([x, y])
         const hit = split.polygon !== undefined && pointInPolygon(x, y, split.polygon)
-        buf.fillRect((sx * dpr) | 0, (sy * dpr) | 0, size, size, hit ? inside : base)
+        const part = partOf ? (partOf[i >> 1] as number) : -1
+        buf.fillRect((sx * dpr) | 0, (sy * dpr) | 0, size, size, hit ? inside : part >= 0 ? (partPixels[part] as number) : base)
       }
       buf.put(ctx)
       if (split.polygon) drawPolygon(ctx, split.polygon.map(toScreen), area)
@@ -112,9 +135,11 @@ function FeatureViewComponent({ data, width, height }: ViewProps<FeatureViewData
       drawYAxis(ctx, area, bounds.y0, bounds.y1, label(ready.axisLabels[1], v2))
       ctx.fillStyle = '#444'
       ctx.font = '11px system-ui, sans-serif'
-      ctx.fillText(`unit ${target?.key ?? ''}: ${ready.positions.data.length} of ${ready.numSpikes} spikes drawn`, MARGIN.left, 14)
+      const from = ready.pcaSource === 'runner' || !ready.pcaSource ? '' : ` · PCA: ${ready.pcaSource}`
+      const parts = partTarget ? ` (parts ${partTarget.parts.parts.map((p) => p.key).join(', ')})` : ''
+      ctx.fillText(`unit ${target?.key ?? ''}${parts}: ${ready.positions.data.length} of ${ready.numSpikes} spikes drawn${from}`, MARGIN.left, 14)
     },
-    [ready, bounds, plotW, plotH, color, split.polygon, toScreen, target],
+    [ready, bounds, plotW, plotH, color, split.polygon, toScreen, target, partTarget, partOf, selected],
   )
   const { canvasRef } = useCanvasDraw(draw, width, height, [draw])
 
@@ -131,6 +156,20 @@ function FeatureViewComponent({ data, width, height }: ViewProps<FeatureViewData
       <SplitPreviewPanel split={split} />
     </div>
   )
+}
+
+/** The split unit whose parts are selected (all selected parts of one unit), drawn whole with its parts coloured. */
+function selectedParts(selected: readonly (string | number)[], sources: Map<string, SplitSourceParts>): { unit: DisplayUnit; parts: SplitSourceParts } | undefined {
+  let found: [string, SplitSourceParts] | undefined
+  for (const id of selected) {
+    const entry = [...sources].find(([, e]) => e.parts.some((p) => p.key === unitKey(id)))
+    if (!entry) return undefined
+    if (found && found[0] !== entry[0]) return undefined
+    found = entry
+  }
+  if (!found) return undefined
+  const [key, parts] = found
+  return { unit: { key, unitIds: parts.members, merged: parts.members.length > 1 }, parts }
 }
 
 export const featureView = defineView(decodeFeatureView, FeatureViewComponent, { showsSelection: true })

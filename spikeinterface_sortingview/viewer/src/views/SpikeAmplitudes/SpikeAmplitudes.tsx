@@ -2,10 +2,12 @@
 import { useCallback, useMemo, useState } from 'react'
 import { drawXAxis, drawYAxis, formatValue, lowerBound } from '../../draw/axes'
 import { colorToPixel, fadeColor, PixelBuffer, useCanvasDraw } from '../../draw/canvas'
+import { useMergeGroups, useSplits } from '../../figure/curationHooks'
 import { useFigure, useSelection } from '../../figure/FigureContext'
+import { type DrawnPart, partOfSpikes, partsByUnit } from '../../state/splitParts'
 import { isSelected } from '../../state/selection'
-import type { UnitId } from '../../state/units'
-import { list, num, type Numbers, numbers, optList, optStr, rec, unitId } from '../decode'
+import { type UnitId, unitKey } from '../../state/units'
+import { list, num, type Numbers, numbers, optList, optNumbers, optStr, rec, unitId } from '../decode'
 import { recordFrame } from '../shared/framePerf'
 import { type Point, pointInPolygon } from '../shared/lasso'
 import { LassoOverlay } from '../shared/LassoOverlay'
@@ -24,6 +26,8 @@ interface AmplitudeSeries {
   unitId: UnitId
   spikeTimesSec: Numbers
   spikeAmplitudes: Numbers
+  /** This project's extension: each drawn spike's position in the unit's train, to draw a split unit's parts */
+  spikeIndices?: Numbers
 }
 
 export interface SpikeAmplitudesData {
@@ -46,8 +50,12 @@ export function decodeSpikeAmplitudes(raw: Record<string, unknown>): SpikeAmplit
     const times = numbers(r.spikeTimesSec, `${p}.spikeTimesSec`)
     const amps = numbers(r.spikeAmplitudes, `${p}.spikeAmplitudes`)
     if (amps.length !== times.length) throw new Error(`${p}: ${times.length} spike times but ${amps.length} amplitudes`)
-    const s = ensureSorted(times, [amps])
-    return { unitId: unitId(r.unitId, `${p}.unitId`), spikeTimesSec: s.times, spikeAmplitudes: s.companions[0] ?? amps }
+    const positions = optNumbers(r.spikeIndices, `${p}.spikeIndices`)
+    if (positions && positions.length !== times.length) throw new Error(`${p}: ${times.length} spike times but ${positions.length} spikeIndices`)
+    const s = ensureSorted(times, positions ? [amps, positions] : [amps])
+    const series: AmplitudeSeries = { unitId: unitId(r.unitId, `${p}.unitId`), spikeTimesSec: s.times, spikeAmplitudes: s.companions[0] ?? amps }
+    if (positions) series.spikeIndices = s.companions[1] ?? positions
+    return series
   })
   const data: SpikeAmplitudesData = {
     startTimeSec: num(raw.startTimeSec, 'startTimeSec'),
@@ -87,14 +95,35 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
   const plotH = Math.max(10, height - MARGIN.top - MARGIN.bottom)
   const source = useMemo(() => splitSource(data), [data])
   const split = useSplit(source)
+  // A split unit's spikes are drawn by part, in the parts' colours (as in the units table).
+  const mergeGroups = useMergeGroups()
+  const splits = useSplits()
+  const splitUnits = useMemo(() => {
+    const parts = partsByUnit({ mergeGroups, splits }, unitOrder)
+    const out = new Map<string, { parts: DrawnPart[]; partOf: Int8Array }>()
+    for (const u of data.units) {
+      const unitParts = parts.get(unitKey(u.unitId))
+      if (unitParts && u.spikeIndices) out.set(unitKey(u.unitId), { parts: unitParts, partOf: partOfSpikes(u.spikeIndices, unitParts) })
+    }
+    return out
+  }, [data, mergeGroups, splits, unitOrder])
   // With a selection, the other units are drawn first in pale colours so the selected ones stand out.
   const ordered = useMemo(() => {
     const units = [...data.units].sort((a, b) => unitOrder.index(a.unitId) - unitOrder.index(b.unitId))
-    if (selected.length === 0) return units.map((u) => ({ u, color: unitOrder.color(u.unitId) }))
-    const rest = units.filter((u) => !isSelected(selected, u.unitId)).map((u) => ({ u, color: fadeColor(unitOrder.color(u.unitId), 0.8) }))
-    const sel = units.filter((u) => isSelected(selected, u.unitId)).map((u) => ({ u, color: unitOrder.color(u.unitId) }))
+    const shown = (u: AmplitudeSeries, on: boolean) => {
+      const color = on ? unitOrder.color(u.unitId) : fadeColor(unitOrder.color(u.unitId), 0.8)
+      const drawn = splitUnits.get(unitKey(u.unitId))
+      if (!drawn) return { u, color }
+      // a part is selected by its display id; selecting the unit it came from shows both
+      const partColors = drawn.parts.map((p) => (on || isSelected(selected, p.key) ? p.color : fadeColor(p.color, 0.8)))
+      return { u, color, partOf: drawn.partOf, partColors, partKeys: drawn.parts.map((p) => p.key) }
+    }
+    const chosen = (u: AmplitudeSeries) => isSelected(selected, u.unitId) || (splitUnits.get(unitKey(u.unitId))?.parts.some((p) => isSelected(selected, p.key)) ?? false)
+    if (selected.length === 0) return units.map((u) => shown(u, true))
+    const rest = units.filter((u) => !chosen(u)).map((u) => shown(u, false))
+    const sel = units.filter(chosen).map((u) => shown(u, isSelected(selected, u.unitId)))
     return [...rest, ...sel]
-  }, [data, selected, unitOrder])
+  }, [data, selected, unitOrder, splitUnits])
 
   // The split target matters to the drawing only while a polygon is previewed: a merge or a selection of two
   // units changes the target, and redrawing every spike for it would cost a frame or more at 300 units.
@@ -116,8 +145,9 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
       const polygon = split.polygon
       const splitting = new Set(marking?.unitIds.map(String) ?? [])
       const insidePixel = colorToPixel(PART_COLORS[0])
-      for (const { u, color } of ordered) {
+      for (const { u, color, partOf, partColors } of ordered) {
         const pixel = colorToPixel(color)
+        const partPixels = partColors?.map((c) => colorToPixel(c)) ?? []
         const t = u.spikeTimesSec
         const amp = u.spikeAmplitudes
         const marked = polygon !== undefined && splitting.has(String(u.unitId))
@@ -126,7 +156,8 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
           const y = (ay + (amp[i] as number) * ky) | 0
           if (y < top || y > bottom) continue
           const inside = marked && pointInPolygon(t[i] as number, amp[i] as number, polygon)
-          buf.fillRect((ax + (t[i] as number) * kx) | 0, y, size, size, inside ? insidePixel : pixel)
+          const part = partOf ? (partOf[i] as number) : -1
+          buf.fillRect((ax + (t[i] as number) * kx) | 0, y, size, size, inside ? insidePixel : part >= 0 ? (partPixels[part] as number) : pixel)
         }
       }
       buf.put(ctx)
@@ -172,7 +203,7 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
     const tHi = r.start + (x + 6 - MARGIN.left) / kx
     let best: UnitId | undefined
     let bestD = 36
-    for (const { u } of ordered) {
+    for (const { u, partOf, partKeys } of ordered) {
       const t = u.spikeTimesSec
       const i1 = lowerBound(t, tHi)
       for (let i = lowerBound(t, tLo); i < i1; i++) {
@@ -181,7 +212,9 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
         const d = dx * dx + dy * dy
         if (d <= bestD) {
           bestD = d
-          best = u.unitId
+          // a spike of a split unit selects its part
+          const part = partOf ? (partOf[i] as number) : -1
+          best = part >= 0 && partKeys ? (partKeys[part] as string) : u.unitId
         }
       }
     }

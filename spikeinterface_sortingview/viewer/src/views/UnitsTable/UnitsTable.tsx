@@ -3,6 +3,7 @@ import { Fragment, type KeyboardEvent, memo, type MouseEvent, type ReactNode, us
 import { useLabelDefinitions, useLabelsByUnit, useMergeGroups, useRemovedUnits, useSplits } from '../../figure/curationHooks'
 import { useFigure, useSelection } from '../../figure/FigureContext'
 import { isSelected, moveSelection } from '../../state/selection'
+import { partColor } from '../../state/splitParts'
 import { compareUnitIds, type UnitId, unitKey } from '../../state/units'
 import { useGroupClick } from '../shared/useUnitClick'
 import { defineView, type ViewProps } from '../viewDefinition'
@@ -157,7 +158,7 @@ function UnitsTableView({ data, height }: ViewProps<UnitsTableData>) {
                 key={`${row.kind}:${row.key}`}
                 row={row}
                 selected={rowSelected(selected, row)}
-                color={unitOrder.color(row.members[0] as UnitId)}
+                color={row.kind === 'part' ? partColor(row.key, row.members[0] as UnitId, unitOrder) : unitOrder.color(row.members[0] as UnitId)}
                 columns={data.columns}
                 showCuration={showCuration}
                 showSpikes={showSpikes}

@@ -19,7 +19,7 @@ export interface SplitSource {
   spikeFeaturesUri?: string
   recordingUri?: string
   /** PCA parameters (the feature view's), sent alike to both tasks so they use the same components */
-  pca?: { ms_before: number; ms_after: number; num_channels: number }
+  pca?: { ms_before: number; ms_after: number; num_channels: number; pca_model_uri?: string }
 }
 
 function unitInput(source: SplitSource, unit: DisplayUnit): Record<string, unknown> {
@@ -82,6 +82,8 @@ export interface UnitFeatures {
   numSpikes: number
   axisLabels: [string, string]
   explainedVarianceRatio: number[]
+  /** "runner", or which of the analyzer's PCA models the runner used */
+  pcaSource?: string
 }
 
 export function parseUnitFeatures(reply: TaskReply): UnitFeatures {
@@ -94,5 +96,6 @@ export function parseUnitFeatures(reply: TaskReply): UnitFeatures {
     numSpikes: Number(r.numSpikes),
     axisLabels: [labels[0] ?? 'PC1', labels[1] ?? 'PC2'],
     explainedVarianceRatio: Array.isArray(r.explainedVarianceRatio) ? r.explainedVarianceRatio.map(Number) : [],
+    pcaSource: typeof r.pcaSource === 'string' ? r.pcaSource : undefined,
   }
 }
