@@ -10,9 +10,14 @@ sorting summary shows is known without reading them, because the recording is ge
   ``generate_ground_truth_recording``): the very waveforms it injects into the recording; their
   standard deviation is the generator's noise level;
 - each spike's amplitude is what ``spike_amplitudes`` would read at the spike's sample on the
-  unit's extremum channel: the template's value there (the generator scales no template, its
+  unit's main channel: the template's value at its peak (the generator scales no template, its
   amplitude factor is 1) plus a draw of the generator's Gaussian noise;
-- sparsity, ``random_spikes``, ``noise_levels``, ``unit_locations``, ``correlograms``,
+- the correlograms of every pair of units are counted exactly as SpikeInterface's
+  ``compute_correlograms`` counts them (same bins, same lag convention), by a kernel walking
+  the time-ordered spikes around each spike of one reference unit at a time (its row of counts stays in cache):
+  SpikeInterface 0.105's kernel (multithreaded above 300 units) took 42 s for 229 k spikes of
+  1,000 units here, and had not finished the 22.9 M after 20 minutes;
+- sparsity, ``random_spikes``, ``noise_levels``, ``unit_locations`` (``center_of_mass``),
   ``template_similarity``, ``template_metrics`` and the quality metrics that do not read traces
   are computed by SpikeInterface as usual, from the sorting and the templates.
 
@@ -30,6 +35,7 @@ import time
 import warnings
 from pathlib import Path
 
+import numba
 import numpy as np
 
 # Quality metrics computed from spikes, amplitudes, templates and noise levels only.
@@ -92,6 +98,46 @@ def ground_truth_amplitudes(analyzer, templates: np.ndarray, seed: int) -> np.nd
     amplitudes = peaks[spikes["unit_index"]]
     amplitudes += rng.normal(0.0, NOISE_LEVEL, size=amplitudes.size).astype("float32")
     return amplitudes
+
+
+@numba.njit(parallel=True, cache=False)
+def _count_all_pairs(
+    frames, units, by_unit, unit_starts, half_window, bin_size, num_half_bins, counts
+):  # pragma: no cover
+    # One reference unit per iteration (its row of counts, units x bins, stays in cache; rows are
+    # written by one thread each). For each of its spikes i, every other spike j with
+    # lag = t_i - t_j in [-half_window, half_window) goes to bin num_half_bins + lag // bin_size:
+    # SpikeInterface's convention.
+    n = frames.size
+    for u in numba.prange(unit_starts.size - 1):
+        for k in range(unit_starts[u], unit_starts[u + 1]):
+            i = by_unit[k]
+            t = frames[i]
+            j = i - 1
+            while j >= 0 and t - frames[j] < half_window:
+                counts[u, units[j], num_half_bins + (t - frames[j]) // bin_size] += 1
+                j -= 1
+            j = i + 1
+            while j < n and frames[j] - t <= half_window:
+                counts[u, units[j], num_half_bins + (t - frames[j]) // bin_size] += 1
+                j += 1
+
+
+def all_correlograms(sorting, window_ms: float = 50.0, bin_ms: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Correlograms of every pair of units, as ``compute_correlograms(sorting, window_ms, bin_ms)`` returns them."""
+    from spikeinterface.postprocessing.correlograms import _compute_num_bins, _make_bins
+
+    bins, half_window, bin_size = _make_bins(sorting, window_ms, bin_ms)
+    num_bins, num_half_bins = _compute_num_bins(half_window, bin_size)
+    num_units = sorting.get_num_units()
+    counts = np.zeros((num_units, num_units, num_bins), dtype=np.int64)
+    for spikes in sorting.to_spike_vector(concatenated=False):
+        frames = spikes["sample_index"].astype(np.int64)
+        units = spikes["unit_index"].astype(np.int32)
+        by_unit = np.argsort(units, kind="stable")
+        unit_starts = np.concatenate([[0], np.cumsum(np.bincount(units, minlength=num_units))])
+        _count_all_pairs(frames, units, by_unit, unit_starts, half_window, bin_size, num_half_bins, counts)
+    return counts, bins
 
 
 def build_filled_analyzer(preset, probe, folder: Path, job_kwargs: dict) -> dict:
@@ -165,9 +211,15 @@ def build_filled_analyzer(preset, probe, folder: Path, job_kwargs: dict) -> dict
     )
     steps["spike_amplitudes"] = time.perf_counter() - t
 
+    t = time.perf_counter()
+    ccgs, bins = all_correlograms(sorting)
+    fill_extension(analyzer, "correlograms", {"window_ms": 50.0, "bin_ms": 1.0}, {"ccgs": ccgs, "bins": bins})
+    del ccgs
+    steps["correlograms"] = time.perf_counter() - t
+    print(f"  correlograms: {steps['correlograms']:.1f} s", flush=True)
+
     for name, params in [
-        ("unit_locations", {}),
-        ("correlograms", {}),
+        ("unit_locations", {"method": "center_of_mass"}),
         ("template_similarity", {}),
         ("quality_metrics", {"metric_names": FILLED_QUALITY_METRICS}),
         ("template_metrics", {}),
