@@ -44,23 +44,33 @@ def encode_spike_trains(
         raise ValueError("spike frames must be non-negative")
     # Group by (segment, unit), frames ascending inside each group. A spike vector is in time order, so a
     # stable sort by group alone does it (a radix sort, O(n), when the key fits 16 bits); else sort by both.
-    group = segment_index.astype(np.int64) * num_units + unit_index.astype(np.int64)
-    key = group.astype(np.uint16) if num_units * num_segments <= 2**16 else group
+    # At tens of millions of spikes every int64 column is hundreds of MB: the key is made in the smallest
+    # dtype, and the order, frames and deltas are the only full-length int64 arrays alive at once.
+    num_groups = num_units * num_segments
+    key_dtype = np.uint16 if num_groups <= 2**16 else np.int64
+    if num_segments == 1:
+        key = unit_index.astype(key_dtype)
+    else:
+        key = (segment_index.astype(np.int64) * num_units + unit_index).astype(key_dtype)
     order = np.argsort(key, kind="stable")
     frames = np.asarray(sample_index, dtype=np.int64)[order]
-    counts = np.bincount(group, minlength=num_units * num_segments)
+    del order
+    counts = np.bincount(key, minlength=num_groups)
     starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    descending = np.flatnonzero(np.diff(frames) < 0) + 1
-    if np.any(~np.isin(descending, starts)):
-        order = np.lexsort((sample_index, group))
-        frames = np.asarray(sample_index, dtype=np.int64)[order]
-
-    deltas = np.diff(frames, prepend=np.int64(0))
     first = starts[:-1][counts > 0]
-    deltas[first] = frames[first]  # each train starts from frame 0
+    deltas = _train_deltas(frames, first)
+    if len(deltas) and deltas.min() < 0:  # not in time order inside a train: sort by frame too
+        del frames, deltas
+        order = np.lexsort((sample_index, key))
+        frames = np.asarray(sample_index, dtype=np.int64)[order]
+        del order
+        deltas = _train_deltas(frames, first)
+    del key
+
     overflow_positions = np.flatnonzero(deltas >= ESCAPE).astype(np.int64)
     overflow_values = deltas[overflow_positions]
     compact = np.minimum(deltas, ESCAPE).astype("<u2")
+    del deltas
 
     unit_starts = np.empty((num_segments, num_units + 1), dtype=np.int64)
     for segment in range(num_segments):
@@ -72,6 +82,16 @@ def encode_spike_trains(
         "overflow_values": overflow_values.astype(np.int64),
         "checkpoint_frames": frames[::CHECKPOINT_SPIKES].copy(),
     }
+
+
+def _train_deltas(frames: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Each frame minus the one before it; at a train's first spike (``first``), its frame."""
+    deltas = np.empty_like(frames)
+    if len(frames):
+        deltas[0] = frames[0]
+        np.subtract(frames[1:], frames[:-1], out=deltas[1:])
+        deltas[first] = frames[first]
+    return deltas
 
 
 class CompactSpikeTrains:

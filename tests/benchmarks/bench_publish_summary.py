@@ -1,4 +1,4 @@
-"""Publish a sorting summary with our ``sortingview`` backend and with SpikeInterface's ``figpack`` backend.
+"""Publish a sorting summary with our ``sortingview`` backend and with SpikeInterface's figpack and sortingview paths.
 
 For each preset (see ``presets.py``) the sorting analyzer is built beforehand and
 cached on disk (not timed), and its files are read once so that they are in the
@@ -11,7 +11,15 @@ run in a fresh Python process that loads the analyzer (read-only) and publishes
 * figpack: ``plot_sorting_summary(analyzer, backend="figpack", display=False)``
   then ``widget.view.save(folder, title=...)``, figpack's way to write a figure
   to a local folder without any network (``FigpackView.save`` ->
-  ``prepare_figure_bundle``; ``show()`` would start a server or upload).
+  ``prepare_figure_bundle``; ``show()`` would start a server or upload);
+* sortingview (SpikeInterface 0.105's own, deprecated, path; a baseline only, run when a Python
+  with the ``sortingview`` package is found, see ``--sortingview-python``):
+  ``plot_sorting_summary(analyzer, backend="sortingview")`` in a process that does not import our
+  package, so SpikeInterface's ``plot_sortingview`` builds ``sortingview.views`` and calls
+  ``view.url()``, which serializes the figure and stores it with kachery. Kachery is kept offline:
+  ``KACHERY_STORE_FILE_DIR`` makes ``store_file`` copy into that local folder (no upload, no API
+  key, which is removed from the environment), and ``input()``, which kachery calls before an
+  upload it cannot make, raises instead of waiting.
 
 Measured for both tools in the same way, inside the worker process:
 
@@ -21,13 +29,18 @@ Measured for both tools in the same way, inside the worker process:
   kernel's peak (VmHWM) is reset through ``/proc/self/clear_refs`` before the call,
   so loading the analyzer does not count; the process's whole-life peak is reported too;
 * bytes: ours, everything the publish wrote to the empty store (the figure and the sorting it shares
-  for live compute); figpack, its figure's data (see ``figpack_data_bytes`` for what is excluded).
+  for live compute); figpack, its figure's data (see ``figpack_data_bytes`` for what is excluded);
+  sortingview, everything in its kachery store folder.
 
 Usage::
 
     python tests/benchmarks/bench_publish_summary.py --repeat 3        # both presets, best of 3
     python tests/benchmarks/bench_publish_summary.py --preset small    # the small one only
     python tests/benchmarks/bench_publish_summary.py --preset small --breakdown --profile
+    python tests/benchmarks/bench_publish_summary.py --preset hour --tools ours figpack
+    python tests/benchmarks/bench_publish_summary.py --sortingview-python /path/to/venv/bin/python
+
+The ``hour`` preset (1,000 units, 22.9 M spikes) runs only when asked for by name.
 """
 
 from __future__ import annotations
@@ -47,9 +60,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from presets import DEFAULT_CACHE_DIR, PRESETS, get_analyzer_folder, load_analyzer  # noqa: E402
+from presets import DEFAULT_CACHE_DIR, DEFAULT_PRESETS, PRESETS, get_analyzer_folder, load_analyzer  # noqa: E402
 
-TOOLS = ("ours", "figpack")
+TOOLS = ("ours", "figpack", "sortingview")
+# Environment variable naming a Python whose environment has the sortingview package (the baseline).
+SORTINGVIEW_PYTHON_ENV = "SV_BENCH_SORTINGVIEW_PYTHON"
 FIGURE_TITLE = "SpikeInterface - SortingSummary"
 RESULT_PREFIX = "BENCH-RESULT "
 
@@ -151,7 +166,25 @@ def publish_figpack(analyzer, out_dir: Path) -> dict:
     return {"folder": str(folder)}
 
 
-PUBLISHERS = {"ours": publish_ours, "figpack": publish_figpack}
+def refuse_input(prompt: str = "") -> str:
+    """Stands in for ``input()`` in the sortingview worker: kachery asks before an upload; the benchmark never uploads."""
+    raise RuntimeError(f"the sortingview baseline asked for input ({prompt!r}): kachery was about to upload")
+
+
+def publish_sortingview(analyzer, out_dir: Path) -> dict:
+    """Publish with SpikeInterface's own sortingview path, storing the figure in a local kachery folder."""
+    import spikeinterface.widgets as sw
+    from spikeinterface.widgets.sorting_summary import SortingSummaryWidget
+
+    assert "spikeinterface_sortingview" not in sys.modules, "the baseline must not run our backend"
+    assert SortingSummaryWidget.plot_sortingview.__module__ == "spikeinterface.widgets.sorting_summary"
+    widget = sw.plot_sorting_summary(analyzer, backend="sortingview", display=True, generate_url=True)
+    assert widget.url, "SpikeInterface's sortingview path returned no URL"
+    store_dir = Path(os.environ["KACHERY_STORE_FILE_DIR"])
+    return {"figure_bytes": tree_bytes(store_dir), "store_bytes": tree_bytes(store_dir), "url": widget.url}
+
+
+PUBLISHERS = {"ours": publish_ours, "figpack": publish_figpack, "sortingview": publish_sortingview}
 
 
 def import_tool(tool: str) -> None:
@@ -160,9 +193,16 @@ def import_tool(tool: str) -> None:
 
     if tool == "ours":
         import spikeinterface_sortingview  # noqa: F401  (registers backend="sortingview")
-    else:
+    elif tool == "figpack":
         import figpack.views  # noqa: F401
         import figpack_spike_sorting.views  # noqa: F401
+    else:
+        import builtins
+
+        import kachery  # noqa: F401
+        import sortingview.views  # noqa: F401
+
+        builtins.input = refuse_input
 
 
 # ---------------------------------------------------------------- worker (one tool, one fresh process)
@@ -203,8 +243,20 @@ def run_worker(tool: str, analyzer_dir: Path, out_dir: Path, profile: bool) -> d
     return result
 
 
-def run_tool(tool: str, analyzer_dir: Path, out_dir: Path, profile: bool = False) -> dict:
-    """Run one tool in a fresh Python process and return its measurements."""
+def find_sortingview_python(given: str | None) -> str | None:
+    """A Python that can import ``sortingview``: ``given``, else $SV_BENCH_SORTINGVIEW_PYTHON, else this one if it can.
+
+    None when there is none: the sortingview baseline is then left out of the run.
+    """
+    candidates = [given, os.environ.get(SORTINGVIEW_PYTHON_ENV), sys.executable]
+    for python in candidates:
+        if python and subprocess.run([python, "-c", "import sortingview.views"], capture_output=True).returncode == 0:
+            return python
+    return None
+
+
+def run_tool(tool: str, analyzer_dir: Path, out_dir: Path, profile: bool = False, python: str | None = None) -> dict:
+    """Run one tool in a fresh Python process (``python``, default this one) and return its measurements."""
     out_dir.mkdir(parents=True)
     env = dict(os.environ)
     env.update(
@@ -212,8 +264,22 @@ def run_tool(tool: str, analyzer_dir: Path, out_dir: Path, profile: bool = False
         SORTINGVIEW_HOME=str(out_dir / "home"),  # no user config file
         FIGPACK_UPLOAD="0",
         PYTHONWARNINGS="ignore",
+        # the sortingview baseline: kachery stores into a local folder, never uploads
+        KACHERY_STORE_FILE_DIR=str(out_dir / "kachery-store"),
+        KACHERY_DIR=str(out_dir / "kachery-home"),
     )
-    command = [sys.executable, __file__, "--worker", tool, "--analyzer", str(analyzer_dir), "--out", str(out_dir)]
+    for name in ("KACHERY_API_KEY", "KACHERY_ZONE", "KACHERY_ALLOW_PUBLIC_ZONES", "KACHERY_CLOUD_CLIENT_ID"):
+        env.pop(name, None)
+    command = [
+        python or sys.executable,
+        __file__,
+        "--worker",
+        tool,
+        "--analyzer",
+        str(analyzer_dir),
+        "--out",
+        str(out_dir),
+    ]
     if profile:
         command.append("--profile")
     # Flush dirty pages first (e.g. from building the analyzer): our store fsyncs the files it
@@ -349,34 +415,39 @@ def number(value: float | None, scale: float = 1.0, digits: int = 2) -> str:
 
 
 def print_table(results: list[dict], profiled: bool = False) -> None:
-    """One row per preset: both tools' time, memory and bytes, and the ratios."""
+    """One row per preset: each tool's time, memory and bytes, and the baselines' ratios to ours."""
     header = (
-        f"{'preset':<12} {'dataset':<26} {'spikes':>9} | {'ours s':>7} {'fp s':>7} {'fp/ours':>8} | "
-        f"{'ours MB':>8} {'fp MB':>8} {'ours/fp':>8} | {'ours mem':>8} {'fp mem':>8} {'ours/fp':>8}"
+        f"{'preset':<12} {'spikes':>9} | {'ours s':>7} {'fp s':>7} {'fp/ours':>8} {'sv s':>7} {'sv/ours':>8} | "
+        f"{'ours MB':>8} {'fp MB':>8} {'ours/fp':>8} {'sv MB':>8} | "
+        f"{'ours mem':>8} {'fp mem':>8} {'ours/fp':>8} {'sv mem':>8}"
     )
     print("\n" + header)
     print("-" * len(header))
     for r in results:
-        ours, fp = r.get("ours", {}), r.get("figpack", {})
+        ours, fp, sv = r.get("ours", {}), r.get("figpack", {}), r.get("sortingview", {})
         print(
-            f"{r['preset']:<12} {r['dataset']:<26} {r['num_spikes']:>9} | "
+            f"{r['preset']:<12} {r['num_spikes']:>9} | "
             f"{number(ours.get('seconds')):>7} {number(fp.get('seconds')):>7} "
-            f"{ratio(fp.get('seconds'), ours.get('seconds')):>8} | "
+            f"{ratio(fp.get('seconds'), ours.get('seconds')):>8} {number(sv.get('seconds')):>7} "
+            f"{ratio(sv.get('seconds'), ours.get('seconds')):>8} | "
             f"{number(ours.get('store_bytes'), 1e6, 3):>8} {number(fp.get('figure_bytes'), 1e6, 3):>8} "
-            f"{ratio(ours.get('store_bytes'), fp.get('figure_bytes')):>8} | "
+            f"{ratio(ours.get('store_bytes'), fp.get('figure_bytes')):>8} {number(sv.get('store_bytes'), 1e6, 3):>8} | "
             f"{number(ours.get('peak_delta_mb'), 1, 0):>8} {number(fp.get('peak_delta_mb'), 1, 0):>8} "
-            f"{ratio(ours.get('peak_delta_mb'), fp.get('peak_delta_mb')):>8}"
+            f"{ratio(ours.get('peak_delta_mb'), fp.get('peak_delta_mb')):>8} {number(sv.get('peak_delta_mb'), 1, 0):>8}"
         )
     print(
         "\ns: wall time of the publish call, fastest run (fresh process per run; imports and analyzer loading"
         " excluded)"
         + (" -- PROFILED, times inflated by cProfile" if profiled else "")
         + "\nMB: bytes written, 1e6 (ours: everything in the store, the figure and the sorting it shares for live"
-        " compute; figpack: data.zarr + the spec written into index.html, not its viewer bundle)\nmem: peak RSS during the publish call above the RSS before it, MiB (largest run)"
-        "\ntargets: fp/ours time >= 5x, ours/fp bytes <= 1"
+        " compute; fp = figpack: data.zarr + the spec written into index.html, not its viewer bundle;"
+        " sv = SpikeInterface's sortingview path: everything in its kachery store folder)"
+        "\nmem: peak RSS during the publish call above the RSS before it, MiB (largest run)"
+        "\ntargets: fp/ours time >= 10x, sv/ours time >= 4x, ours/fp bytes <= 1;"
+        " at the hour also ours/fp mem <= 0.25x"
     )
     for r in results:
-        line = f"{r['preset']}: analyzer built in {r['build_seconds']} s (cached)"
+        line = f"{r['preset']}: {r['dataset']}, analyzer built in {r['build_seconds']} s (cached)"
         for tool in TOOLS:
             if tool in r:
                 line += (
@@ -431,10 +502,12 @@ def bench_preset(
     repeat: int = 1,
     breakdown: bool = False,
     profile: bool = False,
+    sortingview_python: str | None = None,
 ) -> dict:
     """Build (or load from the cache) one preset's analyzer, then run each tool ``repeat`` times on it.
 
-    The tools take turns (ours, figpack, ours, ...) so that a change in the machine's load hits both.
+    The tools take turns (ours, figpack, sortingview, ours, ...) so that a change in the machine's load hits all.
+    ``sortingview_python`` is the Python that runs the sortingview baseline.
     """
     preset = PRESETS[name]
     print(f"[{name}] analyzer for {preset.describe()} ...", flush=True)
@@ -444,7 +517,8 @@ def bench_preset(
     runs: dict[str, list[dict]] = {tool: [] for tool in tools}
     for index in range(repeat):
         for tool in tools:
-            run = run_tool(tool, folder, work_dir / name / f"{tool}-{index}", profile=profile)
+            python = sortingview_python if tool == "sortingview" else None
+            run = run_tool(tool, folder, work_dir / name / f"{tool}-{index}", profile=profile, python=python)
             runs[tool].append(run)
             print(
                 f"[{name}] {tool} run {index + 1}/{repeat}: {run['seconds']:.2f} s, "
@@ -471,8 +545,25 @@ def bench_preset(
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--preset", choices=[*PRESETS, "all"], default="all", help="which preset to run (default: all)")
-    parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS), help="tools to run (default: both)")
+    parser.add_argument(
+        "--preset",
+        choices=[*PRESETS, "all"],
+        default="all",
+        help=f"which preset to run (default: all = {', '.join(DEFAULT_PRESETS)})",
+    )
+    parser.add_argument(
+        "--tools",
+        nargs="+",
+        choices=TOOLS,
+        default=list(TOOLS),
+        help="tools to run (default: all; sortingview only when a Python with the package is found)",
+    )
+    parser.add_argument(
+        "--sortingview-python",
+        default=None,
+        help=f"a Python whose environment has the sortingview package, for the baseline (default: "
+        f"${SORTINGVIEW_PYTHON_ENV}, else this Python if it has the package)",
+    )
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR, help="where analyzers are cached")
     parser.add_argument("--work-dir", type=Path, default=None, help="where figures are written (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the written figures (default: delete them)")
@@ -494,7 +585,14 @@ def main(argv: list[str] | None = None) -> int:
         result = run_worker(args.worker, args.analyzer, args.out, args.profile)
         print(RESULT_PREFIX + json.dumps(result), flush=True)
         return 0
-    names = list(PRESETS) if args.preset == "all" else [args.preset]
+    names = DEFAULT_PRESETS if args.preset == "all" else [args.preset]
+    tools = list(args.tools)
+    sortingview_python = None
+    if "sortingview" in tools:
+        sortingview_python = find_sortingview_python(args.sortingview_python)
+        if sortingview_python is None:
+            print("sortingview baseline left out: no Python with the sortingview package (see --sortingview-python)")
+            tools.remove("sortingview")
     work_dir = args.work_dir or Path(tempfile.mkdtemp(prefix="sv-bench-"))
     for name in names:
         if (work_dir / name).exists():
@@ -503,13 +601,14 @@ def main(argv: list[str] | None = None) -> int:
         results = [
             bench_preset(
                 name,
-                args.tools,
+                tools,
                 args.cache_dir,
                 work_dir,
                 n_jobs=args.n_jobs,
                 repeat=args.repeat,
                 breakdown=args.breakdown,
                 profile=args.profile,
+                sortingview_python=sortingview_python,
             )
             for name in names
         ]

@@ -35,6 +35,10 @@ Usage::
     python tests/benchmarks/bench_runner.py               # 30 repeats
     python tests/benchmarks/bench_runner.py --repeats 10
     python tests/benchmarks/bench_runner.py --only first-request --trials 5
+    python tests/benchmarks/bench_runner.py --only correlogram --preset hour   # 1,000 units, 22.9 M spikes
+
+With ``--preset NAME`` the sorting is that benchmark preset's (``presets.py``; the ``hour`` preset's
+analyzer is built first when not cached) and the merged pair is its two units with the most spikes.
 """
 
 from __future__ import annotations
@@ -134,10 +138,22 @@ def make_recording(folder: Path) -> sc.BaseRecording:
     return recording
 
 
-def make_data(root: Path) -> Data:
+def preset_sorting(name: str) -> tuple[sc.BaseSorting, list[str]]:
+    """A benchmark preset's sorting and its two units with the most spikes (the heaviest merged pair)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from presets import PRESETS, get_analyzer_folder, load_analyzer
+
+    folder, _ = get_analyzer_folder(PRESETS[name])
+    sorting = load_analyzer(folder).sorting
+    counts = np.bincount(sorting.to_spike_vector()["unit_index"], minlength=sorting.get_num_units())
+    busiest = np.argsort(counts)[::-1][:2]
+    return sorting, [str(sorting.unit_ids[i]) for i in busiest]
+
+
+def make_data(root: Path, preset: str | None = None) -> Data:
     import spikeinterface_sortingview as sv
 
-    sorting, pair = make_sorting()
+    sorting, pair = make_sorting() if preset is None else preset_sorting(preset)
     recording = make_recording(root / "recording")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -609,7 +625,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--trials", type=int, default=3, help="fresh runners of each kind for the first request")
-    parser.add_argument("--only", choices=["first-request"], help="run one section only")
+    parser.add_argument("--only", choices=["first-request", "correlogram"], help="run one section only")
+    parser.add_argument("--preset", default=None, help="take the sorting from this benchmark preset (e.g. hour)")
     args = parser.parse_args()
     for name, value in RAY_ENV.items():
         os.environ.setdefault(name, value)
@@ -626,10 +643,23 @@ def main() -> None:
     repeats = args.repeats
     try:
         started = time.perf_counter()
-        data = make_data(root)
+        data = make_data(root, args.preset)
         print(f"data ready in {time.perf_counter() - started:.1f} s", flush=True)
         # First, alone on the machine: each of these runners starts and stops a Ray of its own.
-        run_section("first request", lambda: bench_first_request(root, store_dir, data, args.trials), rows, tail)
+        if args.only in (None, "first-request"):
+            run_section("first request", lambda: bench_first_request(root, store_dir, data, args.trials), rows, tail)
+        if args.only == "correlogram":
+            ray.init(
+                address="local",
+                num_cpus=2,
+                include_dashboard=False,
+                object_store_memory=OBJECT_STORE_BYTES,
+                log_to_driver=False,
+            )
+            direct = make_executor(store_dir, {"correlograms": 1, "timeseries": 1})
+            ray_address = ray.get_runtime_context().gcs_address
+            with Runner(root, store_dir, {"correlograms": 1, "timeseries": 1, "misc": 1}, ray_address, "one") as one:
+                run_section("correlogram", lambda: bench_correlogram(one, direct, data, repeats), rows, tail)
         if args.only is None:
             ray.init(
                 address="local",

@@ -13,6 +13,7 @@ from spikeinterface.widgets import base
 import spikeinterface_sortingview as sv
 from spikeinterface_sortingview.store import default_store
 from spikeinterface_sortingview.views import from_json_value
+from spikeinterface_sortingview.widgets.common import plain_unit_id
 from tests.spec_checker import check_figure
 
 ANALYZER_WIDGETS = {
@@ -292,3 +293,35 @@ def test_figure_url_carries_url_encoded_state():
     from urllib.parse import unquote
 
     assert json.loads(unquote(state)) == {"sortingCuration": "sha1://" + "a" * 40}
+
+
+def test_sorting_summary_of_some_units_of_two_segments():
+    """The summary reads segment 0's spikes from a slice of the spike vector, and a subset of units' correlograms."""
+    recording, sorting = si.generate_ground_truth_recording(
+        durations=[3.0, 2.0], num_units=4, num_channels=4, seed=5, sampling_frequency=10000.0
+    )
+    analyzer = si.create_sorting_analyzer(sorting, recording, sparse=False)
+    analyzer.compute(
+        ["random_spikes", "templates", "spike_amplitudes", "unit_locations", "correlograms", "template_similarity"],
+        verbose=False,
+    )
+    shown = [analyzer.unit_ids[3], analyzer.unit_ids[1]]
+    widget = si.plot_sorting_summary(
+        analyzer, unit_ids=shown, backend="sortingview", display=False, min_similarity_for_correlograms=-1.0
+    )
+    leaves = {v["type"]: v for v in stored_leaves(widget.url).values()}
+    spikes = analyzer.sorting.to_spike_vector()
+    amplitudes = analyzer.get_extension("spike_amplitudes").get_data()
+    first = from_json_value(leaves["SpikeAmplitudes"]["units"][0])
+    mine = (spikes["unit_index"] == 3) & (spikes["segment_index"] == 0)
+    np.testing.assert_allclose(first["spikeTimesSec"], spikes["sample_index"][mine] / 10000.0, rtol=1e-6)
+    np.testing.assert_allclose(first["spikeAmplitudes"], amplitudes[mine], rtol=2**-12)
+    ccgs, _ = analyzer.get_extension("correlograms").get_data()
+    pairs = {
+        (c["unitId1"], c["unitId2"]): from_json_value(c["binCounts"])
+        for c in leaves["CrossCorrelograms"]["crossCorrelograms"]
+    }
+    a, b = (plain_unit_id(u) for u in shown)
+    assert set(pairs) == {(a, a), (a, b), (b, b)}
+    np.testing.assert_array_equal(pairs[(a, b)], ccgs[3, 1])
+    np.testing.assert_array_equal(pairs[(b, b)], ccgs[1, 1])
