@@ -37,4 +37,5 @@ def splittable_amplitudes(view: views.SpikeAmplitudes, sorting_uri: str, analyze
         hide_unit_selector=view.hide_unit_selector,
         sorting_uri=sorting_uri,
         spike_features_uri=features_uri,
+        chunks=view.chunks,
     )

@@ -1,6 +1,6 @@
 // SpikeAmplitudes: amplitude of every spike over time, per unit colour, sharing the time window.
-import { useCallback, useMemo, useState } from 'react'
-import { drawXAxis, drawYAxis, formatValue, lowerBound } from '../../draw/axes'
+import { useCallback, useMemo, useRef, useState } from 'react'
+import { drawXAxis, drawYAxis, formatValue } from '../../draw/axes'
 import { colorToPixel, fadeColor, PixelBuffer, useCanvasDraw } from '../../draw/canvas'
 import { useFigure, useSelection } from '../../figure/FigureContext'
 import { isSelected } from '../../state/selection'
@@ -19,9 +19,14 @@ import { TimeToolbar } from '../shared/TimeToolbar'
 import { useTimeNavigation } from '../shared/useTimeNavigation'
 import { useUnitClick } from '../shared/useUnitClick'
 import { defineView, type ViewProps } from '../viewDefinition'
+import { decodeNdarrays } from '../../protocol/ndarray'
+import { isRecord } from '../../protocol/messages'
+import { type ChunkEntry, ChunkCache, chunksForWindow, decodeChunk, decodeChunkEntries, type Run, runRange, windowRuns } from './amplitudeChunks'
 
 interface AmplitudeSeries {
   unitId: UnitId
+  /** Position in the view's units: how chunk files name the unit */
+  index: number
   spikeTimesSec: Numbers
   spikeAmplitudes: Numbers
 }
@@ -31,6 +36,8 @@ export interface SpikeAmplitudesData {
   endTimeSec: number
   units: AmplitudeSeries[]
   hideUnitSelector: boolean
+  /** This project's levels of detail: every spike in time chunks, `units` then hold an overview */
+  chunks?: ChunkEntry[]
   /** This project's extension: the shared sorting and every spike's amplitude, to split units */
   sortingUri?: string
   spikeFeaturesUri?: string
@@ -47,7 +54,7 @@ export function decodeSpikeAmplitudes(raw: Record<string, unknown>): SpikeAmplit
     const amps = numbers(r.spikeAmplitudes, `${p}.spikeAmplitudes`)
     if (amps.length !== times.length) throw new Error(`${p}: ${times.length} spike times but ${amps.length} amplitudes`)
     const s = ensureSorted(times, [amps])
-    return { unitId: unitId(r.unitId, `${p}.unitId`), spikeTimesSec: s.times, spikeAmplitudes: s.companions[0] ?? amps }
+    return { unitId: unitId(r.unitId, `${p}.unitId`), index: i, spikeTimesSec: s.times, spikeAmplitudes: s.companions[0] ?? amps }
   })
   const data: SpikeAmplitudesData = {
     startTimeSec: num(raw.startTimeSec, 'startTimeSec'),
@@ -58,6 +65,8 @@ export function decodeSpikeAmplitudes(raw: Record<string, unknown>): SpikeAmplit
   const sortingUri = optStr(raw.sortingUri)
   const spikeFeaturesUri = optStr(raw.spikeFeaturesUri)
   const recordingUri = optStr(raw.recordingUri)
+  const chunks = decodeChunkEntries(raw.chunks)
+  if (chunks) data.chunks = chunks
   if (sortingUri) data.sortingUri = sortingUri
   if (spikeFeaturesUri) data.spikeFeaturesUri = spikeFeaturesUri
   if (recordingUri) data.recordingUri = recordingUri
@@ -76,6 +85,32 @@ const MARGIN = { left: 64, right: 12, top: 26, bottom: 40 }
 // SpikeInterface's spike amplitudes are in µV (the analyzer scales traces to µV whenever the recording has gains).
 const AMPLITUDE_LABEL = 'amplitude (µV)'
 
+/** Which spikes are drawn: every spike of the view inline, the overview (chunks not loaded or too many), or chunks. */
+export type AmplitudeLevel = 'inline' | 'overview' | 'chunks'
+
+/** The window's runs: the whole window from the inline spikes, or from chunks where they are loaded. */
+function drawnRuns(data: SpikeAmplitudesData, cache: ChunkCache | undefined, start: number, end: number): { runs: Run[]; level: AmplitudeLevel } {
+  if (!data.chunks || !cache) return { runs: [{ start, end }], level: 'inline' }
+  const needed = chunksForWindow(data.chunks, start, end)
+  if (!needed) return { runs: [{ start, end }], level: 'overview' }
+  // the chunks beside the window too, so that a pan finds them loaded
+  const first = data.chunks.indexOf(needed[0] as ChunkEntry)
+  const around = [data.chunks[first - 1], ...needed, data.chunks[first + needed.length]].filter((c): c is ChunkEntry => c !== undefined)
+  cache.request(around.map((c) => c.dataUri))
+  const runs = windowRuns(needed, (uri) => cache.get(uri), start, end)
+  return { runs, level: runs.every((r) => r.chunk) ? 'chunks' : 'overview' }
+}
+
+/** What the overview is, written above the plot so that nobody reads its density as every spike's. */
+function overviewNote(data: SpikeAmplitudesData): string {
+  let total = 0
+  for (const c of data.chunks ?? []) total += c.numSpikes
+  let shown = 0
+  for (const u of data.units) shown += u.spikeTimesSec.length
+  const oneIn = shown > 0 ? Math.max(1, Math.round(total / shown)) : 0
+  return `overview: ${shown.toLocaleString('en')} of ${total.toLocaleString('en')} spikes (each unit's extremes, ~1 in ${oneIn} of the rest); zoom in for every spike`
+}
+
 function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesData>) {
   const { unitOrder, timeRange } = useFigure()
   const selected = useSelection()
@@ -86,6 +121,21 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
   const plotW = Math.max(10, width - MARGIN.left - MARGIN.right)
   const plotH = Math.max(10, height - MARGIN.top - MARGIN.bottom)
   const source = useMemo(() => splitSource(data), [data])
+  const { host } = useFigure()
+  const redraw = useRef<() => void>(() => undefined)
+  const cache = useMemo(() => {
+    if (!data.chunks) return undefined
+    const numUnits = data.units.length
+    const load = async (uri: string) => {
+      const r = await host.request({ type: 'getFileData', uri, responseType: 'json', figurlProtocolVersion: 'p1' })
+      if (r.errorMessage) throw new Error(r.errorMessage)
+      const raw = await decodeNdarrays(r.fileData)
+      if (!isRecord(raw)) throw new Error(`the chunk ${uri} is not a JSON object`)
+      return decodeChunk(raw, numUnits)
+    }
+    return new ChunkCache(load, () => redraw.current())
+  }, [data, host])
+  const note = useMemo(() => overviewNote(data), [data])
   const split = useSplit(source)
   // With a selection, the other units are drawn first in pale colours so the selected ones stand out.
   const ordered = useMemo(() => {
@@ -116,20 +166,35 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
       const polygon = split.polygon
       const splitting = new Set(marking?.unitIds.map(String) ?? [])
       const insidePixel = colorToPixel(PART_COLORS[0])
+      const { runs, level } = drawnRuns(data, cache, range.start, range.end)
       for (const { u, color } of ordered) {
         const pixel = colorToPixel(color)
-        const t = u.spikeTimesSec
-        const amp = u.spikeAmplitudes
         const marked = polygon !== undefined && splitting.has(String(u.unitId))
-        const i1 = lowerBound(t, range.end)
-        for (let i = lowerBound(t, range.start); i < i1; i++) {
-          const y = (ay + (amp[i] as number) * ky) | 0
-          if (y < top || y > bottom) continue
-          const inside = marked && pointInPolygon(t[i] as number, amp[i] as number, polygon)
-          buf.fillRect((ax + (t[i] as number) * kx) | 0, y, size, size, inside ? insidePixel : pixel)
+        for (let r = 0; r < runs.length; r++) {
+          const run = runs[r] as Run
+          const t = run.chunk ? (run.chunk.times[u.index] ?? []) : u.spikeTimesSec
+          const amp = run.chunk ? (run.chunk.amplitudes[u.index] ?? []) : u.spikeAmplitudes
+          const [i0, i1] = runRange(t, run.start, run.end, r === runs.length - 1)
+          for (let i = i0; i < i1; i++) {
+            const y = (ay + (amp[i] as number) * ky) | 0
+            if (y < top || y > bottom) continue
+            const inside = marked && pointInPolygon(t[i] as number, amp[i] as number, polygon)
+            buf.fillRect((ax + (t[i] as number) * kx) | 0, y, size, size, inside ? insidePixel : pixel)
+          }
         }
       }
       buf.put(ctx)
+      const root = ctx.canvas.parentElement
+      if (root && root.dataset.amplitudeLevel !== level) root.dataset.amplitudeLevel = level
+      if (level === 'overview') {
+        ctx.save()
+        ctx.font = '11px system-ui, sans-serif'
+        ctx.fillStyle = '#666'
+        ctx.textBaseline = 'middle'
+        ctx.textAlign = 'right'
+        ctx.fillText(cache?.error() ? `${note} (could not load spikes: ${cache.error()})` : note, MARGIN.left + plotW, MARGIN.top / 2)
+        ctx.restore()
+      }
       const area = { left: MARGIN.left, top: MARGIN.top, width: plotW, height: plotH }
       if (split.polygon) {
         const toScreen = ([t, v]: Point): Point => [MARGIN.left + ((t - range.start) / (range.end - range.start)) * plotW, MARGIN.top + ((ymax - v) / (ymax - ymin)) * plotH]
@@ -139,9 +204,10 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
       drawYAxis(ctx, area, ymin, ymax, AMPLITUDE_LABEL)
       recordFrame('SpikeAmplitudes', performance.now() - t0)
     },
-    [ordered, timeRange, bounds, plotW, plotH, ymin, ymax, split.polygon, marking],
+    [ordered, timeRange, bounds, plotW, plotH, ymin, ymax, split.polygon, marking, data, cache, note],
   )
   const { canvasRef, requestDraw } = useCanvasDraw(draw, width, height, [draw])
+  redraw.current = requestDraw
 
   const nav = useTimeNavigation({
     targetRef: canvasRef,
@@ -172,16 +238,22 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
     const tHi = r.start + (x + 6 - MARGIN.left) / kx
     let best: UnitId | undefined
     let bestD = 36
+    // the spikes drawn in the window shown (its runs), near the click
+    const { runs } = drawnRuns(data, cache, r.start, r.end)
     for (const { u } of ordered) {
-      const t = u.spikeTimesSec
-      const i1 = lowerBound(t, tHi)
-      for (let i = lowerBound(t, tLo); i < i1; i++) {
-        const dx = MARGIN.left + ((t[i] as number) - r.start) * kx - x
-        const dy = MARGIN.top + plotH - ((u.spikeAmplitudes[i] as number) - ymin) * ky - y
-        const d = dx * dx + dy * dy
-        if (d <= bestD) {
-          bestD = d
-          best = u.unitId
+      for (let k = 0; k < runs.length; k++) {
+        const run = runs[k] as Run
+        const t = run.chunk ? (run.chunk.times[u.index] ?? []) : u.spikeTimesSec
+        const amp = run.chunk ? (run.chunk.amplitudes[u.index] ?? []) : u.spikeAmplitudes
+        const [i0, i1] = runRange(t, Math.max(run.start, tLo), Math.min(run.end, tHi), k === runs.length - 1)
+        for (let i = i0; i < i1; i++) {
+          const dx = MARGIN.left + ((t[i] as number) - r.start) * kx - x
+          const dy = MARGIN.top + plotH - ((amp[i] as number) - ymin) * ky - y
+          const d = dx * dx + dy * dy
+          if (d <= bestD) {
+            bestD = d
+            best = u.unitId
+          }
         }
       }
     }
