@@ -1,0 +1,129 @@
+"""The peer's page in the viewer benchmark: figpack's saved folder of the same analyzer, served statically, timed.
+
+The folder is what SpikeInterface's figpack backend writes (``publish_figpack`` of ``bench_publish_summary.py``:
+``plot_sorting_summary(analyzer, backend="figpack", display=False)`` then ``widget.view.save(folder)``), served
+by ``python -m http.server`` on 127.0.0.1, and opened in the same browser as ours at the same viewport.
+
+"Every view drawn" for figpack's page, the same point as ours: no "Loading" text left on the page, as many
+canvases as the settled page has (counted once in a warm-up open, after 10 s), and every canvas inside the
+viewport drawn (not one uniform colour, the test applied to ours). Figpack's summary draws its views on canvases
+(units table and text views are HTML), so the canvases are its views' drawings. Times are from navigation start.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.servers import find_free_port
+
+# Polled in figpack's page (every POLL_MS): {canvases} while not drawn (how many are there), {drawn} once
+# `expected` canvases are there (0: any number), no Loading text is left and every visible canvas is drawn.
+FIGPACK_STATE_JS = """(expected) => {
+  const now = performance.now()
+  const canvases = [...document.querySelectorAll('canvas')]
+  if (/loading/i.test(document.body.innerText)) return { canvases: canvases.length }
+  if (canvases.length === 0 || canvases.length < expected) return { canvases: canvases.length }
+  const isBlank = (canvas) => {
+    if (canvas.width === 0 || canvas.height === 0) return true
+    const ctx = canvas.getContext('2d')
+    if (!ctx) return false
+    const pixels = new Uint32Array(ctx.getImageData(0, 0, canvas.width, canvas.height).data.buffer)
+    const first = pixels[0]
+    for (let i = 1; i < pixels.length; i++) if (pixels[i] !== first) return false
+    return true
+  }
+  for (const canvas of canvases) {
+    const r = canvas.getBoundingClientRect()
+    const visible = r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight
+    if (visible && isBlank(canvas)) return { canvases: canvases.length }
+  }
+  return { canvases: canvases.length, drawn: now }
+}"""
+
+
+def save_figpack_folder(analyzer, out_dir: Path) -> tuple[Path, float]:
+    """figpack's saved folder of ``analyzer``'s sorting summary; returns it and the seconds it took."""
+    from bench_publish_summary import publish_figpack
+
+    start = time.perf_counter()
+    folder = Path(publish_figpack(analyzer, out_dir)["folder"])
+    return folder, time.perf_counter() - start
+
+
+@contextmanager
+def static_server(folder: Path):
+    """``python -m http.server`` serving ``folder`` on a free loopback port; yields its address."""
+    port = find_free_port()
+    args = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        address = f"http://127.0.0.1:{port}"
+        for _ in range(100):  # up to 10 s for it to listen
+            try:
+                import urllib.request
+
+                urllib.request.urlopen(f"{address}/index.html", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield address
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def open_figpack(browser, address: str, viewport: dict, expected: int, poll_ms: int, timeout_ms: int) -> dict:
+    """Open figpack's page in a fresh context; seconds from navigation start to every view drawn."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{address}/index.html", wait_until="commit")
+        handle = page.wait_for_function(
+            f"() => {{ const s = ({FIGPACK_STATE_JS})({expected}); return s.drawn !== undefined ? s : false }}",
+            polling=poll_ms,
+            timeout=timeout_ms,
+        )
+        state = handle.json_value()
+        return {"drawn": state["drawn"] / 1000, "canvases": state["canvases"], "errors": errors}
+    finally:
+        context.close()
+
+
+def count_settled_canvases(
+    browser, address: str, viewport: dict, settle_s: float = 10.0, shot: Path | None = None
+) -> int:
+    """The canvases figpack's page has once settled (a warm-up open, not timed)."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    try:
+        page.goto(f"{address}/index.html")
+        page.wait_for_timeout(settle_s * 1000)
+        if shot is not None:
+            page.screenshot(path=str(shot))
+        return page.evaluate("document.querySelectorAll('canvas').length")
+    finally:
+        context.close()
+
+
+def measure_figpack_first_render(
+    browser, folder: Path, viewport: dict, repeats: int, poll_ms: int, timeout_ms: int, shots: Path | None
+) -> dict:
+    """First render of figpack's page, ``repeats`` times in fresh contexts (after one warm-up open)."""
+    with static_server(folder) as address:
+        expected = count_settled_canvases(
+            browser, address, viewport, shot=None if shots is None else shots / "figpack.png"
+        )
+        runs = [open_figpack(browser, address, viewport, expected, poll_ms, timeout_ms) for _ in range(repeats)]
+    for i, run in enumerate(runs):
+        print(
+            f"  figpack run {i + 1}: {run['canvases']} canvases drawn at {run['drawn']:.2f} s; page errors: {len(run['errors'])}"
+        )
+    drawn = [run["drawn"] for run in runs]
+    return {"median": statistics.median(drawn), "max": max(drawn), "canvases": expected, "runs": runs}
