@@ -108,7 +108,7 @@ function overviewNote(data: SpikeAmplitudesData): string {
   let shown = 0
   for (const u of data.units) shown += u.spikeTimesSec.length
   const oneIn = shown > 0 ? Math.max(1, Math.round(total / shown)) : 0
-  return `overview: ${shown.toLocaleString('en')} of ${total.toLocaleString('en')} spikes (each unit's extremes, ~1 in ${oneIn} of the rest); zoom in for every spike`
+  return `overview: ${shown.toLocaleString('en')} of ${total.toLocaleString('en')} spikes (each unit's extremes, ~1 in ${oneIn} of the rest) · zoom in for every spike`
 }
 
 function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesData>) {
@@ -192,7 +192,8 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
         ctx.fillStyle = '#666'
         ctx.textBaseline = 'middle'
         ctx.textAlign = 'right'
-        ctx.fillText(cache?.error() ? `${note} (could not load spikes: ${cache.error()})` : note, MARGIN.left + plotW, MARGIN.top / 2)
+        // left of the zoom buttons, which sit at the top right
+        ctx.fillText(cache?.error() ? `${note} (could not load spikes: ${cache.error()})` : note, MARGIN.left + plotW - 96, MARGIN.top / 2)
         ctx.restore()
       }
       const area = { left: MARGIN.left, top: MARGIN.top, width: plotW, height: plotH }
