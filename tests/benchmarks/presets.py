@@ -12,6 +12,12 @@ written out (``recording.save``), which for the Neuropixels preset would be
 384 channels x 600 s x 30 kHz x 4 bytes = 27.6 GB. The sorting summary only reads
 extensions and the recording's attributes (probe, channel locations, sampling
 frequency), which the analyzer folder keeps, so a recordingless analyzer is enough.
+
+The ``hour`` preset (384 channels, 60 min, 1,000 units, 22.9 M spikes) is too long to read:
+its traces are 166 GB of float32, and waveforms, templates and spike_amplitudes would traverse
+them for hours on two cores. It is built from the generator's ground truth instead (its sorting,
+its templates, amplitudes as template peak plus noise), with SpikeInterface computing every
+extension that does not read traces; ``presets_filled.py`` says exactly how.
 """
 
 from __future__ import annotations
@@ -69,11 +75,18 @@ class Preset:
     num_units : int
         Number of ground-truth units.
     firing_rate_hz : float
-        Firing rate of every unit.
+        Firing rate of every unit, or with ``rate_sigma`` > 0 their median.
     sampling_frequency : float
         Sampling frequency in Hz.
     seed : int
         Seed of the generator (the data are deterministic).
+    rate_sigma : float
+        Sigma of the lognormal distribution of per-unit firing rates (0: every unit at ``firing_rate_hz``).
+    build : str
+        ``"extract"``: every extension computed from the generated recording (``build_analyzer``);
+        ``"filled"``: templates, amplitudes and the sorting taken from the generator's ground truth,
+        the rest computed without reading traces (``presets_filled.py``), for sizes whose traces are
+        too long to read.
     """
 
     name: str
@@ -84,10 +97,18 @@ class Preset:
     firing_rate_hz: float = 15.0
     sampling_frequency: float = 30000.0
     seed: int = 2205
+    rate_sigma: float = 0.0
+    build: str = "extract"
 
     def key(self) -> str:
         """A short hash of the parameters, part of the cache folder name."""
-        text = json.dumps(asdict(self), sort_keys=True)
+        params = asdict(self)
+        # Fields added after the first presets leave the key out at their defaults, so that
+        # existing cache entries keep their names.
+        for name, default in LATER_FIELD_DEFAULTS.items():
+            if params[name] == default:
+                del params[name]
+        text = json.dumps(params, sort_keys=True)
         return hashlib.sha1(text.encode()).hexdigest()[:10]
 
     def describe(self) -> str:
@@ -97,10 +118,27 @@ class Preset:
         return f"{self.num_channels} ch, {duration}, {self.num_units} units"
 
 
+LATER_FIELD_DEFAULTS = {"rate_sigma": 0.0, "build": "extract"}
+
 PRESETS: dict[str, Preset] = {
     "small": Preset(name="small", probe="grid", num_channels=32, duration_s=60.0, num_units=20),
     "neuropixels": Preset(name="neuropixels", probe="NP1000", num_channels=384, duration_s=600.0, num_units=300),
+    # An hour of Neuropixels with 1,000 units at lognormal rates (median 4 Hz, mean 6.4 Hz): 22.9 M spikes.
+    # Built from the generator's ground truth (presets_filled.py): its traces are 166 GB of float32.
+    "hour": Preset(
+        name="hour",
+        probe="NP1000",
+        num_channels=384,
+        duration_s=3600.0,
+        num_units=1000,
+        firing_rate_hz=4.0,
+        rate_sigma=1.0,
+        build="filled",
+    ),
 }
+
+# Presets that ``all`` runs in the benchmarks; the hour is asked for by name.
+DEFAULT_PRESETS = ["small", "neuropixels"]
 
 
 def make_probe(preset: Preset):
@@ -143,11 +181,18 @@ def build_analyzer(preset: Preset, folder: Path, n_jobs: int = 1) -> dict:
     from spikeinterface.core import create_sorting_analyzer
 
     start = time.perf_counter()
-    recording, sorting = generate_recording(preset)
     if folder.parent.exists():
         shutil.rmtree(folder.parent)
     folder.parent.mkdir(parents=True)
     job_kwargs = {"n_jobs": n_jobs, "chunk_duration": "1s", "progress_bar": False}
+    if preset.build == "filled":
+        from presets_filled import build_filled_analyzer
+
+        facts = {"preset": asdict(preset), **build_filled_analyzer(preset, make_probe(preset), folder, job_kwargs)}
+        facts["size_bytes"] = folder_size(folder)
+        (folder.parent / COMPLETE_MARKER).write_text(json.dumps(facts, indent=2))
+        return facts
+    recording, sorting = generate_recording(preset)
     with warnings.catch_warnings():
         # "recording is not serializable": expected, see the module docstring.
         warnings.simplefilter("ignore", UserWarning)
@@ -165,6 +210,11 @@ def build_analyzer(preset: Preset, folder: Path, n_jobs: int = 1) -> dict:
     }
     (folder.parent / COMPLETE_MARKER).write_text(json.dumps(facts, indent=2))
     return facts
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes of every file under ``folder``."""
+    return sum(path.stat().st_size for path in Path(folder).rglob("*") if path.is_file())
 
 
 def get_analyzer_folder(preset: Preset, cache_dir: Path = DEFAULT_CACHE_DIR, n_jobs: int = 1) -> tuple[Path, dict]:
