@@ -23,12 +23,25 @@ Measures, all in one run:
    (``window.__svPerf``). fps = 1000 / median frame interval.
 3. the baseline: requestAnimationFrame intervals of a blank page in the same browser,
    i.e. what "idle" fps is on this machine (headless, no GPU).
+4. first render beside a peer: figpack's saved folder of the same analyzer (SpikeInterface's figpack
+   backend, ``figpack_page.py``), served by ``python -m http.server`` on 127.0.0.1 and opened in the same
+   browser, timed from navigation start to its "every view drawn" point: no "Loading" text left, as many
+   canvases as its settled page has (counted in an untimed warm-up open), every canvas in the viewport
+   drawn (not one uniform colour, the test of 1.). Ours must be faster.
+5. the 1,000-unit figure (``viewer_scale.py``): ``plot_sorting_summary(curation=True)`` of the ``hour``
+   preset (384 ch, 60 min, 1,000 units, ~23 M spikes) when its analyzer is cached, else a synthetic figure of
+   the same size (units table, curation panel, 20.5 M-spike amplitudes with levels of detail): first render
+   (target < 2 s), selecting a unit (< 50 ms to the next painted frame), sorting the units table and a merge
+   (a frame or two), and the amplitudes' wheel zoom and drag pan (a window of ~0.6 M spikes drawn from its
+   chunks) as fps at the p95 frame interval (target >= 30). With the hour preset, figpack's page of the same
+   analyzer beside it, as in 4.
 
 Usage::
 
     python tests/benchmarks/bench_viewer.py            # 3 first-render repeats, 3 s per interaction
     python tests/benchmarks/bench_viewer.py --quick    # 1 repeat, 1.5 s per interaction
     python tests/benchmarks/bench_viewer.py --screenshots /tmp/viewer-bench-shots
+    python tests/benchmarks/bench_viewer.py --only-scale     # only the 1,000-unit figure (and its peer)
 
 The viewer bundle is ``spikeinterface_sortingview/viewer/dist`` when it is newer than
 every viewer source (copied, so a concurrent rebuild cannot change it mid-run), else
