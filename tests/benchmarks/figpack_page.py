@@ -6,9 +6,9 @@ by ``python -m http.server`` on 127.0.0.1, and opened in the same browser as our
 
 "Every view drawn" for figpack's page, the same point as ours: no "Loading" text left on the page and as many
 drawn canvases inside the viewport (not one uniform colour, the test applied to ours) as the settled page has
-(counted once in an untimed warm-up open, after 10 s). Figpack's summary draws its views on canvases (units
-table and text views are HTML) and stacks transparent interaction canvases over them, which stay blank, so the
-drawn canvases are counted. Times are from navigation start (polled every ``poll_ms``, as ours).
+(counted once in an untimed warm-up open, 3 s after its "Loading" text is gone). Figpack's summary draws its
+views on canvases (units table and text views are HTML) and stacks transparent interaction canvases over
+them, which stay blank, so the drawn canvases are counted. Times are from navigation start (polled every ``poll_ms``, as ours).
 """
 
 from __future__ import annotations
@@ -97,16 +97,25 @@ def open_figpack(browser, address: str, viewport: dict, expected: int, poll_ms: 
 
 
 def count_settled_canvases(
-    browser, address: str, viewport: dict, settle_s: float = 10.0, shot: Path | None = None
-) -> int:
-    """The drawn canvases inside the viewport of figpack's settled page (a warm-up open, not timed)."""
+    browser, address: str, viewport: dict, timeout_ms: int, settle_s: float = 3.0, shot: Path | None = None
+) -> int | None:
+    """The drawn canvases inside the viewport of figpack's settled page (a warm-up open, not timed).
+
+    Settled: no "Loading" text left, then ``settle_s`` more seconds. None when it still shows "Loading" after
+    ``timeout_ms``.
+    """
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     try:
         page.goto(f"{address}/index.html")
+        try:
+            page.wait_for_function(f"() => !({FIGPACK_CANVASES_JS})().loading", polling=500, timeout=timeout_ms)
+        except Exception:  # Playwright's TimeoutError
+            return None
+        finally:
+            if shot is not None:
+                page.screenshot(path=str(shot))
         page.wait_for_timeout(settle_s * 1000)
-        if shot is not None:
-            page.screenshot(path=str(shot))
         return page.evaluate(FIGPACK_CANVASES_JS)["drawn"]
     finally:
         context.close()
@@ -115,15 +124,23 @@ def count_settled_canvases(
 def measure_figpack_first_render(
     browser, folder: Path, viewport: dict, repeats: int, poll_ms: int, timeout_ms: int, shots: Path | None
 ) -> dict:
-    """First render of figpack's page, ``repeats`` times in fresh contexts (after one warm-up open)."""
+    """First render of figpack's page, ``repeats`` times in fresh contexts (after one warm-up open).
+
+    ``median`` and ``max`` are None when the page never finished loading within ``timeout_ms`` (said in ``note``).
+    """
     with static_server(folder) as address:
-        expected = count_settled_canvases(
-            browser, address, viewport, shot=None if shots is None else shots / "figpack.png"
-        )
+        shot = None if shots is None else shots / "figpack.png"
+        expected = count_settled_canvases(browser, address, viewport, timeout_ms, shot=shot)
+        if expected is None:
+            note = f"figpack's page still showed 'Loading' after {timeout_ms / 1000:.0f} s"
+            print(f"  {note}")
+            return {"median": None, "max": None, "canvases": 0, "runs": [], "note": note}
         runs = [open_figpack(browser, address, viewport, expected, poll_ms, timeout_ms) for _ in range(repeats)]
     for i, run in enumerate(runs):
         print(
-            f"  figpack run {i + 1}: {run['canvases']} canvases drawn at {run['drawn']:.2f} s; page errors: {len(run['errors'])}"
+            f"  figpack run {i + 1}: {run['canvases']} canvases drawn at {run['drawn']:.2f} s; "
+            f"page errors: {len(run['errors'])}"
         )
     drawn = [run["drawn"] for run in runs]
-    return {"median": statistics.median(drawn), "max": max(drawn), "canvases": expected, "runs": runs}
+    note = f"{expected} drawn canvases"
+    return {"median": statistics.median(drawn), "max": max(drawn), "canvases": expected, "runs": runs, "note": note}
