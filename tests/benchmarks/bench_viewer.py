@@ -32,7 +32,7 @@ Measures, all in one run:
    preset (384 ch, 60 min, 1,000 units, ~23 M spikes) when its analyzer is cached, else a synthetic figure of
    the same size (units table, curation panel, 20.5 M-spike amplitudes with levels of detail): first render
    (target < 2 s), selecting a unit (< 50 ms to the next painted frame), sorting the units table and a merge
-   (a frame or two), and the amplitudes' wheel zoom and drag pan (a window of ~0.6 M spikes drawn from its
+   (a frame or two), and the amplitudes' wheel zoom and drag pan (a window of ~0.3 M spikes drawn from its
    chunks) as fps at the p95 frame interval (target >= 30). With the hour preset, figpack's page of the same
    analyzer beside it, as in 4.
 
@@ -537,8 +537,8 @@ def measure_scale(browser, scale: dict, repeats: int, seconds: float, shots: Pat
     if shot_dir is not None:
         page.screenshot(path=str(shot_dir / "after-merges.png"))
     context.close()
-    # five halvings of the hour: 112 s, ~0.6 M spikes, drawn from the chunks
-    amplitudes = measure_pan_zoom(browser, scale, seconds, shot_dir, view="SpikeAmplitudes", pan_zoom_clicks=5)
+    # six halvings of the hour: 56 s, ~0.3 M spikes, drawn from the chunks
+    amplitudes = measure_pan_zoom(browser, scale, seconds, shot_dir, view="SpikeAmplitudes", pan_zoom_clicks=6)
     return {"first": first, "actions": actions, "amplitudes": amplitudes, "errors": log.errors}
 
 
@@ -564,7 +564,7 @@ def scale_rows(scale: dict, measured: dict, repeats: int, figpack: dict | None) 
     for key, label in (
         ("zoom", "wheel zoom (mouse.wheel)"),
         ("saturated", "wheel zoom, 1 event per frame"),
-        ("pan", "drag pan, ~0.6 M spikes in view"),
+        ("pan", "drag pan, ~0.3 M spikes in view"),
     ):
         frames = measured["amplitudes"][key]["frames"]
         rows.append(

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { type ChunkEntry, chunksForWindow, groupByUnit, runRange, windowRuns } from './amplitudeChunks'
 
 const chunk = (start: number, end: number, numSpikes: number): ChunkEntry => ({ startTimeSec: start, endTimeSec: end, numSpikes, dataUri: `sha1://${start}` })
-const chunks = [chunk(0, 10, 400_000), chunk(10, 20, 400_000), chunk(20, 30, 400_000)]
+const chunks = [chunk(0, 10, 200_000), chunk(10, 20, 200_000), chunk(20, 30, 200_000)]
 
 describe('amplitude chunks', () => {
   it('picks the chunks of a window unless they hold too many spikes', () => {
