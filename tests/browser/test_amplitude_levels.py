@@ -14,12 +14,14 @@ import pytest
 from spikeinterface_sortingview import views
 from spikeinterface_sortingview.views.encoding import content_uri
 from tests.browser.test_viewer_pages import drawn_fraction, open_figure, wait_for_drawn_canvases
+from tests.browser_support import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
 DURATION_S = 100.0
 NUM_SPIKES = 1_200_000
 ROOT = '[data-view-type="SpikeAmplitudes"] .time-plot'
+SHOTS = ARTIFACTS / "browser"
 
 
 def spikes(num_units: int = 4, seed: int = 3):
@@ -72,6 +74,8 @@ def test_amplitudes_draw_the_overview_then_every_spike_of_a_zoomed_window(page, 
     assert wait_for_drawn_canvases(page, frame, "SpikeAmplitudes")
     page.wait_for_timeout(300)
     assert level(frame) == "overview"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "amplitudes-overview.png"))  # the overview and its note, to look at
     assert not [c for c in figures["chunks"] if any(c in url for url in fetched)]  # nothing loaded for the overview
     overview = plot_fraction(frame)
     # half of the recording (600,000 spikes) is still too many; a quarter (300,000) is drawn from its chunks

@@ -101,14 +101,17 @@ function drawnRuns(data: SpikeAmplitudesData, cache: ChunkCache | undefined, sta
   return { runs, level: runs.every((r) => r.chunk) ? 'chunks' : 'overview' }
 }
 
-/** What the overview is, written above the plot so that nobody reads its density as every spike's. */
-function overviewNote(data: SpikeAmplitudesData): string {
+/** What the overview is, written under the plot so that nobody reads its density as every spike's: a long and a short form. */
+function overviewNotes(data: SpikeAmplitudesData): [string, string] {
   let total = 0
   for (const c of data.chunks ?? []) total += c.numSpikes
   let shown = 0
   for (const u of data.units) shown += u.spikeTimesSec.length
   const oneIn = shown > 0 ? Math.max(1, Math.round(total / shown)) : 0
-  return `overview: ${shown.toLocaleString('en')} of ${total.toLocaleString('en')} spikes (each unit's extremes, ~1 in ${oneIn} of the rest) · zoom in for every spike`
+  return [
+    `overview: ${shown.toLocaleString('en')} of ${total.toLocaleString('en')} spikes (each unit's extremes, ~1 in ${oneIn} of the rest) · zoom in for every spike`,
+    `overview: extremes + 1 in ${oneIn} spikes · zoom in for all`,
+  ]
 }
 
 function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesData>) {
@@ -135,7 +138,7 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
     }
     return new ChunkCache(load, () => redraw.current())
   }, [data, host])
-  const note = useMemo(() => overviewNote(data), [data])
+  const notes = useMemo(() => overviewNotes(data), [data])
   const split = useSplit(source)
   // With a selection, the other units are drawn first in pale colours so the selected ones stand out.
   const ordered = useMemo(() => {
@@ -187,13 +190,16 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
       const root = ctx.canvas.parentElement
       if (root && root.dataset.amplitudeLevel !== level) root.dataset.amplitudeLevel = level
       if (level === 'overview') {
+        // bottom left, under the y axis: the top holds the hover readout and the split controls
         ctx.save()
         ctx.font = '11px system-ui, sans-serif'
         ctx.fillStyle = '#666'
-        ctx.textBaseline = 'middle'
-        ctx.textAlign = 'right'
-        // left of the zoom buttons, which sit at the top right
-        ctx.fillText(cache?.error() ? `${note} (could not load spikes: ${cache.error()})` : note, MARGIN.left + plotW - 96, MARGIN.top / 2)
+        ctx.textBaseline = 'bottom'
+        ctx.textAlign = 'left'
+        const room = MARGIN.left + plotW / 2 - 40 // up to the x axis title, centred under the plot
+        const failed = cache?.error()
+        const text = failed ? `could not load spikes: ${failed}` : ((notes.find((n) => ctx.measureText(n).width <= room) ?? notes[1]) as string)
+        ctx.fillText(text, 4, height - 3)
         ctx.restore()
       }
       const area = { left: MARGIN.left, top: MARGIN.top, width: plotW, height: plotH }
@@ -205,7 +211,7 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
       drawYAxis(ctx, area, ymin, ymax, AMPLITUDE_LABEL)
       recordFrame('SpikeAmplitudes', performance.now() - t0)
     },
-    [ordered, timeRange, bounds, plotW, plotH, ymin, ymax, split.polygon, marking, data, cache, note],
+    [ordered, timeRange, bounds, plotW, plotH, ymin, ymax, split.polygon, marking, data, cache, notes, height],
   )
   const { canvasRef, requestDraw } = useCanvasDraw(draw, width, height, [draw])
   redraw.current = requestDraw
