@@ -119,6 +119,12 @@ def check_view(view: dict) -> None:
                 require(bool(np.all(np.diff(positions) > 0)), f"{w}[{i}].spikeIndices ascending")
         for key in ("sortingUri", "spikeFeaturesUri", "recordingUri"):
             require(key not in view or SHA1_URI.match(view[key]) is not None, f"{w}.{key}")
+        previous_end = view["startTimeSec"]
+        for i, chunk in enumerate(view.get("chunks", [])):
+            require(set(chunk) == {"startTimeSec", "endTimeSec", "numSpikes", "dataUri"}, f"{w}.chunks[{i}] fields")
+            require(SHA1_URI.match(chunk["dataUri"]) is not None, f"{w}.chunks[{i}].dataUri")
+            require(chunk["startTimeSec"] == previous_end, f"{w}.chunks[{i}] starts where the previous one ends")
+            previous_end = chunk["endTimeSec"]
     elif kind == "UnitsTable":
         keys = set()
         for column in view["columns"]:

@@ -1,5 +1,6 @@
 """The figure model: view classes that write sortingview's figure JSON (no I/O here)."""
 
+from .amplitude_levels import SpikeAmplitudesChunk, spike_amplitudes_with_levels
 from .base import Layout, LayoutItem, View
 from .comparisons import (
     AgreementMatrix,
@@ -49,6 +50,8 @@ from .tables import (
 from .timeseries import EphysTraces, PositionPlot, TimeseriesGraph
 
 __all__ = [
+    "SpikeAmplitudesChunk",
+    "spike_amplitudes_with_levels",
     "FeatureView",
     "MergeSuggestions",
     "SplittableSpikeAmplitudes",

@@ -82,7 +82,11 @@ class SpikeAmplitudesItem:
 
 
 class SpikeAmplitudes(View):
-    """Spike amplitudes over time."""
+    """Spike amplitudes over time.
+
+    With ``chunks`` (see ``amplitude_levels.spike_amplitudes_with_levels``), ``units`` hold an overview
+    and the chunks, stored as files beside the view, hold every spike.
+    """
 
     type = "SpikeAmplitudes"
 
@@ -92,19 +96,27 @@ class SpikeAmplitudes(View):
         end_time_sec: float,
         units: list[SpikeAmplitudesItem],
         hide_unit_selector: bool = False,
+        chunks: list | None = None,
     ):
         self.start_time_sec = check_number(start_time_sec, "startTimeSec")
         self.end_time_sec = check_number(end_time_sec, "endTimeSec")
         self.units = list(units)
         self.hide_unit_selector = bool(hide_unit_selector)
+        self.chunks = None if chunks is None else list(chunks)
 
     def data(self) -> dict:
-        return {
+        fields = {
             "startTimeSec": self.start_time_sec,
             "endTimeSec": self.end_time_sec,
             "units": [item.to_dict() for item in self.units],
             "hideUnitSelector": self.hide_unit_selector,
         }
+        if self.chunks is not None:
+            fields["chunks"] = [chunk.entry() for chunk in self.chunks]
+        return fields
+
+    def files(self) -> list[bytes]:
+        return [chunk.file_bytes() for chunk in self.chunks or []]
 
 
 class SpikeLocationsItem:

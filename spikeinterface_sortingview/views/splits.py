@@ -30,8 +30,9 @@ class SplittableSpikeAmplitudes(SpikeAmplitudes):
         sorting_uri: str | None = None,
         spike_features_uri: str | None = None,
         recording_uri: str | None = None,
+        chunks: list | None = None,
     ):
-        super().__init__(start_time_sec, end_time_sec, units, hide_unit_selector)
+        super().__init__(start_time_sec, end_time_sec, units, hide_unit_selector, chunks=chunks)
         self.sorting_uri = _check_uri(sorting_uri, "sorting_uri")
         self.spike_features_uri = _check_uri(spike_features_uri, "spike_features_uri")
         self.recording_uri = _check_uri(recording_uri, "recording_uri")

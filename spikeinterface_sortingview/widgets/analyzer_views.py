@@ -20,16 +20,25 @@ def unit_positions(analyzer, unit_ids: list) -> np.ndarray:
     return np.array([all_unit_ids.index(u) for u in unit_ids], dtype=int)
 
 
+# Above this many spikes (and without max_spikes_per_unit) the amplitudes are written with levels of detail:
+# an overview in the view and every spike in time chunks (views/amplitude_levels.py). Below it every spike
+# is inline, which the page loads and draws at once (2.7 M spikes: ~1 s first render at 300 units).
+AMPLITUDE_LEVELS_MIN_SPIKES = 4_000_000
+
+
 def amplitudes_view(
     analyzer,
     unit_ids: list,
     max_spikes_per_unit: int | None = None,
     hide_unit_selector: bool = True,
     with_spike_indices: bool = False,
+    levels_min_spikes: int = AMPLITUDE_LEVELS_MIN_SPIKES,
 ) -> views.SpikeAmplitudes:
     """Spike amplitudes of the first segment, split per unit from the spike vector.
 
-    ``with_spike_indices`` gives each drawn spike's position in its unit's train (for curation).
+    ``with_spike_indices`` gives each drawn spike's position in its unit's train (for curation). With more
+    than ``levels_min_spikes`` spikes (and no ``max_spikes_per_unit``), an overview and chunks instead (whose
+    spikes carry no positions: a split unit is drawn whole there).
     The spike vector is in segment order, so the first segment is a slice (a view, not a copy: at an
     hour of 1,000 units the vector is 550 MB); each unit's spikes are found from one stable argsort of
     the unit indices and their counts.
@@ -38,6 +47,8 @@ def amplitudes_view(
     amplitudes = analyzer.get_extension("spike_amplitudes").get_data()
     end = int(np.searchsorted(spikes["segment_index"], 1))
     spikes, amplitudes = spikes[:end], amplitudes[:end]
+    if max_spikes_per_unit is None and len(spikes) > levels_min_spikes:
+        return amplitudes_with_levels(analyzer, unit_ids, spikes, amplitudes, hide_unit_selector)
     num_units = analyzer.get_num_units()
     # a stable sort keeps each unit's spikes in time order (a radix sort on 16-bit unit indices)
     unit_dtype = np.int16 if num_units < 2**15 else np.int32
@@ -61,6 +72,30 @@ def amplitudes_view(
         items.append(views.SpikeAmplitudesItem(plain_unit_id(unit_id), times, unit_amplitudes, drawn))
     duration = analyzer.get_num_samples(0) / fs
     return views.SpikeAmplitudes(0.0, duration, items, hide_unit_selector=hide_unit_selector)
+
+
+def amplitudes_with_levels(
+    analyzer, unit_ids: list, spikes: np.ndarray, amplitudes: np.ndarray, hide_unit_selector: bool
+) -> views.SpikeAmplitudes:
+    """The amplitudes of one segment's spike vector as an overview and time chunks (in spike vector order)."""
+    # the view's position of each of the analyzer's units; units left out of the view are dropped
+    view_position = np.full(analyzer.get_num_units(), -1, dtype=np.int64)
+    view_position[unit_positions(analyzer, unit_ids)] = np.arange(len(unit_ids))
+    positions = view_position[spikes["unit_index"]]
+    kept = positions >= 0
+    if not kept.all():
+        spikes, amplitudes, positions = spikes[kept], amplitudes[kept], positions[kept]
+    fs = analyzer.sampling_frequency
+    return views.spike_amplitudes_with_levels(
+        0.0,
+        analyzer.get_num_samples(0) / fs,
+        plain_unit_ids(unit_ids),
+        (spikes["sample_index"] / fs).astype("float32"),
+        display_precision(amplitudes),
+        positions,
+        hide_unit_selector=hide_unit_selector,
+        seed=SUBSAMPLE_SEED,
+    )
 
 
 def templates_view(analyzer, unit_ids: list, sorting_uri: str | None = None, sparsity=None) -> views.AverageWaveforms:

@@ -43,4 +43,5 @@ def splittable_amplitudes(
         sorting_uri=sorting_uri,
         spike_features_uri=features_uri,
         recording_uri=recording_uri,
+        chunks=view.chunks,
     )

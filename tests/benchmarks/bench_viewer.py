@@ -23,12 +23,25 @@ Measures, all in one run:
    (``window.__svPerf``). fps = 1000 / median frame interval.
 3. the baseline: requestAnimationFrame intervals of a blank page in the same browser,
    i.e. what "idle" fps is on this machine (headless, no GPU).
+4. first render beside a peer: figpack's saved folder of the same analyzer (SpikeInterface's figpack
+   backend, ``figpack_page.py``), served by ``python -m http.server`` on 127.0.0.1 and opened in the same
+   browser, timed from navigation start to its "every view drawn" point: no "Loading" text left and as many
+   drawn canvases in the viewport (not one uniform colour, the test of 1.) as its settled page has (counted
+   in an untimed warm-up open). Ours must be faster.
+5. the 1,000-unit figure (``viewer_scale.py``): ``plot_sorting_summary(curation=True)`` of the ``hour``
+   preset (384 ch, 60 min, 1,000 units, ~23 M spikes) when its analyzer is cached, else a synthetic figure of
+   the same size (units table, curation panel, 20.5 M-spike amplitudes with levels of detail): first render
+   (target < 2 s), selecting a unit (< 50 ms to the next painted frame), sorting the units table and a merge
+   (a frame or two), and the amplitudes' wheel zoom and drag pan (a window of ~0.3 M spikes drawn from its
+   chunks) as fps at the p95 frame interval (target >= 30). With the hour preset, figpack's page of the same
+   analyzer beside it, as in 4.
 
 Usage::
 
     python tests/benchmarks/bench_viewer.py            # 3 first-render repeats, 3 s per interaction
     python tests/benchmarks/bench_viewer.py --quick    # 1 repeat, 1.5 s per interaction
     python tests/benchmarks/bench_viewer.py --screenshots /tmp/viewer-bench-shots
+    python tests/benchmarks/bench_viewer.py --only-scale     # only the 1,000-unit figure (and its peer)
 
 The viewer bundle is ``spikeinterface_sortingview/viewer/dist`` when it is newer than
 every viewer source (copied, so a concurrent rebuild cannot change it mid-run), else
@@ -54,7 +67,15 @@ sys.path.insert(0, str(HERE))
 
 sys.path.insert(0, str(REPO))
 
+from figpack_page import measure_figpack_first_render, save_figpack_folder  # noqa: E402
 from presets import PRESETS, analyzer_folder, get_analyzer_folder, load_analyzer  # noqa: E402
+from viewer_scale import (  # noqa: E402
+    hour_preset_folder,
+    interaction_rows,
+    measure_interactions,
+    publish_hour_summary,
+    publish_synthetic,
+)
 
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, built_viewer  # noqa: E402
 from tests.servers import find_free_port, sv_runner_process  # noqa: E402
@@ -281,8 +302,11 @@ def leaf_types(view) -> list[str]:
     return [t for item in items for t in leaf_types(item.view)]
 
 
-def publish_summary(rebuild_ok: bool) -> dict:
-    """Publish ``plot_sorting_summary`` of the cached 300-unit analyzer; returns its URL and facts."""
+def publish_summary(rebuild_ok: bool, figpack_dir: Path | None = None) -> dict:
+    """Publish ``plot_sorting_summary`` of the cached 300-unit analyzer; returns its URL and facts.
+
+    With ``figpack_dir``, figpack's saved folder of the same analyzer is written there too (``figpack_folder``).
+    """
     import spikeinterface.widgets as sw
 
     import spikeinterface_sortingview  # noqa: F401  (registers backend="sortingview")
@@ -312,6 +336,9 @@ def publish_summary(rebuild_ok: bool) -> dict:
         "spikes": int(analyzer.sorting.count_total_num_spikes()),
         "note": f"{note}; loaded in {loaded:.1f} s, published in {published:.1f} s",
     }
+    if figpack_dir is not None:
+        facts["figpack_folder"], seconds = save_figpack_folder(analyzer, figpack_dir)
+        facts["note"] += f"; figpack's folder saved in {seconds:.1f} s"
     del widget, analyzer
     gc.collect()
     return facts
@@ -410,7 +437,7 @@ def measure_first_render(browser, summary: dict, repeats: int, shots: Path | Non
     return {"median": statistics.median(drawn), "max": max(drawn), "runs": runs}
 
 
-def record_frames(frame, seconds: float, drive) -> dict:
+def record_frames(frame, seconds: float, drive, view: str = "RasterPlot") -> dict:
     """Call ``drive(deadline)`` while the iframe logs animation frames; returns frame and draw stats."""
     frame.evaluate(START_FRAME_LOG_JS)
     start = time.monotonic()
@@ -420,14 +447,20 @@ def record_frames(frame, seconds: float, drive) -> dict:
     return {
         "seconds": elapsed,
         "frames": frame_stats(log),
-        "draws": draw_stats(log["draws"], "RasterPlot", elapsed),
+        "draws": draw_stats(log["draws"], view, elapsed),
     }
 
 
-def measure_pan_zoom(browser, raster: dict, seconds: float, shots: Path | None) -> dict:
-    """Frame times of the raster during continuous wheel zoom, then during drag-pans of a zoomed-in window."""
+def measure_pan_zoom(
+    browser, raster: dict, seconds: float, shots: Path | None, view: str = "RasterPlot", pan_zoom_clicks: int = 2
+) -> dict:
+    """Frame times of a time plot during continuous wheel zoom, then during drag-pans of a zoomed-in window.
+
+    The pan starts from the whole recording zoomed in ``pan_zoom_clicks`` times (each halves the window); a
+    SpikeAmplitudes view with levels of detail is given its chunks for that window before the pan is timed.
+    """
     context, page, frame, log, marks = open_figure(browser, raster["url"], raster["leaves"])
-    box = frame.wait_for_selector("[data-view-type=RasterPlot] canvas").bounding_box()  # in page coordinates
+    box = frame.wait_for_selector(f"[data-view-type={view}] canvas").bounding_box()  # in page coordinates
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(cx, cy)
 
@@ -452,24 +485,30 @@ def measure_pan_zoom(browser, raster: dict, seconds: float, shots: Path | None) 
     def wheel_every_frame(deadline: float) -> None:
         """Wheel events dispatched in the page, one per frame (not limited by the driver's round trips)."""
         ms = max(0.0, deadline - time.monotonic()) * 1000
-        frame.evaluate(IN_PAGE_WHEEL_JS, ["[data-view-type=RasterPlot] canvas", ms])
+        frame.evaluate(IN_PAGE_WHEEL_JS, [f"[data-view-type={view}] canvas", ms])
 
     def show(title: str, clicks: int = 1) -> None:
         """Click a button of the raster's toolbar, then put the mouse back in the middle of the plot."""
         for _ in range(clicks):
-            frame.click(f'[data-view-type=RasterPlot] button[title="{title}"]')
+            frame.click(f'[data-view-type={view}] button[title="{title}"]')
         page.mouse.move(cx, cy)
         page.wait_for_timeout(300)
 
-    zoomed = record_frames(frame, seconds, zoom)
-    show("Show the whole recording")
-    saturated = record_frames(frame, seconds, wheel_every_frame)
-    # The whole recording, then a quarter of it (150 s, ~0.5 M spikes in view), so that there is room to pan.
-    show("Show the whole recording")
-    show("Zoom in", clicks=2)
-    panned = record_frames(frame, seconds, pan)
     if shots is not None:
-        page.screenshot(path=str(shots / "raster.png"))
+        page.screenshot(path=str(shots / f"{view}-whole.png"))
+    zoomed = record_frames(frame, seconds, zoom, view)
+    show("Show the whole recording")
+    saturated = record_frames(frame, seconds, wheel_every_frame, view)
+    # The whole recording, then a part of it (the raster: a quarter, 150 s, ~0.5 M spikes), to have room to pan.
+    show("Show the whole recording")
+    show("Zoom in", clicks=pan_zoom_clicks)
+    if frame.query_selector(f"[data-view-type={view}] [data-amplitude-level]"):
+        frame.wait_for_selector(f'[data-view-type={view}] [data-amplitude-level="chunks"]', timeout=60_000)
+        if shots is not None:
+            page.screenshot(path=str(shots / f"{view}-zoomed.png"))
+    panned = record_frames(frame, seconds, pan, view)
+    if shots is not None:
+        page.screenshot(path=str(shots / f"{view}.png"))
     context.close()
     return {"first_draw": marks["drawn"], "zoom": zoomed, "saturated": saturated, "pan": panned, "errors": log.errors}
 
@@ -484,6 +523,60 @@ def measure_baseline(browser, seconds: float) -> dict:
     log = page.evaluate(STOP_FRAME_LOG_JS)
     context.close()
     return frame_stats(log)
+
+
+def measure_scale(browser, scale: dict, repeats: int, seconds: float, shots: Path | None) -> dict:
+    """The 1,000-unit figure: first render, select/sort/merge, and amplitude zoom and pan."""
+    shot_dir = None
+    if shots is not None:
+        shot_dir = shots / "scale"
+        shot_dir.mkdir(exist_ok=True)
+    first = measure_first_render(browser, scale, repeats, shot_dir)
+    context, page, frame, log, marks = open_figure(browser, scale["url"], scale["leaves"])
+    actions = measure_interactions(frame, scale["unit_ids"], max(3, repeats))
+    if shot_dir is not None:
+        page.screenshot(path=str(shot_dir / "after-merges.png"))
+    context.close()
+    # six halvings of the hour: 56 s, ~0.3 M spikes, drawn from the chunks
+    amplitudes = measure_pan_zoom(browser, scale, seconds, shot_dir, view="SpikeAmplitudes", pan_zoom_clicks=6)
+    return {"first": first, "actions": actions, "amplitudes": amplitudes, "errors": log.errors}
+
+
+def scale_rows(scale: dict, measured: dict, repeats: int, figpack: dict | None) -> list[tuple[str, str, str, str, str]]:
+    """Rows of the table for the 1,000-unit figure."""
+    yes = {True: "yes", False: "NO"}
+    first = measured["first"]
+    name = f"{scale['units']} units, {scale['spikes'] / 1e6:.1f} M spikes"
+    peer = "-" if figpack is None else f"figpack {figpack['median']:.2f} s" if figpack["median"] else figpack["note"]
+    rows = [
+        (
+            f"first render, {name} (median, max of {repeats})",
+            f"{first['median']:.2f} s ({first['max']:.2f})",
+            peer,
+            f"< {FIRST_RENDER_TARGET_S:g} s",
+            yes[
+                first["median"] < FIRST_RENDER_TARGET_S
+                and (not figpack or not figpack["median"] or first["median"] < figpack["median"])
+            ],
+        )
+    ]
+    rows += interaction_rows(measured["actions"], scale["units"])
+    for key, label in (
+        ("zoom", "wheel zoom (mouse.wheel)"),
+        ("saturated", "wheel zoom, 1 event per frame"),
+        ("pan", "drag pan, ~0.3 M spikes in view"),
+    ):
+        frames = measured["amplitudes"][key]["frames"]
+        rows.append(
+            (
+                f"amplitudes {label}: fps at the p95 frame interval",
+                f"{1000 / frames['p95_ms']:.1f} fps ({frames['p95_ms']:.1f} ms)",
+                f"median {frames['fps']:.1f} fps",
+                f">= {FPS_TARGET:g} fps",
+                yes[1000 / frames["p95_ms"] >= FPS_TARGET],
+            )
+        )
+    return rows
 
 
 # ---------------------------------------------------------------- report
@@ -505,7 +598,16 @@ def print_table(rows: list[tuple[str, str, str, str, str]]) -> None:
         print(line.format(*row))
 
 
-def report(summary: dict, raster: dict, first: dict, interaction: dict, baseline: dict, repeats: int) -> None:
+def report(
+    summary: dict,
+    raster: dict,
+    first: dict,
+    interaction: dict,
+    baseline: dict,
+    repeats: int,
+    figpack: dict | None = None,
+    extra_rows: list | None = None,
+) -> None:
     """Print the results table and the details behind it."""
     yes = {True: "yes", False: "NO"}
     rows = [
@@ -524,6 +626,17 @@ def report(summary: dict, raster: dict, first: dict, interaction: dict, baseline
             yes[first["max"] < FIRST_RENDER_TARGET_S],
         ),
     ]
+    if figpack is not None:
+        peer = f"figpack {figpack['median']:.2f} s" if figpack["median"] is not None else figpack["note"]
+        rows.append(
+            (
+                f"first render beside a peer, summary {summary['units']} units (median of {repeats})",
+                f"{first['median']:.2f} s",
+                peer,
+                "ours faster",
+                yes[figpack["median"] is None or first["median"] < figpack["median"]],
+            )
+        )
     spikes = f"raster {raster['spikes'] / 1e6:.2f} M spikes"
     interactions = (
         ("zoom", f"wheel zoom (mouse.wheel), {spikes}"),
@@ -544,6 +657,7 @@ def report(summary: dict, raster: dict, first: dict, interaction: dict, baseline
         rows.append(
             (f"{label}: p95 frame interval", f"{frames['p95_ms']:.1f} ms", f"{baseline['p95_ms']:.1f} ms", "-", "-")
         )
+    rows += extra_rows or []
     print()
     print_table(rows)
     print()
@@ -574,6 +688,9 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=None, help="first-render repeats (default 3, --quick 1)")
     parser.add_argument("--seconds", type=float, default=None, help="seconds of zoom and of pan (default 3)")
     parser.add_argument("--no-build", action="store_true", help="fail instead of building a missing analyzer")
+    parser.add_argument("--no-figpack", action="store_true", help="leave out figpack's page (the peer)")
+    parser.add_argument("--no-scale", action="store_true", help="leave out the 1,000-unit figure")
+    parser.add_argument("--only-scale", action="store_true", help="only the 1,000-unit figure (and its peer)")
     parser.add_argument("--screenshots", type=Path, default=None, help="save screenshots of the figures here")
     parser.add_argument("--keep", action="store_true", help="keep the run's temporary folder (store, runner log)")
     args = parser.parse_args()
@@ -594,18 +711,50 @@ def main() -> int:
         configure_environment(work, port)
         with running_runner(work, port, viewer_dist) as address:
             print(f"runner: {address} (store {work / 'store'})")
-            summary = publish_summary(rebuild_ok=not args.no_build)
-            print(f"summary: {summary['spikes']} spikes; {summary['note']}")
-            raster = publish_raster()
-            print(f"raster: {raster['spikes']} spikes; {raster['note']}")
+            summary = raster = scale = None
+            if not args.only_scale:
+                summary = publish_summary(rebuild_ok=not args.no_build, figpack_dir=None if args.no_figpack else work)
+                print(f"summary: {summary['spikes']} spikes; {summary['note']}")
+                raster = publish_raster()
+                print(f"raster: {raster['spikes']} spikes; {raster['note']}")
+            if not args.no_scale:
+                scale = publish_scale(work, figpack=not args.no_figpack)
+                print(f"1,000 units: {scale['spikes']} spikes; {scale['note']}")
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
                 print(f"chromium {browser.version}, viewport {VIEWPORT['width']}x{VIEWPORT['height']}")
                 baseline = measure_baseline(browser, seconds)
-                first = measure_first_render(browser, summary, repeats, args.screenshots)
-                interaction = measure_pan_zoom(browser, raster, seconds, args.screenshots)
+                first = interaction = figpack = scale_figpack = measured = None
+                if summary is not None:
+                    first = measure_first_render(browser, summary, repeats, args.screenshots)
+                    if "figpack_folder" in summary:
+                        figpack = measure_figpack_first_render(
+                            browser,
+                            summary["figpack_folder"],
+                            VIEWPORT,
+                            repeats,
+                            POLL_MS,
+                            RENDER_TIMEOUT_MS,
+                            args.screenshots,
+                        )
+                    interaction = measure_pan_zoom(browser, raster, seconds, args.screenshots)
+                if scale is not None:
+                    measured = measure_scale(browser, scale, repeats, seconds, args.screenshots)
+                    if "figpack_folder" in scale:
+                        scale_figpack = measure_figpack_first_render(
+                            browser, scale["figpack_folder"], VIEWPORT, repeats, POLL_MS, RENDER_TIMEOUT_MS, None
+                        )
                 browser.close()
-        report(summary, raster, first, interaction, baseline, repeats)
+        extra = [] if scale is None else scale_rows(scale, measured, repeats, scale_figpack)
+        if summary is not None:
+            report(summary, raster, first, interaction, baseline, repeats, figpack, extra)
+        else:
+            print()
+            print_table(extra)
+        if scale is not None:
+            print(f"1,000 units: {scale['note']}; console errors: {len(measured['errors'])}")
+            for error in measured["errors"][:5]:
+                print(f"  console: {error[:300]}")
         print(f"\nload average at end: {load_average()}")
     finally:
         if args.keep:
@@ -613,6 +762,22 @@ def main() -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def publish_scale(work: Path, figpack: bool) -> dict:
+    """The 1,000-unit figure: the hour preset's summary when cached (with figpack's folder), else synthetic."""
+    folder, why = hour_preset_folder()
+    if folder is None:
+        print(f"1,000 units: {why}; using the synthetic figure")
+        return publish_synthetic()
+    scale = publish_hour_summary(folder)
+    scale["note"] = f"{why}; {scale['note']}"
+    if figpack:
+        scale["figpack_folder"], seconds = save_figpack_folder(scale["analyzer"], work / "hour")
+        scale["note"] += f"; figpack's folder saved in {seconds:.1f} s"
+    scale["analyzer"] = None
+    gc.collect()
+    return scale
 
 
 if __name__ == "__main__":

@@ -37,6 +37,15 @@ describe('ndarray decoding', () => {
     }
   })
 
+  it('inflates a large array (the browser\'s inflater) to the same values', async () => {
+    // random values barely compress, so the compressed bytes stay above the native threshold
+    const values = new Float32Array(80_000).map((_, i) => Math.sin(i * 12.9898) * 43758.5453)
+    const enc = { _type: 'ndarray', shape: [values.length], dtype: 'float32', data_gzip_b64: b64(await deflate(new Uint8Array(values.buffer))) }
+    const out = (await decodeNdarrays(enc)) as NdArray
+    expect(out.data.length).toBe(values.length)
+    expect(out.data.every((v, i) => v === values[i])).toBe(true)
+  })
+
   it('gives legacy views nested rows when the host decodes', async () => {
     const values = new Int32Array([1, 2, 3, 4])
     const enc = { _type: 'ndarray', shape: [2, 2], dtype: 'int32', data_b64: b64(new Uint8Array(values.buffer)) }

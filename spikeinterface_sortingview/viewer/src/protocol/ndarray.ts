@@ -64,11 +64,17 @@ export function base64ToBytes(b64: string): Uint8Array {
   return out
 }
 
+// Above this many compressed bytes the browser's own inflater is used: it runs natively, off the page's
+// JavaScript, and its set-up cost is small against the work (a chunk of amplitudes is a few MB).
+const NATIVE_INFLATE_MIN_BYTES = 256 * 1024
+
 /** zlib-framed deflate (the "gzip" in data_gzip_b64 is a misnomer upstream).
- *  Synchronous: a figure holds thousands of small arrays, and a DecompressionStream per array costs
+ *  Small arrays synchronously: a figure holds thousands of them, and a DecompressionStream per array costs
  *  far more in stream set-up than in inflating. */
 export async function inflateZlib(bytes: Uint8Array): Promise<Uint8Array> {
-  return unzlibSync(bytes)
+  if (bytes.byteLength < NATIVE_INFLATE_MIN_BYTES || typeof DecompressionStream === 'undefined') return unzlibSync(bytes)
+  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate'))
+  return new Uint8Array(await new Response(stream).arrayBuffer())
 }
 
 function checkedDtype(e: EncodedNdarray): Dtype {

@@ -1,6 +1,6 @@
 // SpikeAmplitudes: amplitude of every spike over time, per unit colour, sharing the time window.
-import { useCallback, useMemo, useState } from 'react'
-import { drawXAxis, drawYAxis, formatValue, lowerBound } from '../../draw/axes'
+import { useCallback, useMemo, useRef, useState } from 'react'
+import { drawXAxis, drawYAxis, formatValue } from '../../draw/axes'
 import { colorToPixel, fadeColor, PixelBuffer, useCanvasDraw } from '../../draw/canvas'
 import { useMergeGroups, useSplits } from '../../figure/curationHooks'
 import { useFigure, useSelection } from '../../figure/FigureContext'
@@ -21,9 +21,14 @@ import { TimeToolbar } from '../shared/TimeToolbar'
 import { useTimeNavigation } from '../shared/useTimeNavigation'
 import { useUnitClick } from '../shared/useUnitClick'
 import { defineView, type ViewProps } from '../viewDefinition'
+import { decodeNdarrays } from '../../protocol/ndarray'
+import { isRecord } from '../../protocol/messages'
+import { type ChunkEntry, ChunkCache, chunksForWindow, decodeChunk, decodeChunkEntries, type Run, runRange, windowRuns } from './amplitudeChunks'
 
 interface AmplitudeSeries {
   unitId: UnitId
+  /** Position in the view's units: how chunk files name the unit */
+  index: number
   spikeTimesSec: Numbers
   spikeAmplitudes: Numbers
   /** This project's extension: each drawn spike's position in the unit's train, to draw a split unit's parts */
@@ -35,6 +40,8 @@ export interface SpikeAmplitudesData {
   endTimeSec: number
   units: AmplitudeSeries[]
   hideUnitSelector: boolean
+  /** This project's levels of detail: every spike in time chunks, `units` then hold an overview */
+  chunks?: ChunkEntry[]
   /** This project's extension: the shared sorting and every spike's amplitude, to split units */
   sortingUri?: string
   spikeFeaturesUri?: string
@@ -53,7 +60,7 @@ export function decodeSpikeAmplitudes(raw: Record<string, unknown>): SpikeAmplit
     const positions = optNumbers(r.spikeIndices, `${p}.spikeIndices`)
     if (positions && positions.length !== times.length) throw new Error(`${p}: ${times.length} spike times but ${positions.length} spikeIndices`)
     const s = ensureSorted(times, positions ? [amps, positions] : [amps])
-    const series: AmplitudeSeries = { unitId: unitId(r.unitId, `${p}.unitId`), spikeTimesSec: s.times, spikeAmplitudes: s.companions[0] ?? amps }
+    const series: AmplitudeSeries = { unitId: unitId(r.unitId, `${p}.unitId`), index: i, spikeTimesSec: s.times, spikeAmplitudes: s.companions[0] ?? amps }
     if (positions) series.spikeIndices = s.companions[1] ?? positions
     return series
   })
@@ -66,6 +73,8 @@ export function decodeSpikeAmplitudes(raw: Record<string, unknown>): SpikeAmplit
   const sortingUri = optStr(raw.sortingUri)
   const spikeFeaturesUri = optStr(raw.spikeFeaturesUri)
   const recordingUri = optStr(raw.recordingUri)
+  const chunks = decodeChunkEntries(raw.chunks)
+  if (chunks) data.chunks = chunks
   if (sortingUri) data.sortingUri = sortingUri
   if (spikeFeaturesUri) data.spikeFeaturesUri = spikeFeaturesUri
   if (recordingUri) data.recordingUri = recordingUri
@@ -84,6 +93,35 @@ const MARGIN = { left: 64, right: 12, top: 26, bottom: 40 }
 // SpikeInterface's spike amplitudes are in µV (the analyzer scales traces to µV whenever the recording has gains).
 const AMPLITUDE_LABEL = 'amplitude (µV)'
 
+/** Which spikes are drawn: every spike of the view inline, the overview (chunks not loaded or too many), or chunks. */
+export type AmplitudeLevel = 'inline' | 'overview' | 'chunks'
+
+/** The window's runs: the whole window from the inline spikes, or from chunks where they are loaded. */
+function drawnRuns(data: SpikeAmplitudesData, cache: ChunkCache | undefined, start: number, end: number): { runs: Run[]; level: AmplitudeLevel } {
+  if (!data.chunks || !cache) return { runs: [{ start, end }], level: 'inline' }
+  const needed = chunksForWindow(data.chunks, start, end)
+  if (!needed) return { runs: [{ start, end }], level: 'overview' }
+  // the chunks beside the window too, so that a pan finds them loaded
+  const first = data.chunks.indexOf(needed[0] as ChunkEntry)
+  const around = [data.chunks[first - 1], ...needed, data.chunks[first + needed.length]].filter((c): c is ChunkEntry => c !== undefined)
+  cache.request(around.map((c) => c.dataUri))
+  const runs = windowRuns(needed, (uri) => cache.get(uri), start, end)
+  return { runs, level: runs.every((r) => r.chunk) ? 'chunks' : 'overview' }
+}
+
+/** What the overview is, written under the plot so that nobody reads its density as every spike's: a long and a short form. */
+function overviewNotes(data: SpikeAmplitudesData): [string, string] {
+  let total = 0
+  for (const c of data.chunks ?? []) total += c.numSpikes
+  let shown = 0
+  for (const u of data.units) shown += u.spikeTimesSec.length
+  const oneIn = shown > 0 ? Math.max(1, Math.round(total / shown)) : 0
+  return [
+    `overview: ${shown.toLocaleString('en')} of ${total.toLocaleString('en')} spikes (each unit's extremes, ~1 in ${oneIn} of the rest) · zoom in for every spike`,
+    `overview: extremes + 1 in ${oneIn} spikes · zoom in for all`,
+  ]
+}
+
 function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesData>) {
   const { unitOrder, timeRange } = useFigure()
   const selected = useSelection()
@@ -94,6 +132,21 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
   const plotW = Math.max(10, width - MARGIN.left - MARGIN.right)
   const plotH = Math.max(10, height - MARGIN.top - MARGIN.bottom)
   const source = useMemo(() => splitSource(data), [data])
+  const { host } = useFigure()
+  const redraw = useRef<() => void>(() => undefined)
+  const cache = useMemo(() => {
+    if (!data.chunks) return undefined
+    const numUnits = data.units.length
+    const load = async (uri: string) => {
+      const r = await host.request({ type: 'getFileData', uri, responseType: 'json', figurlProtocolVersion: 'p1' })
+      if (r.errorMessage) throw new Error(r.errorMessage)
+      const raw = await decodeNdarrays(r.fileData)
+      if (!isRecord(raw)) throw new Error(`the chunk ${uri} is not a JSON object`)
+      return decodeChunk(raw, numUnits)
+    }
+    return new ChunkCache(load, () => redraw.current())
+  }, [data, host])
+  const notes = useMemo(() => overviewNotes(data), [data])
   const split = useSplit(source)
   // A split unit's spikes are drawn by part, in the parts' colours (as in the units table).
   const mergeGroups = useMergeGroups()
@@ -145,22 +198,43 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
       const polygon = split.polygon
       const splitting = new Set(marking?.unitIds.map(String) ?? [])
       const insidePixel = colorToPixel(PART_COLORS[0])
+      const { runs, level } = drawnRuns(data, cache, range.start, range.end)
       for (const { u, color, partOf, partColors } of ordered) {
         const pixel = colorToPixel(color)
         const partPixels = partColors?.map((c) => colorToPixel(c)) ?? []
-        const t = u.spikeTimesSec
-        const amp = u.spikeAmplitudes
         const marked = polygon !== undefined && splitting.has(String(u.unitId))
-        const i1 = lowerBound(t, range.end)
-        for (let i = lowerBound(t, range.start); i < i1; i++) {
-          const y = (ay + (amp[i] as number) * ky) | 0
-          if (y < top || y > bottom) continue
-          const inside = marked && pointInPolygon(t[i] as number, amp[i] as number, polygon)
-          const part = partOf ? (partOf[i] as number) : -1
-          buf.fillRect((ax + (t[i] as number) * kx) | 0, y, size, size, inside ? insidePixel : part >= 0 ? (partPixels[part] as number) : pixel)
+        for (let r = 0; r < runs.length; r++) {
+          const run = runs[r] as Run
+          const t = run.chunk ? (run.chunk.times[u.index] ?? []) : u.spikeTimesSec
+          const amp = run.chunk ? (run.chunk.amplitudes[u.index] ?? []) : u.spikeAmplitudes
+          // parts are known for the unit's own spikes only (spikeIndices), not for those of chunks
+          const parts = run.chunk ? undefined : partOf
+          const [i0, i1] = runRange(t, run.start, run.end, r === runs.length - 1)
+          for (let i = i0; i < i1; i++) {
+            const y = (ay + (amp[i] as number) * ky) | 0
+            if (y < top || y > bottom) continue
+            const inside = marked && pointInPolygon(t[i] as number, amp[i] as number, polygon)
+            const part = parts ? (parts[i] as number) : -1
+            buf.fillRect((ax + (t[i] as number) * kx) | 0, y, size, size, inside ? insidePixel : part >= 0 ? (partPixels[part] as number) : pixel)
+          }
         }
       }
       buf.put(ctx)
+      const root = ctx.canvas.parentElement
+      if (root && root.dataset.amplitudeLevel !== level) root.dataset.amplitudeLevel = level
+      if (level === 'overview') {
+        // bottom left, under the y axis: the top holds the hover readout and the split controls
+        ctx.save()
+        ctx.font = '11px system-ui, sans-serif'
+        ctx.fillStyle = '#666'
+        ctx.textBaseline = 'bottom'
+        ctx.textAlign = 'left'
+        const room = MARGIN.left + plotW / 2 - 40 // up to the x axis title, centred under the plot
+        const failed = cache?.error()
+        const text = failed ? `could not load spikes: ${failed}` : ((notes.find((n) => ctx.measureText(n).width <= room) ?? notes[1]) as string)
+        ctx.fillText(text, 4, height - 3)
+        ctx.restore()
+      }
       const area = { left: MARGIN.left, top: MARGIN.top, width: plotW, height: plotH }
       if (split.polygon) {
         const toScreen = ([t, v]: Point): Point => [MARGIN.left + ((t - range.start) / (range.end - range.start)) * plotW, MARGIN.top + ((ymax - v) / (ymax - ymin)) * plotH]
@@ -170,9 +244,10 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
       drawYAxis(ctx, area, ymin, ymax, AMPLITUDE_LABEL)
       recordFrame('SpikeAmplitudes', performance.now() - t0)
     },
-    [ordered, timeRange, bounds, plotW, plotH, ymin, ymax, split.polygon, marking],
+    [ordered, timeRange, bounds, plotW, plotH, ymin, ymax, split.polygon, marking, data, cache, notes, height],
   )
   const { canvasRef, requestDraw } = useCanvasDraw(draw, width, height, [draw])
+  redraw.current = requestDraw
 
   const nav = useTimeNavigation({
     targetRef: canvasRef,
@@ -203,18 +278,25 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
     const tHi = r.start + (x + 6 - MARGIN.left) / kx
     let best: UnitId | undefined
     let bestD = 36
+    // the spikes drawn in the window shown (its runs), near the click
+    const { runs } = drawnRuns(data, cache, r.start, r.end)
     for (const { u, partOf, partKeys } of ordered) {
-      const t = u.spikeTimesSec
-      const i1 = lowerBound(t, tHi)
-      for (let i = lowerBound(t, tLo); i < i1; i++) {
-        const dx = MARGIN.left + ((t[i] as number) - r.start) * kx - x
-        const dy = MARGIN.top + plotH - ((u.spikeAmplitudes[i] as number) - ymin) * ky - y
-        const d = dx * dx + dy * dy
-        if (d <= bestD) {
-          bestD = d
-          // a spike of a split unit selects its part
-          const part = partOf ? (partOf[i] as number) : -1
-          best = part >= 0 && partKeys ? (partKeys[part] as string) : u.unitId
+      for (let k = 0; k < runs.length; k++) {
+        const run = runs[k] as Run
+        const t = run.chunk ? (run.chunk.times[u.index] ?? []) : u.spikeTimesSec
+        const amp = run.chunk ? (run.chunk.amplitudes[u.index] ?? []) : u.spikeAmplitudes
+        const parts = run.chunk ? undefined : partOf
+        const [i0, i1] = runRange(t, Math.max(run.start, tLo), Math.min(run.end, tHi), k === runs.length - 1)
+        for (let i = i0; i < i1; i++) {
+          const dx = MARGIN.left + ((t[i] as number) - r.start) * kx - x
+          const dy = MARGIN.top + plotH - ((amp[i] as number) - ymin) * ky - y
+          const d = dx * dx + dy * dy
+          if (d <= bestD) {
+            bestD = d
+            // a spike of a split unit selects its part
+            const part = parts ? (parts[i] as number) : -1
+            best = part >= 0 && partKeys ? (partKeys[part] as string) : u.unitId
+          }
         }
       }
     }

@@ -1,0 +1,210 @@
+"""Levels of detail of a SpikeAmplitudes view: an overview inline, every spike in time chunks beside it.
+
+A view of tens of millions of spikes cannot be loaded whole before the page draws. With levels, the
+view's own ``units`` hold an **overview** (per unit, the lowest and highest amplitude of each time bin
+and a uniform random sample whose rate is the same for every unit), and every spike is stored in
+**chunks**: files of consecutive spikes in time order, each named in the view by its time span, spike
+count and ``sha1://`` URI. A page draws the overview first and fetches the chunks of the window shown
+once the window holds few enough spikes; readers that do not know ``chunks`` draw the overview.
+The format is described in ``docs/figure-format.md`` ("Levels of detail").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .encoding import FigureDataError, canonical_json, check_array, check_number, content_uri
+from .spikes import SpikeAmplitudes, SpikeAmplitudesItem
+
+# About 2.5 MB of raw arrays a chunk (10 bytes a spike); one chunk loads and decodes in a few tens of ms.
+DEFAULT_CHUNK_SPIKES = 250_000
+# The overview's uniform sample: enough to show each unit's density, few enough to draw every frame.
+DEFAULT_OVERVIEW_SPIKES = 250_000
+# Time bins whose lowest and highest amplitude each unit keeps in the overview (its outliers). Few enough that
+# the extremes stay a small part of the overview (1,000 units: 64,000 of ~310,000 spikes), since they
+# over-represent each unit's tails against the sample.
+DEFAULT_EXTREME_BINS = 32
+
+
+class SpikeAmplitudesChunk:
+    """Consecutive spikes of a SpikeAmplitudes view (all units), in time order: one file beside the view.
+
+    Parameters
+    ----------
+    start_time_sec, end_time_sec : float
+        The time span the chunk covers: its spikes are those of the view in ``[start, end)``
+        (the last chunk also holds spikes at ``end``).
+    spike_times_sec : np.ndarray
+        float32 seconds, ascending.
+    spike_amplitudes : np.ndarray
+        One amplitude per spike (float32 as the view's).
+    unit_indices : np.ndarray
+        uint16 or uint32: per spike, the position of its unit in the view's ``units``.
+    """
+
+    type = "SpikeAmplitudesChunk"
+
+    def __init__(
+        self,
+        start_time_sec: float,
+        end_time_sec: float,
+        spike_times_sec: np.ndarray,
+        spike_amplitudes: np.ndarray,
+        unit_indices: np.ndarray,
+    ):
+        self.start_time_sec = check_number(start_time_sec, "startTimeSec")
+        self.end_time_sec = check_number(end_time_sec, "endTimeSec")
+        self.spike_times_sec = check_array(spike_times_sec, "spikeTimesSec", ndim=1, dtypes=("float32",))
+        self.spike_amplitudes = check_array(spike_amplitudes, "spikeAmplitudes", ndim=1)
+        self.unit_indices = check_array(unit_indices, "unitIndices", ndim=1, dtypes=("uint16", "uint32"))
+        if not len(self.spike_times_sec) == len(self.spike_amplitudes) == len(self.unit_indices):
+            raise FigureDataError(
+                f"a SpikeAmplitudesChunk needs as many spike times ({len(self.spike_times_sec)}), amplitudes "
+                f"({len(self.spike_amplitudes)}) and unit indices ({len(self.unit_indices)})"
+            )
+        self._bytes: bytes | None = None
+
+    def to_dict(self) -> dict:
+        """The chunk file's JSON object."""
+        return {
+            "type": self.type,
+            "startTimeSec": self.start_time_sec,
+            "endTimeSec": self.end_time_sec,
+            "spikeTimesSec": self.spike_times_sec,
+            "spikeAmplitudes": self.spike_amplitudes,
+            "unitIndices": self.unit_indices,
+        }
+
+    def file_bytes(self) -> bytes:
+        """The chunk file (encoded once)."""
+        if self._bytes is None:
+            self._bytes = canonical_json(self.to_dict())
+        return self._bytes
+
+    def entry(self) -> dict:
+        """How the view names the chunk: its span, spike count and content URI."""
+        return {
+            "startTimeSec": self.start_time_sec,
+            "endTimeSec": self.end_time_sec,
+            "numSpikes": len(self.spike_times_sec),
+            "dataUri": content_uri(self.file_bytes()),
+        }
+
+
+def overview_indices(
+    times: np.ndarray,
+    amplitudes: np.ndarray,
+    start_time_sec: float,
+    end_time_sec: float,
+    sample_rate: float,
+    extreme_bins: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Which spikes of one unit the overview keeps: each time bin's extremes and a uniform sample.
+
+    ``sample_rate`` (0..1) is the same for every unit, so the overview's densities stay in proportion
+    across units and over time; the lowest and highest amplitude of each of ``extreme_bins`` equal time
+    bins are kept whatever the sample, so outliers are never left out. Returns ascending indices.
+    """
+    n = len(times)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    duration = max(end_time_sec - start_time_sec, 1e-9)
+    bins = np.clip(((times - start_time_sec) / duration * extreme_bins).astype(np.int64), 0, extreme_bins - 1)
+    finite = np.isfinite(amplitudes)
+    # Within each bin (times are ascending, so bins are too), order by amplitude: first and last are the extremes.
+    order = np.lexsort((np.where(finite, amplitudes, np.inf), bins))
+    sorted_bins = bins[order]
+    first = np.flatnonzero(np.r_[True, sorted_bins[1:] != sorted_bins[:-1]])
+    last = np.r_[first[1:], n] - 1
+    # the last finite amplitude of each bin: step back over the NaNs sorted to the end
+    finite_count = np.add.reduceat(finite[order].astype(np.int64), first)
+    last_finite = first + np.maximum(finite_count, 1) - 1
+    keep = [order[first], order[np.minimum(last_finite, last)]]
+    sample_size = int(round(n * sample_rate))
+    if sample_size > 0:
+        keep.append(rng.choice(n, size=min(sample_size, n), replace=False))
+    return np.unique(np.concatenate(keep))
+
+
+def spike_amplitudes_with_levels(
+    start_time_sec: float,
+    end_time_sec: float,
+    unit_ids: list,
+    spike_times_sec: np.ndarray,
+    spike_amplitudes: np.ndarray,
+    unit_indices: np.ndarray,
+    hide_unit_selector: bool = False,
+    chunk_spikes: int = DEFAULT_CHUNK_SPIKES,
+    overview_spikes: int = DEFAULT_OVERVIEW_SPIKES,
+    extreme_bins: int = DEFAULT_EXTREME_BINS,
+    seed: int = 0,
+) -> SpikeAmplitudes:
+    """A SpikeAmplitudes view of many spikes, with an overview inline and every spike in chunks.
+
+    Parameters
+    ----------
+    start_time_sec, end_time_sec : float
+        The time range of the view.
+    unit_ids : list
+        The units, in the order of the view.
+    spike_times_sec : np.ndarray
+        float32 seconds of every spike of every unit, ascending (a spike vector's order).
+    spike_amplitudes : np.ndarray
+        One amplitude per spike.
+    unit_indices : np.ndarray
+        Per spike, the position of its unit in ``unit_ids``.
+    hide_unit_selector : bool, default: False
+        As ``SpikeAmplitudes``.
+    chunk_spikes : int, default: 250_000
+        Spikes per chunk file (the last one holds the rest).
+    overview_spikes : int, default: 250_000
+        Size of the overview's uniform sample over all units (each unit's extremes come on top).
+    extreme_bins : int, default: 32
+        Time bins whose lowest and highest amplitude each unit keeps in the overview.
+    seed : int, default: 0
+        Seed of the sample (the same spikes give the same figure).
+
+    Returns
+    -------
+    SpikeAmplitudes
+        With ``chunks`` set.
+    """
+    times = check_array(spike_times_sec, "spike_times_sec", ndim=1, dtypes=("float32",))
+    amplitudes = check_array(spike_amplitudes, "spike_amplitudes", ndim=1)
+    indices = np.asarray(unit_indices)
+    if not len(times) == len(amplitudes) == len(indices):
+        raise FigureDataError(
+            f"spike_amplitudes_with_levels needs one amplitude and one unit index per spike time; got "
+            f"{len(times)} times, {len(amplitudes)} amplitudes and {len(indices)} unit indices"
+        )
+    if len(times) > 1 and np.any(times[1:] < times[:-1]):
+        raise FigureDataError("spike_times_sec must be ascending (sort the spikes by time, e.g. a spike vector)")
+    if len(indices) and (indices.min() < 0 or indices.max() >= len(unit_ids)):
+        raise FigureDataError(f"unit_indices must be positions in unit_ids (0 to {len(unit_ids) - 1})")
+    if chunk_spikes < 1:
+        raise FigureDataError(f"chunk_spikes must be at least 1, got {chunk_spikes}")
+    index_dtype = np.uint16 if len(unit_ids) <= np.iinfo(np.uint16).max + 1 else np.uint32
+    indices = indices.astype(index_dtype, copy=False)
+
+    # Overview: each unit's spikes (a stable sort keeps them in time order), thinned.
+    rng = np.random.default_rng(seed)
+    sample_rate = min(1.0, overview_spikes / max(len(times), 1))
+    by_unit = np.argsort(indices, kind="stable")
+    bounds = np.searchsorted(indices[by_unit], np.arange(len(unit_ids) + 1))
+    items = []
+    for position, unit_id in enumerate(unit_ids):
+        own = by_unit[bounds[position] : bounds[position + 1]]
+        kept = own[
+            overview_indices(times[own], amplitudes[own], start_time_sec, end_time_sec, sample_rate, extreme_bins, rng)
+        ]
+        items.append(SpikeAmplitudesItem(unit_id, times[kept], amplitudes[kept]))
+
+    # Chunks: consecutive spikes, ``chunk_spikes`` each, spanning the view's time range without gaps.
+    edges = list(range(0, len(times), chunk_spikes)) + [len(times)]
+    chunks = []
+    for k, (i0, i1) in enumerate(zip(edges[:-1], edges[1:], strict=True)):
+        chunk_start = start_time_sec if k == 0 else float(times[i0])
+        chunk_end = end_time_sec if i1 == len(times) else float(times[i1])
+        chunks.append(SpikeAmplitudesChunk(chunk_start, chunk_end, times[i0:i1], amplitudes[i0:i1], indices[i0:i1]))
+    return SpikeAmplitudes(start_time_sec, end_time_sec, items, hide_unit_selector=hide_unit_selector, chunks=chunks)
