@@ -203,7 +203,9 @@ def run_summary_job(task_input: dict, node: str, report: Callable[[dict], None] 
     try:
         began = time.time()
         recording, sorting = load_pair(checked["recording_uri"], checked["sorting_uri"], node)
-        analyzer = si.create_sorting_analyzer(sorting, recording, sparse=True, format="memory", n_jobs=n_jobs)
+        analyzer = si.create_sorting_analyzer(
+            sorting, recording, sparse=True, format="memory", job_kwargs={"n_jobs": n_jobs, "progress_bar": False}
+        )
         began = next_step(began)
         extension_params = {
             "random_spikes": {"max_spikes_per_unit": params["max_spikes_per_unit"], "seed": 0},

@@ -18,7 +18,7 @@ import spikeinterface_sortingview as sv
 from spikeinterface_sortingview.demo import SUMMARY_EXTENSIONS
 from spikeinterface_sortingview.store import LocalStore
 from spikeinterface_sortingview.workspace.summary import SUMMARY_TASK, summary_task_input
-from tests.servers import sv_runner_process
+from tests.servers import sv_runner_process, wait_for_ray
 
 REPO = Path(__file__).resolve().parents[2]
 # Cheap metrics only: SpikeInterface compiles each metric's numba code in a fresh worker (seconds apiece).
@@ -48,26 +48,6 @@ def summary_runner(tmp_path_factory) -> SummaryRunner:
     with sv_runner_process(["--log-level", "warning"], child, env["SORTINGVIEW_ADDRESS"], root / "runner.log") as url:
         wait_for_ray(url)
         yield SummaryRunner(url, env)
-
-
-def wait_for_ray(url: str, timeout: float = 300) -> None:
-    """Wait until the runner's Ray is up. On a loaded machine Ray's own 30 s start-up limit may pass; the runner
-    then starts it again on the next compute request, which this sends (a cheap one) until Ray is ready."""
-    deadline = time.monotonic() + timeout
-    ping = {"taskName": "sortingview.sorting_info.1", "taskInput": {"sorting_uri": "sha1://" + "0" * 40}}
-    while time.monotonic() < deadline:
-        state = httpx.get(f"{url}/health", timeout=5).json()["ray"]
-        if state == "ready":
-            return
-        if state == "not started":
-            httpx.post(
-                f"{url}/api/tasks",
-                params={"wait": 0},
-                json={"type": "requestTask", "taskType": "calculation", **ping},
-                timeout=30,
-            )
-        time.sleep(1)
-    raise RuntimeError(f"the runner at {url} did not start Ray within {timeout:g} s")
 
 
 @pytest.fixture
