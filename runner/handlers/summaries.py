@@ -215,6 +215,9 @@ def run_summary_job(task_input: dict, node: str, report: Callable[[dict], None] 
         for name in steps[1:-1]:
             analyzer.compute(name, **extension_params.get(name, {}), n_jobs=n_jobs, progress_bar=False, verbose=False)
             began = next_step(began)
+        # The analyzer holds a copy of the sorting; the figure must name the shared one (its URI names the
+        # sorting's curation journal, which a copy of an in-place sorting would not).
+        analyzer.sorting = sorting
         widget = si.plot_sorting_summary(
             analyzer, backend="sortingview", curation=True, generate_url=False, display=False
         )

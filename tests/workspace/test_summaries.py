@@ -59,14 +59,16 @@ def on_runner(summary_runner, monkeypatch) -> SummaryRunner:
 
 
 def small_workspace(tmp_path, seed: int = 3):
-    """A workspace of a short generated binary recording (registered in place) and its ground-truth sorting."""
+    """A workspace of a short generated binary recording and its ground-truth sorting, both registered in place."""
     recording, sorting = sc.generate_ground_truth_recording(
         durations=[6.0], sampling_frequency=30_000.0, num_channels=8, num_units=4, seed=seed
     )
     binary = recording.save(folder=tmp_path / f"binary-{seed}", format="binary", verbose=False, progress_bar=False)
+    in_place = sorting.save(folder=tmp_path / f"sorting-{seed}")  # a numpy folder: shared in place
     W = sv.create_workspace(label="summaries")
     rid = W.add_recording(label="rec", recording=binary)
-    sid = W.add_sorting(recording_id=rid, label="gt", sorting=sorting)
+    sid = W.add_sorting(recording_id=rid, label="gt", sorting=in_place)
+    assert W.get_sorting_record(sid)["storage"] == "in place"
     return W, rid, sid, sorting, tmp_path / f"binary-{seed}"
 
 
