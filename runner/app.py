@@ -29,6 +29,7 @@ from .json_body import DEFAULT_MAX_JSON_BYTES
 from .pointers import POINTER_RESPONSES, StorePointers
 from .sorting_table import SortingJobRoutes
 from .status import RunnerStatus
+from .summary_routes import SummaryRoutes
 from .tasks import ComputeRoutes, answer_compute_error
 from .viewer_files import ViewerFiles, default_viewer_dir, not_built_response
 
@@ -82,6 +83,7 @@ def create_app(
     pointers = StorePointers(LocalStore(store_dir))
     sorting_jobs = SortingJobRoutes(compute)
     home = HomePage(LocalStore(store_dir), status)
+    summaries = SummaryRoutes(LocalStore(store_dir), compute, status)
 
     routes = [
         APIRoute("/", home.page, methods=["GET"], include_in_schema=False),
@@ -168,6 +170,12 @@ def create_app(
             home.workspaces,
             methods=["GET"],
             summary="The store's workspaces: recordings, sortings (curation status), figures; and the runner's facts",
+        ),
+        APIRoute(
+            "/api/workspaces/{workspace_id}/sortings/{sorting_id}/summary",
+            summaries.open_summary,
+            methods=["POST"],
+            summary="Start (or find cached) a sorting's summary computed on Ray; record it; answer its figURL",
         ),
         APIRoute("/jobs", sorting_jobs.page, methods=["GET"], include_in_schema=False),
         APIRoute(

@@ -476,7 +476,7 @@ class RayExecutor:
         """Run a handler by name on its group's pool and return its result.
 
         ``timeout`` counts from this call: starting Ray and waiting for a worker are part of it. A sorting job
-        runs as a Ray task of its own (``runner.sorting_executor``) and reports into ``progress`` as it goes.
+        (or a sorting summary) runs as a Ray task of its own (``runner.sorting_executor``) and reports into ``progress`` as it goes.
         """
         started = time.monotonic()
         group = HANDLERS[task_name].group
@@ -532,9 +532,9 @@ class RayExecutor:
     async def run_sorting(
         self, task_name: str, task_input: dict, timeout: float, job_id: str, progress: dict
     ) -> HandlerResult:
-        """Run a sorting job; its failures become the executor's errors (the sorter's log in the message)."""
+        """Run a long job (sorting, summary); its failures become the executor's errors (the sorter's log in the message)."""
         try:
-            return await self.sorting.run(task_input, timeout, job_id, progress)
+            return await self.sorting.run(task_input, timeout, job_id, progress, task_name)
         except SortingFailed as e:
             raise HandlerFailed(f"{e}\n--- end of the sorter's log ---\n{last_log_lines(e.log)}") from None
         except TimeoutError as e:

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from spikeinterface_sortingview.store import LocalStore
+from spikeinterface_sortingview.workspace.workspace import URI_SCHEME
 
 from .listing import ListingCache, workspace_listing
 from .status import RunnerStatus
@@ -42,6 +43,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.recording td{background:#fbfbfc;font-weight:600;border-top:1px solid #d5d9de}
 tr.sorting td:first-child{padding-left:24px}
 td.figures a{display:inline-block;margin-right:10px}
+button.summary{font-size:12px;padding:1px 8px;cursor:pointer}
 .none{color:#9aa1a8}
 .error{color:#b00020}
 .empty{color:#4a525a}
@@ -80,6 +82,26 @@ function applyFilter() {
 }
 input.addEventListener('input', applyFilter);
 applyFilter();
+// "open summary": the runner starts the summary job and records the figure; the page it opens shows progress.
+for (const button of document.querySelectorAll('button.summary')) {
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    const said = button.parentElement.querySelector('.summary-error');
+    if (said) said.remove();
+    try {
+      const resp = await fetch(button.dataset.summary, {method: 'POST'});
+      const reply = await resp.json().catch(() => ({}));
+      if (!resp.ok) throw new Error(reply.errorMessage || `HTTP ${resp.status}`);
+      window.location.href = reply.link;
+    } catch (err) {
+      const error = document.createElement('div');
+      error.className = 'error summary-error';
+      error.textContent = `The summary could not be started: ${err.message}`;
+      button.after(error);
+      button.disabled = false;
+    }
+  });
+}
 """
 
 
@@ -148,7 +170,7 @@ def render_page(listing: list[dict], facts: dict, query: str = "") -> str:
         body = (
             "<p><input id='filter' type='search' placeholder='Filter by label, id or figure' "
             f"aria-label='Filter' value='{e(query)}' autofocus><span id='shown'></span></p>"
-            + "".join(render_workspace(w) for w in listing)
+            + "".join(render_workspace(w, compute=bool(compute)) for w in listing)
         )
     else:
         body = (
@@ -165,7 +187,8 @@ def render_page(listing: list[dict], facts: dict, query: str = "") -> str:
     )
 
 
-def render_workspace(workspace: dict) -> str:
+def render_workspace(workspace: dict, compute: bool = False) -> str:
+    """A workspace's table; with ``compute``, each sorting has an "open summary" button (the runner computes it)."""
     e = html.escape
     sortings = [s for r in workspace["recordings"] for s in r["sortings"]]
     counts = ", ".join(
@@ -186,7 +209,8 @@ def render_workspace(workspace: dict) -> str:
             f"<section class='workspace' data-text='{e(text)}'>{title}"
             f"<p class='error'>This workspace cannot be read: {e(workspace['error'])}</p></section>"
         )
-    groups = "".join(render_recording(r) for r in workspace["recordings"])
+    summaries = f"api/workspaces/{workspace['uri'].removeprefix(URI_SCHEME)}/sortings/" if compute else None
+    groups = "".join(render_recording(r, summaries) for r in workspace["recordings"])
     if not groups:
         groups = f"<tbody><tr><td colspan='{len(COLUMNS)}' class='none'>No recordings yet.</td></tr></tbody>"
     head = "".join(f"<th>{name}</th>" for name in COLUMNS)
@@ -196,7 +220,7 @@ def render_workspace(workspace: dict) -> str:
     )
 
 
-def render_recording(recording: dict) -> str:
+def render_recording(recording: dict, summaries: str | None = None) -> str:
     e = html.escape
     text = search_text(recording["label"], recording["id"], recording["storage"])
     row = (
@@ -206,18 +230,20 @@ def render_recording(recording: dict) -> str:
         f"<td class='n'>{recording['size_bytes'] / 2**20:.1f} MiB</td><td>{e(recording['storage'])}</td>"
         f"<td class='n'>{count(len(recording['sortings']), 'sorting')}</td><td></td><td></td><td></td></tr>"
     )
-    sortings = "".join(render_sorting(s) for s in recording["sortings"])
+    sortings = "".join(render_sorting(s, summaries) for s in recording["sortings"])
     return f"<tbody class='recording' data-text='{e(text)}'>{row}{sortings}</tbody>"
 
 
-def render_sorting(sorting: dict) -> str:
+def render_sorting(sorting: dict, summaries: str | None = None) -> str:
+    """A sorting's row; ``summaries`` (the start of the summary route) adds its "open summary" button."""
     e = html.escape
     figures = sorting.get("figures", [])
     text = search_text(sorting["label"], sorting["id"], sorting["storage"], *(f["label"] for f in figures))
-    links = (
-        "".join(f"<a href='{e(figure_link(f))}' data-figure='{e(f['id'])}'>{e(f['label'])}</a>" for f in figures)
-        or "<span class='none'>none</span>"
-    )
+    links = "".join(f"<a href='{e(figure_link(f))}' data-figure='{e(f['id'])}'>{e(f['label'])}</a>" for f in figures)
+    if summaries is not None:
+        route = f"{summaries}{quote(sorting['id'])}/summary"
+        links += f"<button type='button' class='summary' data-summary='{e(route)}'>open summary</button>"
+    links = links or "<span class='none'>none</span>"
     return (
         f"<tr class='sorting' data-text='{e(text)}'><td>{e(sorting['label'])}</td>"
         f"<td class='id'>{e(sorting['id'])}</td><td></td><td></td><td></td><td></td><td>{e(sorting['storage'])}</td>"

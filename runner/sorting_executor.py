@@ -1,8 +1,10 @@
-"""Sorting jobs on Ray: each job is a Ray task holding the CPUs it asks for, retried elsewhere if its node dies.
+"""Long jobs on Ray (sorting jobs, sorting summaries): each is a Ray task holding the CPUs it asks for, retried
+elsewhere if its node dies.
 
-Handler groups run on long-lived actors that hold no CPU; a sorter needs the cores, so a sorting job is a
-plain Ray task with ``num_cpus`` set, spread over the cluster's nodes. A progress actor on the runner's node
-collects each running job's phase, node and log tail, which the job table shows.
+Handler groups run on long-lived actors that hold no CPU; a sorter (or a SortingAnalyzer's extensions) needs the
+cores, so a long job is a plain Ray task with ``num_cpus`` set, spread over the cluster's nodes. A progress actor
+on the runner's node collects each running job's phase, node and log tail (or steps), which the job table and
+the summary page show.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import ray.exceptions
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from .handlers import HandlerInputError, HandlerResult
-from .handlers.sorting_jobs import SortingJobError, node_label, run_sorting_job
+from .handlers.sorting_jobs import SORTER_TASK, SortingJobError, node_label, run_sorting_job
+from .handlers.summaries import SUMMARY_TASK, run_summary_job
 
 # A node that dies takes its running jobs with it: Ray runs them again on another node, this many times.
 NODE_FAILURE_RETRIES = 3
 PROGRESS_POLL_SECONDS = 0.5
+# What a worker runs for each long job: ``function(task_input, node, report) -> result``.
+LONG_JOBS = {SORTER_TASK: run_sorting_job, SUMMARY_TASK: run_summary_job}
 
 
 class SortingFailed(Exception):
@@ -48,15 +53,15 @@ class JobProgress:
 
 
 @ray.remote(max_retries=NODE_FAILURE_RETRIES, retry_exceptions=False)
-def sorting_task(task_input: dict, job_id: str, progress) -> tuple[str, object]:
-    """Run a sorting job on this worker; errors travel back as values so the runner can answer them."""
+def long_job_task(task_name: str, task_input: dict, job_id: str, progress) -> tuple[str, object]:
+    """Run a long job on this worker; errors travel back as values so the runner can answer them."""
     node = node_label()
 
     def report(info: dict) -> None:
         progress.report.remote(job_id, info)
 
     try:
-        return "ok", run_sorting_job(task_input, node, report)
+        return "ok", LONG_JOBS[task_name](task_input, node, report)
     except HandlerInputError as error:
         return "input_error", str(error)
     except SortingJobError as error:
@@ -64,7 +69,7 @@ def sorting_task(task_input: dict, job_id: str, progress) -> tuple[str, object]:
 
 
 class SortingJobs:
-    """Runs sorting jobs for a :class:`~runner.executor.RayExecutor` (which owns Ray and the worker options)."""
+    """Runs long jobs (sorting jobs, sorting summaries) for a :class:`~runner.executor.RayExecutor` (which owns Ray and the worker options)."""
 
     def __init__(self, executor) -> None:
         self.executor = executor
@@ -86,8 +91,13 @@ class SortingJobs:
             options["resources"] = dict(ray_options.resources)
         return options
 
-    async def run(self, task_input: dict, timeout: float, job_id: str, progress: dict) -> HandlerResult:
+    async def run(
+        self, task_input: dict, timeout: float, job_id: str, progress: dict, task_name: str = SORTER_TASK
+    ) -> HandlerResult:
         """Run one job and return its result; ``progress`` is updated in place while it runs.
+
+        A job that names no ``num_cpus`` (a summary) holds every CPU of the largest node: SpikeInterface's
+        ``n_jobs`` is then that many.
 
         Raises
         ------
@@ -99,8 +109,9 @@ class SortingJobs:
             The job ran past ``timeout`` seconds (it is stopped).
         """
         actor = self._progress()
-        num_cpus = int(task_input.get("num_cpus", 1))
-        ref = sorting_task.options(**self.task_options(num_cpus)).remote(task_input, job_id, actor)
+        num_cpus = task_input.get("num_cpus") or (1 if task_name == SORTER_TASK else largest_node_cpus())
+        task_input = {**task_input, "num_cpus": int(num_cpus)}
+        ref = long_job_task.options(**self.task_options(num_cpus)).remote(task_name, task_input, job_id, actor)
         progress.update({"phase": "waiting for a worker with free CPUs", "numCpus": num_cpus})
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -111,7 +122,7 @@ class SortingJobs:
                 if done.done():
                     break
                 if loop.time() > deadline:
-                    raise TimeoutError(f"the sorting job ran past its timeout of {timeout:g} s and was stopped")
+                    raise TimeoutError(f"the job ran past its timeout of {timeout:g} s and was stopped")
                 with contextlib.suppress(ray.exceptions.RayError):
                     reported = await actor.get.remote(job_id)
                     if reported:
@@ -129,3 +140,9 @@ class SortingJobs:
             raise SortingFailed(value["message"], value["log"])
         progress.update({"node": value["node"], "phase": "finished"})
         return HandlerResult(value)
+
+
+def largest_node_cpus() -> int:
+    """The CPUs of the cluster's largest live node (at least 1)."""
+    cpus = [node["Resources"].get("CPU", 0) for node in ray.nodes() if node.get("Alive")]
+    return max(1, int(max(cpus, default=1)))

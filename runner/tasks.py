@@ -127,15 +127,21 @@ class ComputeRoutes:
         body = await read_json_body(http_request, self.max_json_bytes)
         query = read_model(ServiceQueryRequest, body, "POST /api")
         request, timeout = service_query_task(query)
+        wait = query_wait(query.query)
         job = await service.request(
             request,
-            wait=SERVICE_QUERY_WAIT,
+            wait=SERVICE_QUERY_WAIT if wait is None else wait,
             timeout=timeout,
             may_curate=may_curate(http_request),
             curator=curator(http_request),
         )
         if job.error is not None:
             return error_response(job.error, reply_type="serviceQueryResponse")
+        if job.status != "finished" and wait is not None:
+            # asked to answer early (a summary page polls this way): the job's state and progress, no result yet
+            status = job_status(job, include_result=False)
+            pending = {"type": "serviceQueryResponse", **status.model_dump(exclude_none=True, exclude={"type"})}
+            return JSONResponse(pending, status_code=202, headers=NO_STORE)
         if job.status != "finished":
             raise ComputeError(504, f"{request.taskName} is still running")
         head = b'{"type":"serviceQueryResponse","result":' + job.result_json + b"}"
@@ -147,6 +153,18 @@ class ComputeRoutes:
         return StreamingResponse(
             json_then_payload(head, payload), media_type="application/octet-stream", headers=headers
         )
+
+
+def query_wait(query: dict) -> float | None:
+    """``query.wait``: seconds to wait before answering with the job's progress (202), else None (wait for the result)."""
+    wait = query.get("wait")
+    if wait is None:
+        return None
+    if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not 0 <= wait <= SERVICE_QUERY_WAIT:
+        raise ComputeError(
+            400, f"query.wait must be a number of seconds from 0 to {SERVICE_QUERY_WAIT:g}, got {wait!r}"
+        )
+    return float(wait)
 
 
 async def json_then_payload(head: bytes, payload: memoryview) -> AsyncIterator[bytes | memoryview]:

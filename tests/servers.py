@@ -90,3 +90,23 @@ def sv_runner_process(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+
+
+def wait_for_ray(url: str, timeout: float = 300) -> None:
+    """Wait until the runner's Ray is up. On a loaded machine Ray's own 30 s start-up limit may pass; the runner
+    then starts it again on the next compute request, which this sends (a cheap one) until Ray is ready."""
+    deadline = time.monotonic() + timeout
+    ping = {"taskName": "sortingview.sorting_info.1", "taskInput": {"sorting_uri": "sha1://" + "0" * 40}}
+    while time.monotonic() < deadline:
+        state = httpx.get(f"{url}/health", timeout=5).json()["ray"]
+        if state == "ready":
+            return
+        if state == "not started":
+            httpx.post(
+                f"{url}/api/tasks",
+                params={"wait": 0},
+                json={"type": "requestTask", "taskType": "calculation", **ping},
+                timeout=30,
+            )
+        time.sleep(1)
+    raise RuntimeError(f"the runner at {url} did not start Ray within {timeout:g} s")

@@ -18,6 +18,7 @@ from . import (
     misc,
     sorting_jobs,
     spike_events,
+    summaries,
     timeseries,
     waveforms,
 )
@@ -28,7 +29,8 @@ Handler = Callable[[dict, DataSource], HandlerResult]
 
 # The handler groups of the old ``job_handlers`` config; a deployment sizes workers per group.
 GROUPS = ("correlograms", "timeseries", "waveforms", "extract_snippets", "clusters", "metrics", "misc")
-# Sorting jobs are not run by a handler group's workers but as Ray tasks holding the CPUs they ask for.
+# Sorting jobs and sorting summaries are not run by a handler group's workers but as Ray tasks holding the CPUs
+# they ask for.
 SORTING_GROUP = "sorting"
 DAY_SECONDS = 24 * 3600.0
 
@@ -89,6 +91,14 @@ _SPECS = [
         job_key=sorting_jobs.sorting_job_key,
         default_timeout=DAY_SECONDS,
         max_timeout=7 * DAY_SECONDS,
+    ),
+    HandlerSpec(
+        summaries.SUMMARY_TASK,
+        SORTING_GROUP,
+        summaries.run_summary_here,
+        job_key=summaries.summary_job_key,
+        default_timeout=6 * 3600.0,
+        max_timeout=DAY_SECONDS,
     ),
 ]
 

@@ -23,7 +23,10 @@ from spikeinterface.core import BaseRecording, BaseSorting
 
 import extractors
 
+from ..config import get_config
 from ..curation import journal_name_for_sorting, to_sortingview_json, to_spikeinterface_curation
+from ..figure import figure_url
+from ..runner_client import fetch_health, serves_other_store
 from ..store import (
     FileNotInStoreError,
     HttpSource,
@@ -56,6 +59,7 @@ from .snapshot import (
     sorting_entry,
     sortings_of,
 )
+from .summary import start_summary_on_runner, store_summary_document, summary_task_input
 
 URI_SCHEME = "sv-workspace://"
 JOURNAL_SCHEME = "journal://"
@@ -490,13 +494,20 @@ class Workspace:
 
     # ------------------------------------------------------------------ figures
 
-    def spikesortingview(self, recording_id: str, sorting_id: str, label: str | None = None) -> str:
+    def spikesortingview(
+        self, recording_id: str, sorting_id: str, label: str | None = None, params: dict | None = None
+    ) -> str:
         """A sorting summary figure of a sorting of the workspace; returns its figURL.
 
+        When the configured runner (``SORTINGVIEW_ADDRESS``) answers, has compute and serves this store, the
+        runner computes the summary on Ray (``sortingview.sorting_summary.1``, ``docs/compute-api.md``): this
+        returns at once, and the page shows the job's progress, then the summary. The runner caches the result
+        by its inputs, so the same URL (and the same call, from any machine using that runner) opens at once.
+        Otherwise (no runner, a runner without compute, a workspace read from a runner) the summary is
+        computed here: a sparse in-memory SortingAnalyzer with the extensions ``plot_sorting_summary`` shows.
+
         The figure is recorded in the workspace (``figure_ids``), so the runner's home page lists it under
-        its sorting. For now the summary's data are computed here: a SortingAnalyzer of the shared recording and
-        sorting (in memory, sparse) with the extensions ``plot_sorting_summary`` shows. Computing them on
-        the runner, cached for every machine that opens the summary, is to come.
+        its sorting.
 
         Parameters
         ----------
@@ -504,12 +515,56 @@ class Workspace:
             Ids of the workspace; the sorting must be one of that recording.
         label : str | None
             The figure's label; default ``"<recording label> / <sorting label>"``.
+        params : dict | None
+            ``max_spikes_per_unit`` (500), ``ms_before`` (1.0), ``ms_after`` (2.0), ``metric_names`` (the
+            quality metrics; default ``spikeinterface_sortingview.demo.DEMO_QUALITY_METRICS``).
+
+        Raises
+        ------
+        WorkspaceError
+            An unknown id, a sorting of another recording, a recording whose file is gone, or a runner that
+            refuses the job (its message). The workspace is then unchanged.
         """
-        # spikeinterface.full (postprocessing, metrics, widgets) is heavy to import; only figures need it
-        import spikeinterface.full as si
+        config = get_config()
+        if self._source is None and _runner_computes(config):
+            task_input = self.summary_task(recording_id, sorting_id, params)
+            start_summary_on_runner(config.address, task_input)
+            return self.record_summary(recording_id, sorting_id, task_input, label, config.address, config.view_url)
+        recording, sorting = self._summary_entries(recording_id, sorting_id)
+        self._check_readable(recording_id)
+        label = label or f"{recording['label']} / {sorting['label']}"
+        url = self._summary_here(recording_id, sorting_id, label, params)
+        self._record_figure(label, url, recording_id, sorting_id)
+        return url
 
-        from ..demo import DEMO_QUALITY_METRICS, SUMMARY_EXTENSIONS
+    def summary_task(self, recording_id: str, sorting_id: str, params: dict | None = None) -> dict:
+        """The input of the runner's summary job of a sorting (``sortingview.sorting_summary.1``), checked.
 
+        Raises
+        ------
+        WorkspaceError
+            An unknown id, a sorting of another recording, or a recording whose file is gone.
+        """
+        recording, sorting = self._summary_entries(recording_id, sorting_id)
+        self._check_readable(recording_id)
+        return summary_task_input(recording["uri"], sorting["uri"], params)
+
+    def record_summary(
+        self, recording_id: str, sorting_id: str, task_input: dict, label: str | None, address: str, view_url: str
+    ) -> str:
+        """Store the document of a summary the runner computes, record it as a figure; return its figURL.
+
+        ``address`` and ``view_url`` are the runner's (the figURL opens there).
+        """
+        recording, sorting = self._summary_entries(recording_id, sorting_id)
+        label = label or f"{recording['label']} / {sorting['label']}"
+        document_uri = store_summary_document(self._store, task_input)
+        url = figure_url(document_uri, label, None, address=address, view_url=view_url)
+        self._record_figure(label, url, recording_id, sorting_id)
+        return url
+
+    def _summary_entries(self, recording_id: str, sorting_id: str) -> tuple[dict, dict]:
+        """The records of a recording and of one of its sortings (``WorkspaceError`` naming what is wrong)."""
         snapshot = self.snapshot()
         recording = entry(snapshot, "recordings", recording_id)
         sorting = entry(snapshot, "sortings", sorting_id)
@@ -518,17 +573,40 @@ class Workspace:
                 f"The sorting {sorting_id} ({sorting['label']!r}) is a sorting of {sorting['recording_id']}, "
                 f"not of {recording_id} ({recording['label']!r})"
             )
-        analyzer = si.create_sorting_analyzer(
-            self.get_sorting_extractor(sorting_id), self.get_recording_extractor(recording_id), sparse=True
-        )
-        analyzer.compute(
-            SUMMARY_EXTENSIONS,
-            extension_params={"quality_metrics": {"metric_names": DEMO_QUALITY_METRICS}},
-            verbose=False,
-        )
-        label = label or f"{recording['label']} / {sorting['label']}"
+        return recording, sorting
+
+    def _check_readable(self, recording_id: str) -> None:
+        """Read a first frame of each segment: a file registered in place that is gone fails here, not later."""
+        record = self.get_recording_record(recording_id)
+        try:
+            shared = self.get_recording_extractor(recording_id)
+            for segment in range(shared.get_num_segments()):
+                shared.get_traces(segment_index=segment, start_frame=0, end_frame=1)
+        except (OSError, ValueError, StoreError) as e:
+            raise WorkspaceError(
+                f"The recording {recording_id} ({record['label']!r}, {record['uri']}) cannot be read: {e}. Was its "
+                "file moved or deleted? Put it back, or add the recording again. The workspace is unchanged."
+            ) from e
+
+    def _summary_here(self, recording_id: str, sorting_id: str, label: str, params: dict | None) -> str:
+        """Compute the summary in this process (a sparse in-memory SortingAnalyzer) and store its figure."""
+        # spikeinterface.full (postprocessing, metrics, widgets) is heavy to import; only figures need it
+        import spikeinterface.full as si
+
+        from ..demo import DEMO_QUALITY_METRICS, SUMMARY_EXTENSIONS
+
+        params = params or {}
+        sorting = self.get_sorting_extractor(sorting_id)
+        analyzer = si.create_sorting_analyzer(sorting, self.get_recording_extractor(recording_id), sparse=True)
+        extension_params = {
+            "random_spikes": {"max_spikes_per_unit": params.get("max_spikes_per_unit", 500), "seed": 0},
+            "waveforms": {"ms_before": params.get("ms_before", 1.0), "ms_after": params.get("ms_after", 2.0)},
+            "quality_metrics": {"metric_names": params.get("metric_names", DEMO_QUALITY_METRICS)},
+        }
+        analyzer.compute(SUMMARY_EXTENSIONS, extension_params=extension_params, verbose=False)
+        # the figure names the shared sorting, not the analyzer's copy: its URI names the curation journal
+        analyzer.sorting = sorting
         widget = si.plot_sorting_summary(analyzer, backend="sortingview", curation=True, display=False, figlabel=label)
-        self._record_figure(label, widget.url, recording_id, sorting_id)
         return widget.url
 
     def _record_figure(self, label: str, url: str, recording_id: str, sorting_id: str) -> None:
@@ -554,6 +632,12 @@ class Workspace:
             self._edit(add, "add_figure", id=figure_id)
         except UnknownIdError:
             pass  # the sorting was deleted while the figure was made; the URL still opens it
+
+
+def _runner_computes(config) -> bool:
+    """Whether the configured runner answers, has compute and serves the configured store."""
+    health = fetch_health(config.address)
+    return health is not None and health.get("ray") is not None and serves_other_store(health, config) is None
 
 
 def _storage(store: RemoteStore, uri: str) -> str:

@@ -14,6 +14,7 @@ from runner.handlers.curation import CurationJournal
 from spikeinterface_sortingview.curation import JOURNAL_FOLDER, journal_name_for_sorting
 from spikeinterface_sortingview.store import default_store
 from tests.browser_support import ARTIFACTS
+from tests.servers import wait_for_ray
 
 SORTINGS_PER_RECORDING = 50
 
@@ -42,6 +43,7 @@ def lab_store(runner_config, monkeypatch):
 @pytest.mark.slow
 def test_home_page_filters_300_sortings_and_opens_a_figure(page, runner, lab_store):
     W, rid = lab_store["rat C"]
+    wait_for_ray(runner)  # the runner computes the summary below; on a loaded machine Ray's first start may time out
     # one sorting with its own spikes (a curated one, with a summary figure)
     recording = W.get_recording_extractor(rid)
     _, own = sc.generate_ground_truth_recording(
@@ -90,7 +92,8 @@ def test_home_page_filters_300_sortings_and_opens_a_figure(page, runner, lab_sto
     page.locator("a[data-figure]", has_text="rat C summary").click()
     page.wait_for_url("**/f?d=sha1://*")
     frame = page.frame_locator("iframe")
-    frame.locator('table[data-testid="units-table"]').wait_for(timeout=120_000)
+    # the runner computes the summary (W.spikesortingview above only asked it to)
+    frame.locator('table[data-testid="units-table"]').wait_for(timeout=300_000)
     assert page.title() == "rat C summary"
     # the figure reads the journal the home page counted: its three labels show
     frame.locator('[data-testid="curation-runner-status"][data-state="saved"]').wait_for(timeout=240_000)

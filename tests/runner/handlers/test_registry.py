@@ -32,9 +32,10 @@ def test_the_table_names_groups_and_kinds():
         "sortingview.curation_action.1": "misc",
         "sortingview.curation_state.1": "misc",
         "sortingview.run_sorter.1": "sorting",
+        "sortingview.sorting_summary.1": "sorting",
     }
     assert {name: spec.group for name, spec in HANDLERS.items()} == expected
-    # sorting jobs run as Ray tasks of their own, not on a handler group's workers
+    # sorting jobs and summaries run as Ray tasks of their own, not on a handler group's workers
     assert {spec.group for spec in HANDLERS.values()} == {*GROUPS, "sorting"}
     actions = {name for name, spec in HANDLERS.items() if spec.kind == "action"}
     assert actions == {"sortingview.curation_action.1", "sortingview.curation_state.1"}
@@ -101,8 +102,9 @@ def test_every_handler_answers_in_figure_json(data, unit_ids):
         "sortingview.curation_action.1": {"journal": "j", "action": {"type": "MERGE_UNITS", "unitIds": unit_ids[:2]}},
         "sortingview.curation_state.1": {"journal": "j"},
     }
-    # a sorting job runs a sorter on a shared recording: tests/runner/sorting/
-    assert set(inputs) == set(HANDLERS) - {"sortingview.run_sorter.1"}
+    # a sorting job runs a sorter on a shared recording (tests/runner/sorting/); a summary writes a figure from
+    # shared files (tests/workspace/test_summaries.py)
+    assert set(inputs) == set(HANDLERS) - {"sortingview.run_sorter.1", "sortingview.sorting_summary.1"}
     for name, task_input in inputs.items():
         result = run_handler(name, task_input, data)
         text = json.dumps(result.to_json(), sort_keys=True, allow_nan=False)

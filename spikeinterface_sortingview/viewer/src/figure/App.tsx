@@ -7,9 +7,11 @@ import { CurationController } from './curationController'
 import { createFigureState, FigureContext, type FigureState } from './FigureContext'
 import { findHost, HostConnection } from './hostConnection'
 import { type LoadedFigure, loadFigure } from './loadFigure'
+import type { JobProgress } from './summaryJob'
 
 type Phase =
   | { kind: 'connecting' }
+  | { kind: 'computing'; progress: JobProgress }
   | { kind: 'loading'; done: number; total: number; bytes?: number }
   | { kind: 'ready'; figure: LoadedFigure; state: FigureState }
   | { kind: 'error'; message: string }
@@ -23,7 +25,11 @@ export function App() {
       const host = new HostConnection(info)
       host.onProgress((p) => live && setPhase((ph) => (ph.kind === 'loading' ? { ...ph, bytes: p.loaded } : ph)))
       setPhase({ kind: 'loading', done: 0, total: 0 })
-      const figure = await loadFigure(host, (done, total) => live && setPhase((ph) => (ph.kind === 'loading' ? { ...ph, done, total } : ph)))
+      const figure = await loadFigure(
+        host,
+        (done, total) => live && setPhase((ph) => (ph.kind === 'loading' || ph.kind === 'computing' ? { kind: 'loading', done, total } : ph)),
+        (progress) => live && setPhase({ kind: 'computing', progress }),
+      )
       const compute = new ComputeClient((serviceName, query) => host.request({ type: 'serviceQuery', serviceName, query }))
       const curation = new CurationController(host, compute, info.initialState)
       await curation.restore(curationViewField(figure, 'curation'))
@@ -43,6 +49,8 @@ export function App() {
   switch (phase.kind) {
     case 'connecting':
       return <div className="app-status">Connecting to the figure host…</div>
+    case 'computing':
+      return <SummaryProgress progress={phase.progress} />
     case 'loading':
       return (
         <div className="app-status" data-testid="figure-loading">
@@ -79,4 +87,31 @@ function curationSortingUri(figure: LoadedFigure): string | undefined {
 function curationViewField(figure: LoadedFigure, field: string): unknown {
   for (const v of figure.views.values()) if (v.type === 'SortingCuration2' && v.data?.[field] !== undefined) return v.data[field]
   return undefined
+}
+
+/** A summary the runner computes: which step it is at, a bar, and the list of steps. */
+function SummaryProgress({ progress }: { progress: JobProgress }) {
+  const steps = progress.steps ?? []
+  const step = progress.step ?? 0
+  const waiting = progress.status === 'waiting' || steps.length === 0
+  return (
+    <div className="app-status summary-progress" data-testid="summary-progress">
+      <strong>The runner is computing this sorting summary</strong>
+      {progress.elapsedSec !== undefined ? ` · ${progress.elapsedSec.toFixed(0)} s` : ''}
+      <div className="summary-progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={steps.length} aria-valuenow={step}>
+        <div style={{ width: `${steps.length ? (100 * step) / steps.length : 0}%` }} />
+      </div>
+      {waiting ? (
+        <div>Waiting for a worker…</div>
+      ) : (
+        <ol className="summary-steps">
+          {steps.map((name, i) => (
+            <li key={name} className={i < step ? 'done' : i === step ? 'current' : 'todo'} data-step={name}>
+              {name}
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  )
 }

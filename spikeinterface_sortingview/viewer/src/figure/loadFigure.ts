@@ -4,6 +4,7 @@ import { decodeNdarrays } from '../protocol/ndarray'
 import { type LayoutNode, parseLayout } from '../layout/types'
 import { collectUnitIds, type UnitId, UnitOrder } from '../state/units'
 import type { HostConnection } from './hostConnection'
+import { type JobProgressListener, SUMMARY_JOB_TYPE, waitForSummary } from './summaryJob'
 
 export interface LoadedView {
   viewId: string
@@ -25,11 +26,14 @@ export type LoadProgress = (done: number, total: number) => void
 const MAX_PARALLEL = 6
 const FOREIGN_UNIT_VIEWS = new Set(['ConfusionMatrix', 'AgreementMatrix', 'GroundTruthComparison', 'StudyTable', 'MultiSortingAgreement'])
 
-export async function loadFigure(host: HostConnection, onProgress: LoadProgress): Promise<LoadedFigure> {
+export async function loadFigure(host: HostConnection, onProgress: LoadProgress, onJob?: JobProgressListener): Promise<LoadedFigure> {
   const resp = await host.request({ type: 'getFigureData', figurlProtocolVersion: 'p1' })
   if (resp.errorMessage) throw new Error(resp.errorMessage)
-  const doc = resp.figureData
-  if (!isRecord(doc)) throw new Error('The figure data is not a JSON object')
+  const figureData = resp.figureData
+  if (!isRecord(figureData)) throw new Error('The figure data is not a JSON object')
+  let doc: Record<string, unknown> = figureData
+  // A summary the runner computes: wait for its job, then load the figure it wrote.
+  if (doc.type === SUMMARY_JOB_TYPE) doc = await waitForSummary(host, doc, onJob ?? (() => undefined))
 
   const unitIds = new Map<string, UnitId>()
   // A figure may also be a single leaf view with its data inline.

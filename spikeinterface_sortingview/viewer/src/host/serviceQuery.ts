@@ -30,6 +30,8 @@ export async function serviceQuery(req: ServiceQueryRequest, serviceBaseUrl: str
     }
     const errorMessage = jsonErrorMessage(json)
     if (errorMessage) return { type: 'serviceQuery', errorMessage, status: resp.status }
+    // 202: a query sent with `wait` whose job runs on (a summary being computed); the view asks again.
+    if (resp.status === 202) return { type: 'serviceQuery', pending: pendingOf(json) }
     const result = typeof json === 'object' && json !== null ? (json as { result?: unknown }).result : undefined
     return payload ? { type: 'serviceQuery', result, binaryPayload: payload } : { type: 'serviceQuery', result }
   } catch (err) {
@@ -65,4 +67,10 @@ function jsonErrorMessage(json: unknown): string | undefined {
   if (typeof json !== 'object' || json === null) return undefined
   const m = (json as { errorMessage?: unknown }).errorMessage
   return typeof m === 'string' && m !== '' ? m : undefined
+}
+
+function pendingOf(json: unknown): { status: string; progress?: Record<string, unknown> } {
+  const j = typeof json === 'object' && json !== null ? (json as { status?: unknown; progress?: unknown }) : {}
+  const progress = typeof j.progress === 'object' && j.progress !== null ? (j.progress as Record<string, unknown>) : undefined
+  return { status: typeof j.status === 'string' ? j.status : 'waiting', progress }
 }

@@ -82,6 +82,8 @@ export interface ServiceQueryResponse {
   errorMessage?: string
   /** HTTP status of a failed query (this host's addition: 503 means the service has no compute) */
   status?: number
+  /** A query sent with `wait` whose job is still running: its state and progress (this host's addition, HTTP 202) */
+  pending?: { status: string; progress?: Record<string, unknown> }
 }
 
 export type FigurlResponse =
