@@ -16,19 +16,6 @@ from spikeinterface_sortingview.store import LocalStore  # noqa: E402
 from tests.browser_support import ViewerBuildError, built_viewer  # noqa: E402
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Groups for pytest-xdist's ``--dist loadgroup`` (the test command runs two workers).
-
-    A file's tests run on one worker, so its module fixtures are made once and its tests keep their order. The
-    browser tests all run on one worker: they share one runner and one Chromium (tests/browser/conftest.py), and
-    those that curate the shared sorting undo what they did before the next file runs.
-    """
-    for item in items:
-        path = Path(str(item.path)).relative_to(config.rootpath).as_posix()
-        group = "browser" if path.startswith("tests/browser/") else path
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 @pytest.fixture(autouse=True)
 def isolated_config(tmp_path, monkeypatch):
     """Every test gets its own store folder and config home; nothing touches ~/."""
