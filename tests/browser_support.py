@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import re
 import shutil
@@ -60,21 +61,25 @@ def built_viewer() -> Path:
     Built apart from ``viewer/dist`` so that a test never replaces the bundle someone is working with.
     """
     out = ARTIFACTS / f"viewer-dist-{viewer_source_hash()}"
-    if (out / "host.html").is_file() and (out / "index.html").is_file():
+    ARTIFACTS.mkdir(exist_ok=True)
+    # Test workers (pytest-xdist) ask at once: one builds while the others wait, then all use its build.
+    with open(ARTIFACTS / "viewer-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (out / "host.html").is_file() and (out / "index.html").is_file():
+            return out
+        npm = viewer_npm()
+        for stale in out.parent.glob("viewer-dist-*"):
+            shutil.rmtree(stale, ignore_errors=True)  # builds of older sources
+        result = subprocess.run(
+            [npm, "run", "build", "--", "--outDir", str(out), "--emptyOutDir"],
+            cwd=VIEWER_SOURCE,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if result.returncode != 0:
+            raise ViewerBuildError(f"npm run build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
         return out
-    npm = viewer_npm()
-    for stale in out.parent.glob("viewer-dist-*"):
-        shutil.rmtree(stale, ignore_errors=True)  # builds of older sources
-    result = subprocess.run(
-        [npm, "run", "build", "--", "--outDir", str(out), "--emptyOutDir"],
-        cwd=VIEWER_SOURCE,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if result.returncode != 0:
-        raise ViewerBuildError(f"npm run build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return out
 
 
 def settle_script(max_gap_ms: float) -> str:
