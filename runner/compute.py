@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from .access import CURATION_TASKS
 from .curation_feeds import CurationFeedRefused, CurationFeeds
-from .executor import HandlerFailed, RayExecutor, TaskTimeout, WorkerDied
+from .executor import RayExecutor
 from .handlers import HandlerInputError, HandlerSpec, get_handler
 from .handlers.curation import journal_name
 from .task_results import (
@@ -30,6 +30,7 @@ from .task_results import (
     calculation_job_id,
     result_json_bytes,
 )
+from .worker_pool import HandlerFailed, TaskTimeout, WorkerDied
 
 logger = logging.getLogger(__name__)
 

@@ -14,9 +14,10 @@ import ray
 
 from runner import compute
 from runner.compute import ComputeService, TaskRequest
-from runner.executor import RayExecutor, RayOptions, TaskTimeout, default_max_workers
+from runner.executor import RayExecutor, RayOptions, default_max_workers
 from runner.handler_config import DEFAULT_NUM_WORKERS, parse_handler_config
 from runner.task_results import TaskResultCache
+from runner.worker_pool import TaskTimeout
 from tests.servers import run_coroutine
 
 pytestmark = pytest.mark.ray
