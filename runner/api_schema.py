@@ -177,6 +177,15 @@ CANCEL_RESPONSES: Responses = {
     404: json_error("No such job on this runner"),
     503: RUN_ERRORS[503],
 }
+SUMMARY_RESPONSES: Responses = {
+    200: {
+        "description": 'The figURL of the summary: {"url", "link", "taskJobId", "status"}',
+        "content": {"application/json": {}},
+    },
+    400: json_error("The sorting's recording cannot be read (its file gone), or the job was refused"),
+    404: json_error("No such workspace, or no such sorting in it"),
+    **RUN_ERRORS,
+}
 TASK_RESULT_RESPONSES: Responses = {
     200: {
         "description": "The cached result (JSON, ndarrays encoded as in figures)",

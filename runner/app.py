@@ -176,6 +176,7 @@ def create_app(
             summaries.open_summary,
             methods=["POST"],
             summary="Start (or find cached) a sorting's summary computed on Ray; record it; answer its figURL",
+            responses=doc.SUMMARY_RESPONSES,
         ),
         APIRoute("/jobs", sorting_jobs.page, methods=["GET"], include_in_schema=False),
         APIRoute(

@@ -43,6 +43,20 @@ DEMO_QUALITY_METRICS = [
 ]
 
 
+# A summary's parameters (``W.spikesortingview(params=...)``, the runner's summary job) and their defaults.
+SUMMARY_PARAMS = {"max_spikes_per_unit": 500, "ms_before": 1.0, "ms_after": 2.0, "metric_names": DEMO_QUALITY_METRICS}
+
+
+def summary_extension_params(params: dict | None = None) -> dict:
+    """SpikeInterface's extension parameters for a summary's ``params`` (keys of ``SUMMARY_PARAMS``; defaults filled)."""
+    filled = {**SUMMARY_PARAMS, **(params or {})}
+    return {
+        "random_spikes": {"max_spikes_per_unit": filled["max_spikes_per_unit"], "seed": 0},
+        "waveforms": {"ms_before": filled["ms_before"], "ms_after": filled["ms_after"]},
+        "quality_metrics": {"metric_names": filled["metric_names"]},
+    }
+
+
 def make_demo_analyzer(num_units: int = 10, num_channels: int = 32, duration: float = 60.0, seed: int = 0):
     """A sparse analyzer of a generated ground-truth recording with the sorting summary's extensions."""
     recording, sorting = si.generate_ground_truth_recording(

@@ -62,7 +62,7 @@ def built_viewer() -> Path:
     """
     out = ARTIFACTS / f"viewer-dist-{viewer_source_hash()}"
     ARTIFACTS.mkdir(exist_ok=True)
-    # Test workers (pytest-xdist) ask at once: one builds while the others wait, then all use its build.
+    # Test processes asking at once (two pytest runs, a benchmark) wait for one build and then all use it.
     with open(ARTIFACTS / "viewer-build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (out / "host.html").is_file() and (out / "index.html").is_file():

@@ -24,7 +24,6 @@ from ..handler_io.result import HandlerResult
 from .sorting_jobs import MAX_NUM_CPUS, URI_PATTERN, node_label
 
 INPUT_KEYS = {"recording_uri", "sorting_uri", "params", "num_cpus"}
-DEFAULT_PARAMS = {"max_spikes_per_unit": 500, "ms_before": 1.0, "ms_after": 2.0}
 PROGRESS_SECONDS = 0.5
 LOAD_STEP = "loading the recording and sorting"
 FIGURE_STEP = "writing the figure"
@@ -45,7 +44,7 @@ def check_summary_input(task_input: dict) -> dict:
     HandlerInputError
         Naming the key that is wrong and how to fix it.
     """
-    from spikeinterface_sortingview.demo import DEMO_QUALITY_METRICS
+    from spikeinterface_sortingview.demo import SUMMARY_PARAMS
 
     unknown = set(task_input) - INPUT_KEYS
     if unknown:
@@ -57,7 +56,7 @@ def check_summary_input(task_input: dict) -> dict:
     params = task_input.get("params", {})
     if not isinstance(params, dict):
         raise HandlerInputError(f"params must be an object, got {type(params).__name__}")
-    known = {**DEFAULT_PARAMS, "metric_names": DEMO_QUALITY_METRICS}
+    known = SUMMARY_PARAMS
     unknown = set(params) - set(known)
     if unknown:
         raise HandlerInputError(f"unknown parameter {sorted(unknown)[0]!r}; a summary takes {sorted(known)}")
@@ -164,6 +163,7 @@ def run_summary_job(task_input: dict, node: str, report: Callable[[dict], None] 
     """
     import spikeinterface.full as si
 
+    from spikeinterface_sortingview.demo import summary_extension_params
     from spikeinterface_sortingview.figure import Figure
     from spikeinterface_sortingview.store import default_store
 
@@ -207,11 +207,7 @@ def run_summary_job(task_input: dict, node: str, report: Callable[[dict], None] 
             sorting, recording, sparse=True, format="memory", job_kwargs={"n_jobs": n_jobs, "progress_bar": False}
         )
         began = next_step(began)
-        extension_params = {
-            "random_spikes": {"max_spikes_per_unit": params["max_spikes_per_unit"], "seed": 0},
-            "waveforms": {"ms_before": params["ms_before"], "ms_after": params["ms_after"]},
-            "quality_metrics": {"metric_names": params["metric_names"]},
-        }
+        extension_params = summary_extension_params(params)
         for name in steps[1:-1]:
             analyzer.compute(name, **extension_params.get(name, {}), n_jobs=n_jobs, progress_bar=False, verbose=False)
             began = next_step(began)

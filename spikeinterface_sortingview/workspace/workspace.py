@@ -593,17 +593,11 @@ class Workspace:
         # spikeinterface.full (postprocessing, metrics, widgets) is heavy to import; only figures need it
         import spikeinterface.full as si
 
-        from ..demo import DEMO_QUALITY_METRICS, SUMMARY_EXTENSIONS
+        from ..demo import SUMMARY_EXTENSIONS, summary_extension_params
 
-        params = params or {}
         sorting = self.get_sorting_extractor(sorting_id)
         analyzer = si.create_sorting_analyzer(sorting, self.get_recording_extractor(recording_id), sparse=True)
-        extension_params = {
-            "random_spikes": {"max_spikes_per_unit": params.get("max_spikes_per_unit", 500), "seed": 0},
-            "waveforms": {"ms_before": params.get("ms_before", 1.0), "ms_after": params.get("ms_after", 2.0)},
-            "quality_metrics": {"metric_names": params.get("metric_names", DEMO_QUALITY_METRICS)},
-        }
-        analyzer.compute(SUMMARY_EXTENSIONS, extension_params=extension_params, verbose=False)
+        analyzer.compute(SUMMARY_EXTENSIONS, extension_params=summary_extension_params(params), verbose=False)
         # the figure names the shared sorting, not the analyzer's copy: its URI names the curation journal
         analyzer.sorting = sorting
         widget = si.plot_sorting_summary(analyzer, backend="sortingview", curation=True, display=False, figlabel=label)

@@ -149,8 +149,9 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
   const notes = useMemo(() => overviewNotes(data), [data])
   const split = useSplit(source)
   // A split unit's spikes are drawn by part, in the parts' colours (as in the units table).
-  const mergeGroups = useMergeGroups()
+  // Merges matter here only to name the parts of a split merged unit: without splits, a merge redraws nothing.
   const splits = useSplits()
+  const mergeGroups = useMergeGroups(splits.length > 0)
   const splitUnits = useMemo(() => {
     const parts = partsByUnit({ mergeGroups, splits }, unitOrder)
     const out = new Map<string, { parts: DrawnPart[]; partOf: Int8Array }>()
