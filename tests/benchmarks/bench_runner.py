@@ -609,6 +609,19 @@ def print_table(rows: list[Row]) -> None:
         )
 
 
+def start_local_ray() -> None:
+    """A local Ray in this process (2 CPUs, no dashboard), for the executor driven without HTTP."""
+    import ray
+
+    ray.init(
+        address="local",
+        num_cpus=2,
+        include_dashboard=False,
+        object_store_memory=OBJECT_STORE_BYTES,
+        log_to_driver=False,
+    )
+
+
 def run_section(name: str, bench: Callable[[], tuple[list[Row], list[Row]]], rows: list, tail: list) -> None:
     """Run one part of the benchmark; a failure becomes a line of the table, and the rest still runs."""
     try:
@@ -649,25 +662,13 @@ def main() -> None:
         if args.only in (None, "first-request"):
             run_section("first request", lambda: bench_first_request(root, store_dir, data, args.trials), rows, tail)
         if args.only == "correlogram":
-            ray.init(
-                address="local",
-                num_cpus=2,
-                include_dashboard=False,
-                object_store_memory=OBJECT_STORE_BYTES,
-                log_to_driver=False,
-            )
+            start_local_ray()
             direct = make_executor(store_dir, {"correlograms": 1, "timeseries": 1})
             ray_address = ray.get_runtime_context().gcs_address
             with Runner(root, store_dir, {"correlograms": 1, "timeseries": 1, "misc": 1}, ray_address, "one") as one:
                 run_section("correlogram", lambda: bench_correlogram(one, direct, data, repeats), rows, tail)
         if args.only is None:
-            ray.init(
-                address="local",
-                num_cpus=2,
-                include_dashboard=False,
-                object_store_memory=OBJECT_STORE_BYTES,
-                log_to_driver=False,
-            )
+            start_local_ray()
             # The same handlers through Ray without HTTP: a runner's executor, driven from this thread.
             direct = make_executor(store_dir, {"correlograms": 1, "timeseries": 1})
             ray_address = ray.get_runtime_context().gcs_address

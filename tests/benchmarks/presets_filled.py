@@ -38,21 +38,11 @@ from pathlib import Path
 import numba
 import numpy as np
 
-# Quality metrics computed from spikes, amplitudes, templates and noise levels only.
-FILLED_QUALITY_METRICS = [
-    "num_spikes",
-    "firing_rate",
-    "presence_ratio",
-    "snr",
-    "isi_violation",
-    "rp_violation",
-    "synchrony",
-    "firing_range",
-    "amplitude_cv",
-    "amplitude_cutoff",
-    "noise_cutoff",
-    "amplitude_median",
-]
+from spikeinterface_sortingview.demo import DEMO_QUALITY_METRICS
+
+# Quality metrics computed from spikes, amplitudes, templates and noise levels only: the demo's, less those that
+# read waveforms or traces.
+FILLED_QUALITY_METRICS = [m for m in DEMO_QUALITY_METRICS if m not in ("sliding_rp_violation", "sd_ratio")]
 
 # The generator's defaults (generate_ground_truth_recording): template window and noise level.
 MS_BEFORE = 1.0
