@@ -123,7 +123,7 @@ def test_a_figure_published_to_a_second_runner_renders_computes_and_curates_ther
     curator = secrets.token_urlsafe(24)
     with remote_runner(tmp_path / "b", args=("--num-cpus", "1"), config=f"curators:\n  alice: {curator}\n") as b:
         monkeypatch.setenv("SORTINGVIEW_TOKEN", b.token)
-        url = sv.publish(machine_a["url"], to=b.url)
+        url = sv.publish(machine_a["url"], to=b.url, include_recording=True)
         assert url.startswith(f"{b.url}/f?")
 
         # A fresh browser profile, given the token once in the address.

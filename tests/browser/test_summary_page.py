@@ -16,11 +16,14 @@ from tests.servers import wait_for_ray
 
 @pytest.fixture
 def summary_workspace(runner_config, monkeypatch, tmp_path):
-    """A workspace of a short binary recording (in place) and its ground truth, in the session runner's store."""
+    """A workspace of a short binary recording (in place) and its ground truth, in the session runner's store.
+
+    Long enough (30 s, 16 channels, 10 units) that its summary job lasts seconds even with a warm worker, so that
+    the page's polling sees its steps."""
     for name, value in runner_config.items():
         monkeypatch.setenv(name, value)
     recording, sorting = sc.generate_ground_truth_recording(
-        durations=[8.0], sampling_frequency=30_000.0, num_channels=8, num_units=5, seed=41
+        durations=[30.0], sampling_frequency=30_000.0, num_channels=16, num_units=10, seed=41
     )
     binary = recording.save(folder=tmp_path / "binary", format="binary", verbose=False, progress_bar=False)
     W = sv.create_workspace(label="summary button lab")
@@ -42,14 +45,14 @@ def test_open_summary_shows_progress_then_the_summary_then_opens_from_the_cache(
     progress = frame.locator('[data-testid="summary-progress"]')
     progress.wait_for(timeout=60_000)
     assert "computing this sorting summary" in progress.inner_text()
-    frame.locator(".summary-steps li.current").wait_for(timeout=120_000)
+    frame.locator(".summary-steps li").first.wait_for(timeout=120_000)
     page.screenshot(path=str(ARTIFACTS / "browser" / "summary_progress_1400x900.png"))
     assert "random_spikes" in progress.inner_text() and "quality_metrics" in progress.inner_text()
 
     started = time.monotonic()
     frame.locator('table[data-testid="units-table"]').wait_for(timeout=300_000)
     computed = time.monotonic() - started
-    assert frame.locator('table[data-testid="units-table"] tbody tr').count() == 5
+    assert frame.locator('table[data-testid="units-table"] tbody tr').count() == 10
     page.screenshot(path=str(ARTIFACTS / "browser" / "summary_rendered_1400x900.png"))
     assert page.errors.uncaught == []
 
