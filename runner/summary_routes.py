@@ -7,7 +7,10 @@ and answers the figURL, which the page then opens (it shows the job's progress, 
 
 from __future__ import annotations
 
-from fastapi import Path
+from typing import Any
+
+from fastapi import Body, Path
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -25,6 +28,17 @@ WORKSPACE_ID_PATH = Path(pattern=r"^[0-9a-f]{20}$", description="The workspace's
 SORTING_ID_PATH = Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="A sorting id of the workspace (S-...)")
 
 
+class SummaryOptions(BaseModel):
+    """What ``W.spikesortingview`` passes on for a workspace read from this runner (the page sends nothing)."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str | None = Field(None, max_length=500, description="The figure's label; default: recording / sorting")
+    params: dict[str, Any] | None = Field(None, description="The summary job's params (docs/compute-api.md)")
+
+
+OPTIONS_BODY = Body(None, description="Optional: the figure's label and the job's params")
+
+
 class SummaryRoutes:
     """The summary route; ``service`` is None on a runner without compute (503)."""
 
@@ -34,16 +48,23 @@ class SummaryRoutes:
         self.status = status
 
     async def open_summary(
-        self, request: Request, workspace_id: str = WORKSPACE_ID_PATH, sorting_id: str = SORTING_ID_PATH
+        self,
+        request: Request,
+        workspace_id: str = WORKSPACE_ID_PATH,
+        sorting_id: str = SORTING_ID_PATH,
+        options: SummaryOptions | None = OPTIONS_BODY,
     ) -> JSONResponse:
         """Start (or find cached) the summary of a sorting: ``{"url", "link", "taskJobId", "status"}``.
 
         ``url`` is the figURL at the runner's public address (or the one the request came to), ``link`` the same
         relative to the home page (what its button opens, so it works behind a path prefix too).
 
+        ``options`` (optional JSON body): the figure's ``label`` and the job's ``params``.
+
         404 for an unknown workspace or sorting, 400 for a recording that cannot be read (its file gone) or a
         job the compute service refuses, 503 without compute.
         """
+        options = options or SummaryOptions()
         if self.service is None:
             raise ComputeError(503, "this runner has no compute: start it without --no-compute to compute summaries")
         if read_pointer(self.store, f"{POINTER_NAMESPACE}/{workspace_id}") is None:
@@ -51,7 +72,7 @@ class SummaryRoutes:
         workspace = Workspace(workspace_id, self.store)
         try:
             recording_id = (await run_in_threadpool(workspace.get_sorting_record, sorting_id))["recording_id"]
-            task_input = await run_in_threadpool(workspace.summary_task, recording_id, sorting_id)
+            task_input = await run_in_threadpool(workspace.summary_task, recording_id, sorting_id, options.params)
         except UnknownIdError as e:
             raise ComputeError(404, str(e)) from None
         except WorkspaceError as e:
@@ -62,7 +83,7 @@ class SummaryRoutes:
             raise ComputeError(job.error.status_code, job.error.message)
         address = self.status.public_url or str(request.base_url).rstrip("/")
         url = await run_in_threadpool(
-            workspace.record_summary, recording_id, sorting_id, task_input, None, address, f"{address}/viewer"
+            workspace.record_summary, recording_id, sorting_id, task_input, options.label, address, f"{address}/viewer"
         )
         query = url.split("?", 1)[1]
         return JSONResponse(

@@ -37,6 +37,37 @@ def store_summary_document(store: LocalStore, task_input: dict) -> str:
     return store.store_json({"type": SUMMARY_DOCUMENT_TYPE, "taskName": SUMMARY_TASK, "taskInput": task_input})
 
 
+def open_summary_on_runner(
+    runner_url: str, workspace_id: str, sorting_id: str, label: str | None, params: dict | None
+) -> str | None:
+    """Ask the runner that holds a workspace to compute a sorting's summary and record it; its figURL.
+
+    What the runner's home page does (``POST /api/workspaces/<id>/sortings/<id>/summary``), for a workspace read
+    from that runner: the figure is recorded in the runner's workspace and opens there. None when the runner
+    has no compute (503): the caller computes the summary itself.
+
+    Raises
+    ------
+    WorkspaceError
+        The runner refused (its message: an unknown id, an unreadable recording, bad params), or could not be
+        reached.
+    """
+    body = json.dumps({"label": label, "params": params}).encode()
+    url = f"{runner_url.rstrip('/')}/api/workspaces/{workspace_id}/sortings/{sorting_id}/summary"
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json", **authorization(runner_url)}
+    )
+    try:
+        with open_url(request, timeout=SUBMIT_TIMEOUT) as response:
+            return json.loads(response.read())["url"]
+    except urllib.error.HTTPError as e:
+        if e.code == 503:
+            return None
+        raise WorkspaceError(f"The runner at {runner_url} refused the summary (HTTP {e.code}): {_message(e)}") from None
+    except OSError as e:
+        raise WorkspaceError(f"The runner at {runner_url} could not be reached to compute the summary: {e}") from None
+
+
 def start_summary_on_runner(runner_url: str, task_input: dict) -> dict:
     """Ask the runner at ``runner_url`` to start (or find cached) a summary job; its ``setTaskStatus``.
 
@@ -58,10 +89,14 @@ def start_summary_on_runner(runner_url: str, task_input: dict) -> dict:
         with open_url(request, timeout=SUBMIT_TIMEOUT) as response:
             return json.loads(response.read())
     except urllib.error.HTTPError as e:
-        try:
-            message = json.loads(e.read()).get("errorMessage") or e.reason
-        except ValueError:
-            message = e.reason
-        raise WorkspaceError(f"The runner at {runner_url} refused the summary (HTTP {e.code}): {message}") from None
+        raise WorkspaceError(f"The runner at {runner_url} refused the summary (HTTP {e.code}): {_message(e)}") from None
     except OSError as e:
         raise WorkspaceError(f"The runner at {runner_url} could not be reached to compute the summary: {e}") from None
+
+
+def _message(error: urllib.error.HTTPError) -> str:
+    """The runner's ``errorMessage`` in an error answer, else the HTTP reason."""
+    try:
+        return json.loads(error.read()).get("errorMessage") or error.reason
+    except ValueError:
+        return error.reason

@@ -59,7 +59,7 @@ from .snapshot import (
     sorting_entry,
     sortings_of,
 )
-from .summary import start_summary_on_runner, store_summary_document, summary_task_input
+from .summary import open_summary_on_runner, start_summary_on_runner, store_summary_document, summary_task_input
 
 URI_SCHEME = "sv-workspace://"
 JOURNAL_SCHEME = "journal://"
@@ -503,7 +503,8 @@ class Workspace:
         runner computes the summary on Ray (``sortingview.sorting_summary.1``, ``docs/compute-api.md``): this
         returns at once, and the page shows the job's progress, then the summary. The runner caches the result
         by its inputs, so the same URL (and the same call, from any machine using that runner) opens at once.
-        Otherwise (no runner, a runner without compute, a workspace read from a runner) the summary is
+        A workspace read from a runner (``source_url``) asks that runner the same way, and the figure is recorded in
+        the runner's workspace and opens there. Otherwise (no runner, a runner without compute) the summary is
         computed here: a sparse in-memory SortingAnalyzer with the extensions ``plot_sorting_summary`` shows.
 
         The figure is recorded in the workspace (``figure_ids``), so the runner's home page lists it under
@@ -525,6 +526,11 @@ class Workspace:
             An unknown id, a sorting of another recording, a recording whose file is gone, or a runner that
             refuses the job (its message). The workspace is then unchanged.
         """
+        if self._source is not None:
+            self._summary_entries(recording_id, sorting_id)
+            url = open_summary_on_runner(self._source.base_url, self.id, sorting_id, label, params)
+            if url is not None:
+                return url
         config = get_config()
         if self._source is None and _runner_computes(config):
             task_input = self.summary_task(recording_id, sorting_id, params)

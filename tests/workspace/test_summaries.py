@@ -174,3 +174,38 @@ def test_bad_input_is_refused_naming_it_and_changes_nothing(on_runner, tmp_path)
 
     assert W.snapshot_uri == before and W.figure_ids == []
     assert httpx.get(f"{on_runner.url}/health", timeout=5).json()["ok"] is True
+
+
+def test_a_workspace_read_from_the_runner_has_its_summary_computed_and_recorded_there(on_runner, tmp_path, monkeypatch):
+    W, rid, sid, _, _ = small_workspace(tmp_path, seed=6)
+    # another machine: an empty store of its own and no runner configured; it reads the workspace from the runner
+    elsewhere = tmp_path / "elsewhere"
+    monkeypatch.setenv("SORTINGVIEW_STORE_DIR", str(elsewhere))
+    monkeypatch.delenv("SORTINGVIEW_ADDRESS")
+    remote = sv.load_workspace(W.uri, source_url=on_runner.url)
+    assert remote.source_url == on_runner.url
+
+    started = time.monotonic()
+    url = remote.spikesortingview(recording_id=rid, sorting_id=sid, label="from afar", params=PARAMS)
+    assert time.monotonic() - started < 10  # the runner computes; nothing is computed here
+    assert url.startswith(f"{on_runner.url}/f?") and "label=from%20afar" in url
+    # this machine's store holds only the workspace snapshots it read, no figure data
+    here = [path for path in elsewhere.rglob("*") if path.is_file()]
+    assert here and all("recordings" in json.loads(path.read_bytes()) for path in here)
+    # recorded in the runner's workspace: both machines see it
+    (figure_id,) = remote.figure_ids
+    record = W.get_figure_record(figure_id)
+    assert record["url"] == url and record["label"] == "from afar" and record["sorting_id"] == sid
+    # the runner's job is the one this machine would have asked for, with these params
+    task_input = summary_task_input(W.get_recording_record(rid)["uri"], W.get_sorting_record(sid)["uri"], PARAMS)
+    runner_store = LocalStore(on_runner.env["SORTINGVIEW_STORE_DIR"])
+    job_document = json.loads(runner_store.load_bytes(record["uri"]))
+    assert job_document == {"type": "SortingSummaryJob", "taskName": SUMMARY_TASK, "taskInput": task_input}
+    assert task_status(on_runner.url, task_input).json()["status"] in {"waiting", "started", "finished"}
+
+    # the runner's refusals reach the caller, naming the problem; nothing is recorded
+    with pytest.raises(sv.WorkspaceError, match="refused the summary \\(HTTP 400\\).*no_such_param"):
+        remote.spikesortingview(recording_id=rid, sorting_id=sid, params={"no_such_param": 1})
+    with pytest.raises(sv.WorkspaceError, match="no sorting 'S-nope'"):
+        remote.spikesortingview(recording_id=rid, sorting_id="S-nope")
+    assert remote.figure_ids == [figure_id]
