@@ -82,6 +82,16 @@ def ray_instance():
 
 
 @pytest.fixture(scope="session")
+def ray_address(ray_instance) -> str:
+    """The session's Ray as a cluster address: runners started with ``--ray-address`` run their work on it.
+
+    For tests of what a runner does, not of the Ray it starts: attaching takes a second where starting a Ray of
+    its own takes ten or more on two cores.
+    """
+    return ray_instance.get_runtime_context().gcs_address
+
+
+@pytest.fixture(scope="session")
 def viewer_dist() -> Path:
     """The viewer built from the current sources (see ``tests.browser_support.built_viewer``)."""
     try:

@@ -1,4 +1,8 @@
-"""kill -9 of a runner process loses no curation action it acknowledged, and a client's retry applies none twice."""
+"""kill -9 of a runner process loses no curation action it acknowledged, and a client's retry applies none twice.
+
+The runners run their work on the session's Ray (``--ray-address``): what is killed is the runner process and
+its workers, and a restarted runner attaches again in a second.
+"""
 
 from __future__ import annotations
 
@@ -33,9 +37,10 @@ def runner_environment(tmp_path) -> dict:
     return env
 
 
-def start_runner(env: dict, port: int) -> dict:
+def start_runner(env: dict, port: int, ray_address: str) -> dict:
+    command = ["start", "--background", "--port", str(port), "--ray-address", ray_address]
     result = subprocess.run(
-        [sys.executable, "-m", "runner.cli", "start", "--background", "--port", str(port), "--num-cpus", "1"],
+        [sys.executable, "-m", "runner.cli", *command],
         env=env,
         capture_output=True,
         text=True,
@@ -55,10 +60,10 @@ def curation(url: str, action: dict | None, journal: str = "crash-test") -> http
     return httpx.post(f"{url}/api", json=body, timeout=120)
 
 
-def test_acknowledged_actions_survive_kill_9(tmp_path):
+def test_acknowledged_actions_survive_kill_9(tmp_path, ray_address):
     env = runner_environment(tmp_path)
     port = find_free_port()
-    state = start_runner(env, port)
+    state = start_runner(env, port, ray_address)
     url = state["url"]
     acknowledged = []
     try:
@@ -67,7 +72,7 @@ def test_acknowledged_actions_survive_kill_9(tmp_path):
             if curation(url, action).status_code == 200:
                 acknowledged.append(action)
     finally:
-        # the whole process group: the runner and the Ray it started, with no chance to clean up
+        # the whole process group: the runner and anything it started, with no chance to clean up
         os.killpg(os.getpgid(state["pid"]), signal.SIGKILL)
     assert len(acknowledged) == 12
     deadline = time.monotonic() + 10
@@ -78,7 +83,7 @@ def test_acknowledged_actions_survive_kill_9(tmp_path):
             break
         time.sleep(0.1)
 
-    state = start_runner(env, port)
+    state = start_runner(env, port, ray_address)
     try:
         labels = curation(state["url"], None).json()["result"]["curation"]["labelsByUnit"]
         assert labels == {a["unitId"]: [a["label"]] for a in acknowledged}
@@ -101,10 +106,10 @@ def send_until_acknowledged(url: str, task_input: dict, attempts: int = 600) -> 
     raise AssertionError(f"the action {task_input} was never acknowledged")
 
 
-def test_a_client_retrying_through_a_killed_runner_gets_each_action_applied_once(tmp_path):
+def test_a_client_retrying_through_a_killed_runner_gets_each_action_applied_once(tmp_path, ray_address):
     env = runner_environment(tmp_path)
     port = find_free_port()
-    state = start_runner(env, port)
+    state = start_runner(env, port, ray_address)
     # Toggles: an action applied twice undoes itself, so a duplicate shows in the state as well as the journal.
     inputs = [
         {
@@ -126,7 +131,7 @@ def test_a_client_retrying_through_a_killed_runner_gets_each_action_applied_once
                         in_flight.result()
                     except AssertionError:
                         pass
-                state = start_runner(env, port)
+                state = start_runner(env, port, ray_address)
             send_until_acknowledged(state["url"], task_input)
         lines = (tmp_path / "store" / "curation_journals" / "retry-test.jsonl").read_text().splitlines()
         assert [json.loads(line)["id"] for line in lines] == [t["action_id"] for t in inputs]
