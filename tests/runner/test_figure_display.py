@@ -34,6 +34,8 @@ def configured(monkeypatch, tmp_path: Path, free_port) -> Iterator[dict[str, str
         "SORTINGVIEW_STORE_DIR": str(tmp_path / "store"),
         "SORTINGVIEW_ADDRESS": f"http://127.0.0.1:{free_port()}",
         "SORTINGVIEW_CONFIG": str(tmp_path / "no-config.yaml"),
+        # These runners only serve files: they start Ray on a first compute request, which never comes.
+        "SORTINGVIEW_PRESTART": "0",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
