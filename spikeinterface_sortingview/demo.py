@@ -10,6 +10,7 @@ import argparse
 import spikeinterface.full as si
 
 import spikeinterface_sortingview  # noqa: F401  (registers backend="sortingview")
+from spikeinterface_sortingview.numba_cache import cache_spikeinterface_kernels
 
 SUMMARY_EXTENSIONS = [
     "random_spikes",
@@ -63,6 +64,7 @@ def make_demo_analyzer(num_units: int = 10, num_channels: int = 32, duration: fl
         durations=[duration], num_units=num_units, num_channels=num_channels, seed=seed
     )
     analyzer = si.create_sorting_analyzer(sorting, recording, sparse=True)
+    cache_spikeinterface_kernels()  # a second run loads SpikeInterface's compiled kernels instead of compiling them
     analyzer.compute(
         SUMMARY_EXTENSIONS,
         extension_params={"quality_metrics": {"metric_names": DEMO_QUALITY_METRICS}},

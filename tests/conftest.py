@@ -12,8 +12,12 @@ import pytest
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 
 from spikeinterface_sortingview.demo import SUMMARY_EXTENSIONS  # noqa: E402
+from spikeinterface_sortingview.numba_cache import cache_spikeinterface_kernels  # noqa: E402
 from spikeinterface_sortingview.store import LocalStore  # noqa: E402
 from tests.browser_support import ViewerBuildError, built_viewer  # noqa: E402
+
+# As the package's summaries do: SpikeInterface's kernels compiled by one test process are loaded by the next.
+cache_spikeinterface_kernels()
 
 
 @pytest.fixture(autouse=True)

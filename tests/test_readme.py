@@ -156,9 +156,16 @@ def isolated_environment(tmp_path: Path) -> dict[str, str]:
     }
 
 
+CACHED_KERNELS = (
+    "from spikeinterface_sortingview.numba_cache import cache_spikeinterface_kernels; cache_spikeinterface_kernels()"
+)
+
+
 def preamble(names: set[str], analyzer_folder: Path) -> str:
     """The code run before a block: the network guard, then the provided objects it uses."""
-    lines = [NO_NETWORK, "import spikeinterface.full as si"]
+    # SpikeInterface's kernels from numba's file cache (as the package's summaries load them): not the block's
+    # business, and compiling them again in each block's process is most of its time
+    lines = [NO_NETWORK, "import spikeinterface.full as si", CACHED_KERNELS]
     if names & {"recording", "sorting"}:
         lines.append(f"recording, sorting = si.generate_ground_truth_recording(**{GENERATED!r})")
     if "analyzer" in names:

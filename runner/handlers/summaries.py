@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from spikeinterface_sortingview.numba_cache import cache_spikeinterface_kernels
 from spikeinterface_sortingview.workspace.snapshot import SAMPLING_FREQUENCY_RELATIVE_TOLERANCE
 from spikeinterface_sortingview.workspace.summary import SUMMARY_TASK as SUMMARY_TASK  # the registry names it here
 
@@ -208,6 +209,7 @@ def run_summary_job(task_input: dict, node: str, report: Callable[[dict], None] 
         )
         began = next_step(began)
         extension_params = summary_extension_params(params)
+        cache_spikeinterface_kernels()  # a worker after the first loads SpikeInterface's kernels, not compiles them
         for name in steps[1:-1]:
             analyzer.compute(name, **extension_params.get(name, {}), n_jobs=n_jobs, progress_bar=False, verbose=False)
             began = next_step(began)

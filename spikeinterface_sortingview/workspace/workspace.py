@@ -600,7 +600,9 @@ class Workspace:
         import spikeinterface.full as si
 
         from ..demo import SUMMARY_EXTENSIONS, summary_extension_params
+        from ..numba_cache import cache_spikeinterface_kernels
 
+        cache_spikeinterface_kernels()
         sorting = self.get_sorting_extractor(sorting_id)
         analyzer = si.create_sorting_analyzer(sorting, self.get_recording_extractor(recording_id), sparse=True)
         analyzer.compute(SUMMARY_EXTENSIONS, extension_params=summary_extension_params(params), verbose=False)

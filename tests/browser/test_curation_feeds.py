@@ -27,7 +27,7 @@ def label_unit(frame, unit: str, label: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.ray
-def test_only_authorized_curators_write_to_a_sortings_feed(browser, tmp_path, monkeypatch, viewer_dist):
+def test_only_authorized_curators_write_to_a_sortings_feed(browser, tmp_path, monkeypatch, viewer_dist, ray_address):
     root = tmp_path / "runner"
     env = runner_environment(root)
     for name in ("SORTINGVIEW_HOME", "SORTINGVIEW_STORE_DIR", "SORTINGVIEW_CONFIG"):
@@ -45,13 +45,16 @@ def test_only_authorized_curators_write_to_a_sortings_feed(browser, tmp_path, mo
     W.set_sorting_curation_authorized_users(sid, user_ids=["alice"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SpikeInterface's metrics on a short recording
-        url = W.spikesortingview(recording_id=rid, sorting_id=sid, label="rec1 / ks4")
+        # cheap metrics: the feed is under test, not SpikeInterface's metrics (each compiles its numba code)
+        params = {"max_spikes_per_unit": 100, "metric_names": ["num_spikes", "firing_rate", "snr"]}
+        url = W.spikesortingview(recording_id=rid, sorting_id=sid, label="rec1 / ks4", params=params)
     units = [str(u) for u in sorting.unit_ids]
     tokens = {"alice": secrets.token_urlsafe(24), "bob": secrets.token_urlsafe(24)}
     config = "curators:\n" + "".join(f"  {name}: {token}\n" for name, token in tokens.items())
     path = root / "store" / "curation_journals" / f"{journal}.jsonl"
 
-    with remote_runner(root, args=("--num-cpus", "1"), config=config) as runner:
+    # the runner runs its workers on the session's Ray: a Ray of its own would take seconds to start
+    with remote_runner(root, args=("--ray-address", ray_address), config=config) as runner:
         figure = on_runner(url, runner.url)
         contexts = []
         try:

@@ -114,14 +114,17 @@ def test_a_static_export_renders_from_a_plain_web_server_under_a_sub_path(page, 
 @pytest.mark.slow
 @pytest.mark.ray
 def test_a_figure_published_to_a_second_runner_renders_computes_and_curates_there(
-    browser, machine_a, tmp_path, monkeypatch, viewer_dist
+    browser, machine_a, tmp_path, monkeypatch, viewer_dist, ray_address
 ):
     for name in ("SORTINGVIEW_HOME", "SORTINGVIEW_STORE_DIR", "SORTINGVIEW_CONFIG"):
         monkeypatch.setenv(name, machine_a["env"][name])
     monkeypatch.setenv("SORTINGVIEW_VIEWER_DIR", str(viewer_dist))
     # A curator of runner B: her token opens the runner and lets her curate there (journal actions).
     curator = secrets.token_urlsafe(24)
-    with remote_runner(tmp_path / "b", args=("--num-cpus", "1"), config=f"curators:\n  alice: {curator}\n") as b:
+    # runner B runs its workers on the session's Ray: a Ray of its own would take seconds to start
+    with remote_runner(
+        tmp_path / "b", args=("--ray-address", ray_address), config=f"curators:\n  alice: {curator}\n"
+    ) as b:
         monkeypatch.setenv("SORTINGVIEW_TOKEN", b.token)
         url = sv.publish(machine_a["url"], to=b.url, include_recording=True)
         assert url.startswith(f"{b.url}/f?")

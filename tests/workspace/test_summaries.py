@@ -32,8 +32,8 @@ class SummaryRunner:
 
 
 @pytest.fixture(scope="module")
-def summary_runner(tmp_path_factory) -> SummaryRunner:
-    """A real ``sv-runner start`` with compute (its own local Ray) on a private store and a free loopback port."""
+def summary_runner(tmp_path_factory, ray_address) -> SummaryRunner:
+    """A real ``sv-runner start`` with compute on the session's Ray, a private store and a free loopback port."""
     root = tmp_path_factory.mktemp("summaries")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -45,7 +45,8 @@ def summary_runner(tmp_path_factory) -> SummaryRunner:
         "SORTINGVIEW_CONFIG": str(root / "no-config.yaml"),
     }
     child = {**os.environ, **env, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    with sv_runner_process(["--log-level", "warning"], child, env["SORTINGVIEW_ADDRESS"], root / "runner.log") as url:
+    args = ["--log-level", "warning", "--ray-address", ray_address]
+    with sv_runner_process(args, child, env["SORTINGVIEW_ADDRESS"], root / "runner.log") as url:
         wait_for_ray(url)
         yield SummaryRunner(url, env)
 
