@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import warnings
 
+from spikeinterface_sortingview.numba_cache import cache_spikeinterface_kernels
+
 from ..handler_io.data import DataSource
 from ..handler_io.errors import HandlerInputError
 from ..handler_io.inputs import TaskInput, plain_id, resolve_ids
@@ -52,6 +54,7 @@ def merge_suggestions(task_input: dict, data: DataSource) -> HandlerResult:
     from spikeinterface.curation import compute_merge_unit_groups
 
     job_kwargs = {"n_jobs": 1, "progress_bar": False}
+    cache_spikeinterface_kernels()  # the auto-merge's template similarity: compiled by the first worker only
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "recording is not serializable" and similar notes, not errors
         analyzer = create_sorting_analyzer(sorting, recording, format="memory", sparse=True, **job_kwargs)
