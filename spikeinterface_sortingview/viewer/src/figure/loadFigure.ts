@@ -39,6 +39,7 @@ export type ViewArrival = (view: LoadedView, unitIds: ReadonlyMap<string, UnitId
 
 // Enough parallel requests to hide latency without flooding a small local server.
 const MAX_PARALLEL = 6
+const LARGE_VIEW_TYPES = new Set(['AverageWaveforms', 'CrossCorrelograms', 'Autocorrelograms', 'SpikeAmplitudes', 'SpikeLocations', 'RasterPlot'])
 const FOREIGN_UNIT_VIEWS = new Set(['ConfusionMatrix', 'AgreementMatrix', 'GroundTruthComparison', 'StudyTable', 'MultiSortingAgreement'])
 
 /** Reads the figure's document (waiting for a summary the runner computes); no view data is fetched yet. */
@@ -65,7 +66,9 @@ export async function openFigure(host: HostConnection, onJob?: JobProgressListen
   )
   const views = new Map(entries.map((e) => [e.viewId, { viewId: e.viewId, type: e.type, loading: { loaded: 0, total: 0 } }]))
   // The curation view first: the curation it carries applies to every other view (and its file is tiny).
-  const pending = [...entries.filter((e) => CURATION_VIEW_TYPES.has(e.type)), ...entries.filter((e) => !CURATION_VIEW_TYPES.has(e.type))]
+  // Views whose files grow with the units or spikes last, so that the small ones are not queued behind them.
+  const rank = (e: ViewEntry): number => (CURATION_VIEW_TYPES.has(e.type) ? 0 : LARGE_VIEW_TYPES.has(e.type) ? 2 : 1)
+  const pending = [...entries].sort((a, b) => rank(a) - rank(b))
   return { layout, views, pending, unitIds }
 }
 
