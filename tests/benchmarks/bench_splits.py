@@ -122,7 +122,7 @@ def bench_page(runner_url: str, figure_url: str, unit_id) -> tuple[float, int, d
             page.goto(figure_url)
             frame = page.frame_locator("iframe")
             try:
-                frame.locator('[data-testid="figure-root"]').wait_for(timeout=120_000)
+                frame.locator('[data-testid="figure-root"][data-loaded="true"]').wait_for(timeout=120_000)
                 frame.locator(f'tr[data-unit-id="{unit_id}"]').click()
             except Exception:
                 page.screenshot(path=str(ARTIFACTS / "browser" / "split-neuropixels-failed.png"))

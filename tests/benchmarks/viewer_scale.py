@@ -131,13 +131,22 @@ def publish_hour_summary(folder) -> dict:
     }
 
 
+# The unit ids of the units table's rows that are rendered (a table of 1,000 units renders those in view).
+RENDERED_ROWS_JS = """() => [...document.querySelectorAll('table[data-testid="units-table"] tbody tr[data-unit-id]')]
+  .filter((row) => row.dataset.kind === 'unit').map((row) => row.dataset.unitId)"""
+
+
 def measure_interactions(frame, unit_ids: list[str], repeats: int) -> dict[str, list[dict]]:
-    """Select a unit (a row click), sort the units table (a header click) and merge two units, ``repeats`` times."""
+    """Select a unit (a row click), sort the units table (a header click) and merge two units, ``repeats`` times.
+
+    The rows clicked are among those the table renders (the rows in view), as a user's clicks are.
+    """
     results: dict[str, list[dict]] = {"select a unit": [], "sort the units table": [], "merge two units": []}
     summary = "doc.querySelector('[data-testid=curation-summary]').textContent"
     header = 'table[data-testid="units-table"] thead th:nth-child({})'
     for i in range(repeats):
-        unit = unit_ids[(37 * i + 5) % len(unit_ids)]
+        rendered = frame.evaluate(RENDERED_ROWS_JS)
+        unit = rendered[(7 * i + 5) % min(len(rendered), 30)]
         selected = f"doc.querySelector('{ROW.format(unit)}').getAttribute('aria-selected') === 'true'"
         results["select a unit"].append(time_click(frame, ROW.format(unit), selected))
         # each click sorts by the next column (or flips the order): the header's aria-sort changes
@@ -145,7 +154,8 @@ def measure_interactions(frame, unit_ids: list[str], repeats: int) -> dict[str, 
         before = frame.evaluate(f"document.querySelector('{header.format(column)}').getAttribute('aria-sort')")
         changed = f"doc.querySelector('{header.format(column)}').getAttribute('aria-sort') !== '{before}'"
         results["sort the units table"].append(time_click(frame, header.format(column), changed))
-        select_units(frame, unit_ids[100 + 2 * i : 102 + 2 * i])
+        rendered = frame.evaluate(RENDERED_ROWS_JS)
+        select_units(frame, rendered[10 + 2 * i : 12 + 2 * i])
         results["merge two units"].append(
             time_click(frame, '[data-testid="merge-button"]', f"{summary}.includes('{i + 1} merge group')")
         )

@@ -72,7 +72,7 @@ def open_figure(page, url: str):
     """Open a figURL and wait until the view in its frame has rendered the figure; returns the frame locator."""
     page.goto(url)
     frame = page.frame_locator(FIGURE_FRAME)
-    frame.locator('[data-testid="figure-root"], [data-view-type]').first.wait_for()
+    frame.locator('[data-testid="figure-root"][data-loaded="true"]').wait_for()
     return frame
 
 

@@ -1,44 +1,94 @@
-// The figure view: connect to the host, load the figure, restore curation state, render the layout.
+// The figure view: connect to the host, read the figure's document, render the layout at once, and each view as
+// soon as its own data arrives (a placeholder with its download progress until then).
 import { useEffect, useState } from 'react'
 import { ComputeClient } from '../compute/computeClient'
 import { LayoutView } from '../layout/LayoutView'
+import { type UnitId, UnitOrder } from '../state/units'
 import { CURATION_VIEW_TYPES } from '../views/registry'
 import { CurationController } from './curationController'
 import { createFigureState, FigureContext, type FigureState } from './FigureContext'
 import { findHost, HostConnection } from './hostConnection'
-import { type LoadedFigure, loadFigure } from './loadFigure'
+import { type LoadedView, loadViews, openFigure } from './loadFigure'
+import type { LayoutNode } from '../layout/types'
 import type { JobProgress } from './summaryJob'
+
+interface OpenFigure {
+  layout: LayoutNode
+  views: ReadonlyMap<string, LoadedView>
+  state: FigureState
+  /** Every view has arrived (or failed) */
+  loaded: boolean
+}
 
 type Phase =
   | { kind: 'connecting' }
   | { kind: 'computing'; progress: JobProgress }
-  | { kind: 'loading'; done: number; total: number; bytes?: number }
-  | { kind: 'ready'; figure: LoadedFigure; state: FigureState }
+  | { kind: 'loading' }
+  | ({ kind: 'open' } & OpenFigure)
   | { kind: 'error'; message: string }
 
 export function App() {
   const [phase, setPhase] = useState<Phase>({ kind: 'connecting' })
   useEffect(() => {
     let live = true
+    const update = (change: (figure: OpenFigure) => Partial<OpenFigure>): void => {
+      if (live) setPhase((ph) => (ph.kind === 'open' ? { ...ph, ...change(ph) } : ph))
+    }
     const run = async (): Promise<void> => {
       const info = await findHost()
       const host = new HostConnection(info)
-      host.onProgress((p) => live && setPhase((ph) => (ph.kind === 'loading' ? { ...ph, bytes: p.loaded } : ph)))
-      setPhase({ kind: 'loading', done: 0, total: 0 })
-      const figure = await loadFigure(
-        host,
-        (done, total) => live && setPhase((ph) => (ph.kind === 'loading' || ph.kind === 'computing' ? { kind: 'loading', done, total } : ph)),
-        (progress) => live && setPhase({ kind: 'computing', progress }),
-      )
+      setPhase({ kind: 'loading' })
+      const doc = await openFigure(host, (progress) => live && setPhase({ kind: 'computing', progress }))
       const compute = new ComputeClient((serviceName, query) => host.request({ type: 'serviceQuery', serviceName, query }))
       const curation = new CurationController(host, compute, info.initialState)
-      await curation.restore(curationViewField(figure, 'curation'))
-      const hasCuration = [...figure.views.values()].some((v) => CURATION_VIEW_TYPES.has(v.type))
-      // Not awaited: the figure shows at once, and the journal's curation replaces the URL's when it arrives.
-      const sortingUri = curationSortingUri(figure)
-      if (sortingUri !== undefined) void curation.connectRunner(sortingUri)
-      const state = createFigureState(host, compute, figure.unitOrder, curation, hasCuration)
-      if (live) setPhase({ kind: 'ready', figure, state })
+      const hasCuration = [...doc.views.values()].some((v) => CURATION_VIEW_TYPES.has(v.type))
+      // Every unit named by a view that has arrived. The order (and so each unit's colour) is that of all of
+      // them: a view naming a unit no other view named gives the figure a new order, and every view redraws.
+      const units = new Map<string, UnitId>(doc.unitIds)
+      const state = createFigureState(host, compute, new UnitOrder(units.values()), curation, hasCuration)
+      if (!live) return
+      setPhase({ kind: 'open', layout: doc.layout, views: doc.views, state, loaded: doc.pending.length === 0 })
+
+      // The curation the figure starts from (when the URL has none) is in its curation view, fetched first.
+      const curationViews = new Set(doc.pending.filter((e) => CURATION_VIEW_TYPES.has(e.type)).map((e) => e.viewId))
+      const arrived: LoadedView[] = [...doc.views.values()].filter((v) => v.data !== undefined)
+      const startCuration = (): void => {
+        // Not awaited: the journal's curation replaces the URL's when it arrives.
+        void curation.restore(curationViewField(arrived, 'curation')).then(() => {
+          const sortingUri = curationViewField(arrived, 'sortingUri')
+          if (typeof sortingUri === 'string' && sortingUri !== '') void curation.connectRunner(sortingUri)
+        })
+      }
+      if (curationViews.size === 0) startCuration()
+
+      const uriViews = new Map<string, string[]>()
+      for (const e of doc.pending) if (typeof e.dataUri === 'string') uriViews.set(e.dataUri, [...(uriViews.get(e.dataUri) ?? []), e.viewId])
+      const stopProgress = host.onProgress(({ uri, loaded, total }) =>
+        update((f) => {
+          const ids = (uriViews.get(uri) ?? []).filter((id) => f.views.get(id)?.loading !== undefined)
+          if (ids.length === 0) return {}
+          const views = new Map(f.views)
+          for (const id of ids) views.set(id, { ...(views.get(id) as LoadedView), loading: { loaded, total } })
+          return { views }
+        }),
+      )
+      await loadViews(host, doc.pending, (view, ids) => {
+        let added = false
+        for (const [key, id] of ids) {
+          if (units.has(key)) continue
+          units.set(key, id)
+          added = true
+        }
+        const unitOrder = added ? new UnitOrder(units.values()) : undefined
+        update((f) => ({
+          views: new Map(f.views).set(view.viewId, view),
+          state: unitOrder ? { ...f.state, unitOrder } : f.state,
+        }))
+        arrived.push(view)
+        if (curationViews.delete(view.viewId) && curationViews.size === 0) startCuration()
+      })
+      stopProgress()
+      update(() => ({ loaded: true }))
     }
     run().catch((err: unknown) => live && setPhase({ kind: 'error', message: err instanceof Error ? err.message : String(err) }))
     return () => {
@@ -54,8 +104,7 @@ export function App() {
     case 'loading':
       return (
         <div className="app-status" data-testid="figure-loading">
-          Loading figure data{phase.total > 0 ? ` (${phase.done} of ${phase.total} views)` : '…'}
-          {phase.bytes ? ` · ${(phase.bytes / 1e6).toFixed(1)} MB` : ''}
+          Loading the figure…
         </div>
       )
     case 'error':
@@ -66,26 +115,20 @@ export function App() {
           {phase.message}
         </div>
       )
-    case 'ready':
+    case 'open':
       return (
         <FigureContext.Provider value={phase.state}>
-          <div className="figure-root" data-testid="figure-root">
-            <LayoutView node={phase.figure.layout} views={phase.figure.views} />
+          <div className="figure-root" data-testid="figure-root" data-loaded={phase.loaded ? 'true' : 'false'}>
+            <LayoutView node={phase.layout} views={phase.views} />
           </div>
         </FigureContext.Provider>
       )
   }
 }
 
-/** The sorting a curation view names (this project's extension); its journal on the runner holds the curation. */
-function curationSortingUri(figure: LoadedFigure): string | undefined {
-  const uri = curationViewField(figure, 'sortingUri')
-  return typeof uri === 'string' && uri !== '' ? uri : undefined
-}
-
 /** A field of the figure's curation view (`sortingUri`, or `curation`: the curation the figure starts from). */
-function curationViewField(figure: LoadedFigure, field: string): unknown {
-  for (const v of figure.views.values()) if (v.type === 'SortingCuration2' && v.data?.[field] !== undefined) return v.data[field]
+function curationViewField(views: readonly LoadedView[], field: string): unknown {
+  for (const v of views) if (v.type === 'SortingCuration2' && v.data?.[field] !== undefined) return v.data[field]
   return undefined
 }
 

@@ -46,6 +46,17 @@ describe('ndarray decoding', () => {
     expect(out.data.every((v, i) => v === values[i])).toBe(true)
   })
 
+  it('decodes equal encodings once, and catches a compressed array whose shape says another size', async () => {
+    const counts = new Int32Array(50).map((_, i) => (i * 7) % 13)
+    const enc = { _type: 'ndarray', shape: [50], dtype: 'int32', data_gzip_b64: b64(await deflate(new Uint8Array(counts.buffer))) }
+    const out = (await decodeNdarrays([enc, { ...enc }, enc])) as NdArray[]
+    expect(Array.from((out[0] as NdArray).data)).toEqual(Array.from(counts))
+    expect(out[1]).toBe(out[0])
+    expect(out[2]).toBe(out[0])
+    await expect(decodeNdarrays({ ...enc, shape: [40] })).rejects.toThrow(/shape|multiple/)
+    await expect(decodeNdarrays({ ...enc, shape: [60] })).rejects.toThrow(/shape/)
+  })
+
   it('gives legacy views nested rows when the host decodes', async () => {
     const values = new Int32Array([1, 2, 3, 4])
     const enc = { _type: 'ndarray', shape: [2, 2], dtype: 'int32', data_b64: b64(new Uint8Array(values.buffer)) }

@@ -12,6 +12,14 @@ export function LeafView({ view }: { view: LoadedView | undefined }) {
   const [ref, size] = useElementSize<HTMLDivElement>()
   const def = view ? viewRegistry.get(view.type) : undefined
   const selected = useSelection()
+  // Until its data arrives a view is a placeholder, marked data-view-loading (data-view-type marks a view shown).
+  if (view?.loading) {
+    return (
+      <div ref={ref} className="leaf-view" data-view-loading={view.type} data-view-id={view.viewId}>
+        <ViewLoading type={view.type} loaded={view.loading.loaded} total={view.loading.total} />
+      </div>
+    )
+  }
   return (
     <div
       ref={ref}
@@ -47,3 +55,21 @@ const LeafContent = memo(function LeafContent({ view, width, height }: { view: L
     </ViewErrorBoundary>
   )
 })
+
+/** A view whose data is on its way: what it is, and how much of its file has arrived. */
+function ViewLoading({ type, loaded, total }: { type: string; loaded: number; total: number }) {
+  const megabytes = (n: number): string => (n / 1e6).toFixed(n < 1e7 ? 1 : 0)
+  const amount = loaded <= 0 ? '' : total > 0 ? ` · ${megabytes(loaded)} of ${megabytes(total)} MB` : ` · ${megabytes(loaded)} MB`
+  return (
+    <div className="view-loading" role="status">
+      <span>
+        Loading {type}…{amount}
+      </span>
+      {total > 0 && (
+        <div className="view-loading-bar" role="progressbar" aria-valuemin={0} aria-valuemax={total} aria-valuenow={loaded}>
+          <div style={{ width: `${Math.min(100, (100 * loaded) / total)}%` }} />
+        </div>
+      )}
+    </div>
+  )
+}

@@ -97,6 +97,9 @@ const AMPLITUDE_LABEL = 'amplitude (µV)'
 export type AmplitudeLevel = 'inline' | 'overview' | 'chunks'
 
 /** The window's runs: the whole window from the inline spikes, or from chunks where they are loaded. */
+// A unit without spikes in a chunk: typed like the others, so that the drawing loops see one array type.
+const NO_SPIKES = new Float32Array(0)
+
 function drawnRuns(data: SpikeAmplitudesData, cache: ChunkCache | undefined, start: number, end: number): { runs: Run[]; level: AmplitudeLevel } {
   if (!data.chunks || !cache) return { runs: [{ start, end }], level: 'inline' }
   const needed = chunksForWindow(data.chunks, start, end)
@@ -206,11 +209,19 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
         const marked = polygon !== undefined && splitting.has(String(u.unitId))
         for (let r = 0; r < runs.length; r++) {
           const run = runs[r] as Run
-          const t = run.chunk ? (run.chunk.times[u.index] ?? []) : u.spikeTimesSec
-          const amp = run.chunk ? (run.chunk.amplitudes[u.index] ?? []) : u.spikeAmplitudes
+          const t = run.chunk ? (run.chunk.times[u.index] ?? NO_SPIKES) : u.spikeTimesSec
+          const amp = run.chunk ? (run.chunk.amplitudes[u.index] ?? NO_SPIKES) : u.spikeAmplitudes
           // parts are known for the unit's own spikes only (spikeIndices), not for those of chunks
           const parts = run.chunk ? undefined : partOf
           const [i0, i1] = runRange(t, run.start, run.end, r === runs.length - 1)
+          if (!marked && !parts) {
+            // The common case, every frame of a pan: no per-spike choice of colour.
+            for (let i = i0; i < i1; i++) {
+              const y = (ay + (amp[i] as number) * ky) | 0
+              if (y >= top && y <= bottom) buf.fillRect((ax + (t[i] as number) * kx) | 0, y, size, size, pixel)
+            }
+            continue
+          }
           for (let i = i0; i < i1; i++) {
             const y = (ay + (amp[i] as number) * ky) | 0
             if (y < top || y > bottom) continue
@@ -284,8 +295,8 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
     for (const { u, partOf, partKeys } of ordered) {
       for (let k = 0; k < runs.length; k++) {
         const run = runs[k] as Run
-        const t = run.chunk ? (run.chunk.times[u.index] ?? []) : u.spikeTimesSec
-        const amp = run.chunk ? (run.chunk.amplitudes[u.index] ?? []) : u.spikeAmplitudes
+        const t = run.chunk ? (run.chunk.times[u.index] ?? NO_SPIKES) : u.spikeTimesSec
+        const amp = run.chunk ? (run.chunk.amplitudes[u.index] ?? NO_SPIKES) : u.spikeAmplitudes
         const parts = run.chunk ? undefined : partOf
         const [i0, i1] = runRange(t, Math.max(run.start, tLo), Math.min(run.end, tHi), k === runs.length - 1)
         for (let i = i0; i < i1; i++) {

@@ -1,5 +1,5 @@
 // UnitsTable: sortable table of units; click/shift/ctrl-click and arrow keys drive the shared selection.
-import { Fragment, type KeyboardEvent, memo, type MouseEvent, type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { Fragment, type KeyboardEvent, memo, type MouseEvent, type ReactNode, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { useLabelDefinitions, useLabelsByUnit, useMergeGroups, useRemovedUnits, useSplits } from '../../figure/curationHooks'
 import { useFigure, useSelection } from '../../figure/FigureContext'
 import { isSelected, moveSelection } from '../../state/selection'
@@ -18,6 +18,12 @@ const MERGE_COLUMN = '__merge'
 const SIMILARITY_COLUMN = '__similarity'
 const SPIKES_COLUMN = '__spikes'
 const TOOLBAR_HEIGHT = 24
+// Above this many rows only the rows in view (and OVERSCAN_ROWS on each side) are rendered: at 1,000 units a
+// selection (which adds a similarity cell to every row) re-rendered 1,000 rows, 500 ms.
+const VIRTUAL_MIN_ROWS = 150
+const OVERSCAN_ROWS = 20
+// A row's height before one is measured (12 px text, 2 px padding, 1 px border).
+const DEFAULT_ROW_HEIGHT = 21
 // The similarity column comes last, so that the other columns stay where they were when it appears.
 const SIMILARITY_HINT = 'Template similarity to the selected unit; "below" marks pairs the figure did not keep (less alike than its threshold). Click to sort.'
 
@@ -51,6 +57,8 @@ function UnitsTableView({ data, height }: ViewProps<UnitsTableData>) {
   const [sort, setSort] = useState<SortKey>({ column: UNIT_COLUMN, ascending: true })
   const [hideRemoved, setHideRemoved] = useState(false)
   const containerRef = useRef<HTMLDivElement | null>(null)
+  const [scrollTop, setScrollTop] = useState(0)
+  const [rowHeight, setRowHeight] = useState(DEFAULT_ROW_HEIGHT)
 
   const showCuration = hasCurationView || Object.keys(labelsByUnit).length > 0 || mergeGroups.length > 0
   const countColumn = data.columns.some((c) => c.key === SPIKE_COUNT_COLUMN) ? SPIKE_COUNT_COLUMN : undefined
@@ -87,19 +95,42 @@ function UnitsTableView({ data, height }: ViewProps<UnitsTableData>) {
     return top.flatMap(({ row }) => [row, ...(membersOf.get(row.key) ?? [])])
   }, [curated, sort, reference, data, hideRemoved])
 
+  const virtual = rows.length > VIRTUAL_MIN_ROWS
+  const toolbarHeight = numRemoved > 0 ? TOOLBAR_HEIGHT : 0
+  const viewHeight = height - toolbarHeight
+  const first = virtual ? Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN_ROWS) : 0
+  const last = virtual ? Math.min(rows.length, Math.ceil((scrollTop + viewHeight) / rowHeight) + OVERSCAN_ROWS) : rows.length
+
+  // Rows of a virtual table are taken to be equal in height: the mean of the rows rendered.
+  useLayoutEffect(() => {
+    if (!virtual) return
+    const body = containerRef.current?.querySelector('tbody')
+    const rendered = body?.querySelectorAll<HTMLElement>('tr[data-unit-id]')
+    if (!rendered || rendered.length < 2) return
+    const firstRow = rendered[0] as HTMLElement
+    const lastRow = rendered[rendered.length - 1] as HTMLElement
+    const measured = (lastRow.offsetTop + lastRow.offsetHeight - firstRow.offsetTop) / rendered.length
+    if (measured > 0 && Math.abs(measured - rowHeight) > 0.25) setRowHeight(measured)
+    // Measured when other rows are rendered, not on every selection (reading offsets forces a layout).
+  }, [virtual, first, rows.length, showCuration, numRemoved, rowHeight])
+
   // Keep the (first) selected row in view when the selection changes from another view.
   useEffect(() => {
-    const first = selected[0]
-    if (first === undefined) return
+    const firstSelected = selected[0]
     const container = containerRef.current
-    const row = container?.querySelector(`tr[data-unit-id="${CSS.escape(unitKey(first))}"]`)
-    if (!container || !(row instanceof HTMLElement)) return
+    if (firstSelected === undefined || !container) return
+    const key = unitKey(firstSelected)
+    const index = rows.findIndex((r) => r.ids.length === 1 && unitKey(r.ids[0] as UnitId) === key)
+    if (index < 0) return
+    // Where the row is (or will be, when not rendered): rows sit at equal heights under the header.
     // Vertical only: scrollIntoView would also scroll a wide table sideways, hiding the unit column.
     const header = container.querySelector('thead')?.getBoundingClientRect().height ?? 0
-    const top = row.offsetTop - header
-    const bottom = row.offsetTop + row.offsetHeight
+    const row = container.querySelector(`tr[data-unit-id="${CSS.escape(key)}"]`)
+    const top = row instanceof HTMLElement ? row.offsetTop - header : index * rowHeight
+    const bottom = top + header + (row instanceof HTMLElement ? row.offsetHeight : rowHeight)
     if (top < container.scrollTop) container.scrollTop = top
     else if (bottom > container.scrollTop + container.clientHeight) container.scrollTop = bottom - container.clientHeight
+    // Only a change of selection scrolls, not a re-sort or a new row height.
   }, [selected])
 
   const onHeaderClick = (column: string): void =>
@@ -128,7 +159,7 @@ function UnitsTableView({ data, height }: ViewProps<UnitsTableData>) {
       <span className="sort-mark">{sort.column === column ? (sort.ascending ? ' ▲' : ' ▼') : ''}</span>
     </th>
   )
-  const toolbarHeight = numRemoved > 0 ? TOOLBAR_HEIGHT : 0
+  const numColumns = 1 + (showCuration ? 2 : 0) + (showSpikes ? 1 : 0) + data.columns.length + (reference !== undefined ? 1 : 0)
 
   return (
     <div className="units-table-view" style={{ height }}>
@@ -140,7 +171,16 @@ function UnitsTableView({ data, height }: ViewProps<UnitsTableData>) {
           </label>
         </div>
       )}
-      <div className="units-table-container" ref={containerRef} tabIndex={0} onKeyDown={onKeyDown} style={{ height: height - toolbarHeight }}>
+      <div
+        className="units-table-container"
+        ref={containerRef}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        onScroll={virtual ? (e) => setScrollTop(e.currentTarget.scrollTop) : undefined}
+        style={{ height: viewHeight }}
+        data-rows={rows.length}
+        data-rendered-rows={last - first}
+      >
         <table className="units-table" data-testid="units-table" aria-multiselectable="true">
           <thead>
             <tr>
@@ -153,7 +193,8 @@ function UnitsTableView({ data, height }: ViewProps<UnitsTableData>) {
             </tr>
           </thead>
           <tbody>
-            {rows.map((row) => (
+            {first > 0 && <SpacerRow height={first * rowHeight} columns={numColumns} />}
+            {rows.slice(first, last).map((row) => (
               <UnitRow
                 key={`${row.kind}:${row.key}`}
                 row={row}
@@ -167,10 +208,20 @@ function UnitsTableView({ data, height }: ViewProps<UnitsTableData>) {
                 onClick={onRowClick}
               />
             ))}
+            {last < rows.length && <SpacerRow height={(rows.length - last) * rowHeight} columns={numColumns} />}
           </tbody>
         </table>
       </div>
     </div>
+  )
+}
+
+/** Stands for the rows of a virtual table that are not rendered, so that the scroll bar is the full table's. */
+function SpacerRow({ height, columns }: { height: number; columns: number }) {
+  return (
+    <tr className="spacer-row" aria-hidden="true" style={{ height }}>
+      <td colSpan={columns} />
+    </tr>
   )
 }
 

