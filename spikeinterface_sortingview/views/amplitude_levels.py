@@ -27,7 +27,7 @@ DEFAULT_EXTREME_BINS = 32
 
 
 class SpikeAmplitudesChunk:
-    """Consecutive spikes of a SpikeAmplitudes view (all units), in time order: one file beside the view.
+    """Consecutive spikes of a SpikeAmplitudes view (all units): one file beside the view.
 
     Parameters
     ----------
@@ -35,7 +35,7 @@ class SpikeAmplitudesChunk:
         The time span the chunk covers: its spikes are those of the view in ``[start, end)``
         (the last chunk also holds spikes at ``end``).
     spike_times_sec : np.ndarray
-        float32 seconds, ascending.
+        float32 seconds, ascending within each unit (``spike_amplitudes_with_levels`` groups them by unit).
     spike_amplitudes : np.ndarray
         One amplitude per spike (float32 as the view's).
     unit_indices : np.ndarray
@@ -91,39 +91,54 @@ class SpikeAmplitudesChunk:
         }
 
 
-def overview_indices(
+def overview_positions(
     times: np.ndarray,
     amplitudes: np.ndarray,
+    bounds: np.ndarray,
     start_time_sec: float,
     end_time_sec: float,
     sample_rate: float,
     extreme_bins: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Which spikes of one unit the overview keeps: each time bin's extremes and a uniform sample.
+    """Which spikes the overview keeps: each unit's time bins' extremes and a uniform sample of each unit.
 
-    ``sample_rate`` (0..1) is the same for every unit, so the overview's densities stay in proportion
-    across units and over time; the lowest and highest amplitude of each of ``extreme_bins`` equal time
-    bins are kept whatever the sample, so outliers are never left out. Returns ascending indices.
+    ``times`` and ``amplitudes`` are grouped by unit (unit ``u``'s spikes at ``bounds[u]:bounds[u + 1]``, in time
+    order). ``sample_rate`` (0..1) is the same for every unit, so the overview's densities stay in proportion
+    across units and over time; the lowest and highest amplitude of each of ``extreme_bins`` equal time bins of
+    each unit are kept whatever the sample, so outliers are never left out (NaN and infinite amplitudes are
+    passed over; a bin of only those keeps its first spike). Returns ascending positions into the grouped arrays,
+    computed for all units at once.
     """
     n = len(times)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     duration = max(end_time_sec - start_time_sec, 1e-9)
     bins = np.clip(((times - start_time_sec) / duration * extreme_bins).astype(np.int64), 0, extreme_bins - 1)
+    counts = np.diff(bounds)
+    # (unit, bin) never decreases along the grouped spikes: each group is a run
+    bins += np.repeat(np.arange(len(counts), dtype=np.int64) * extreme_bins, counts)
+    first = np.flatnonzero(np.r_[True, bins[1:] != bins[:-1]])
+    del bins
+    sizes = np.diff(np.r_[first, n])
     finite = np.isfinite(amplitudes)
-    # Within each bin (times are ascending, so bins are too), order by amplitude: first and last are the extremes.
-    order = np.lexsort((np.where(finite, amplitudes, np.inf), bins))
-    sorted_bins = bins[order]
-    first = np.flatnonzero(np.r_[True, sorted_bins[1:] != sorted_bins[:-1]])
-    last = np.r_[first[1:], n] - 1
-    # the last finite amplitude of each bin: step back over the NaNs sorted to the end
-    finite_count = np.add.reduceat(finite[order].astype(np.int64), first)
-    last_finite = first + np.maximum(finite_count, 1) - 1
-    keep = [order[first], order[np.minimum(last_finite, last)]]
-    sample_size = int(round(n * sample_rate))
-    if sample_size > 0:
-        keep.append(rng.choice(n, size=min(sample_size, n), replace=False))
+    lowest = np.where(finite, amplitudes, np.inf)
+    is_low = lowest == np.repeat(np.minimum.reduceat(lowest, first), sizes)
+    del lowest
+    highest = np.where(finite, amplitudes, -np.inf)
+    is_high = finite & (highest == np.repeat(np.maximum.reduceat(highest, first), sizes))
+    del highest
+    group = np.repeat(np.arange(len(first)), sizes)
+    # the earliest lowest amplitude of each group, and the latest highest one (the first spike when none is finite)
+    low_positions = np.flatnonzero(is_low)
+    keep = [low_positions[np.r_[True, group[low_positions][1:] != group[low_positions][:-1]]]]
+    high_positions = np.flatnonzero(is_high)
+    keep.append(high_positions[np.r_[group[high_positions][1:] != group[high_positions][:-1], True]])
+    del group, is_low, is_high
+    for unit, count in enumerate(counts):
+        sample_size = int(round(count * sample_rate))
+        if sample_size > 0:
+            keep.append(bounds[unit] + rng.choice(count, size=min(sample_size, count), replace=False))
     return np.unique(np.concatenate(keep))
 
 
@@ -191,20 +206,43 @@ def spike_amplitudes_with_levels(
     rng = np.random.default_rng(seed)
     sample_rate = min(1.0, overview_spikes / max(len(times), 1))
     by_unit = np.argsort(indices, kind="stable")
-    bounds = np.searchsorted(indices[by_unit], np.arange(len(unit_ids) + 1))
-    items = []
-    for position, unit_id in enumerate(unit_ids):
-        own = by_unit[bounds[position] : bounds[position + 1]]
-        kept = own[
-            overview_indices(times[own], amplitudes[own], start_time_sec, end_time_sec, sample_rate, extreme_bins, rng)
-        ]
-        items.append(SpikeAmplitudesItem(unit_id, times[kept], amplitudes[kept]))
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(indices, minlength=len(unit_ids)))])
+    kept = by_unit[
+        overview_positions(
+            times[by_unit], amplitudes[by_unit], bounds, start_time_sec, end_time_sec, sample_rate, extreme_bins, rng
+        )
+    ]
+    del by_unit
+    kept_bounds = (
+        np.searchsorted(indices[kept], np.arange(len(unit_ids) + 1))
+        if len(kept)
+        else np.zeros(len(unit_ids) + 1, dtype=np.int64)
+    )
+    items = [
+        SpikeAmplitudesItem(
+            unit_id,
+            times[kept[kept_bounds[position] : kept_bounds[position + 1]]],
+            amplitudes[kept[kept_bounds[position] : kept_bounds[position + 1]]],
+        )
+        for position, unit_id in enumerate(unit_ids)
+    ]
 
-    # Chunks: consecutive spikes, ``chunk_spikes`` each, spanning the view's time range without gaps.
+    # Chunks: consecutive spikes, ``chunk_spikes`` each, spanning the view's time range without gaps. Inside a
+    # chunk the spikes are grouped by unit (each unit's in time order): the unit indices then compress to almost
+    # nothing and each unit's amplitudes sit together, which saves more than the times lose.
     edges = list(range(0, len(times), chunk_spikes)) + [len(times)]
     chunks = []
     for k, (i0, i1) in enumerate(zip(edges[:-1], edges[1:], strict=True)):
         chunk_start = start_time_sec if k == 0 else float(times[i0])
         chunk_end = end_time_sec if i1 == len(times) else float(times[i1])
-        chunks.append(SpikeAmplitudesChunk(chunk_start, chunk_end, times[i0:i1], amplitudes[i0:i1], indices[i0:i1]))
+        grouped = np.argsort(indices[i0:i1], kind="stable")
+        chunks.append(
+            SpikeAmplitudesChunk(
+                chunk_start,
+                chunk_end,
+                times[i0:i1][grouped],
+                amplitudes[i0:i1][grouped],
+                indices[i0:i1][grouped],
+            )
+        )
     return SpikeAmplitudes(start_time_sec, end_time_sec, items, hide_unit_selector=hide_unit_selector, chunks=chunks)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import views
-from .common import display_precision, histogram_edges_sec, plain_unit_id, plain_unit_ids
+from .common import amplitude_steps, display_precision, histogram_edges_sec, plain_unit_id, plain_unit_ids
 
 SUBSAMPLE_SEED = 0
 
@@ -91,7 +91,7 @@ def amplitudes_with_levels(
         analyzer.get_num_samples(0) / fs,
         plain_unit_ids(unit_ids),
         (spikes["sample_index"] / fs).astype("float32"),
-        display_precision(amplitudes),
+        amplitude_steps(amplitudes),
         positions,
         hide_unit_selector=hide_unit_selector,
         seed=SUBSAMPLE_SEED,
