@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .encoding import FigureDataError, canonical_json, check_array, check_number, content_uri
+from .encoding import FigureDataError, canonical_json, check_array, check_number, content_uri, map_on_pool
 from .spikes import SpikeAmplitudes, SpikeAmplitudesItem
 
 # About 2.5 MB of raw arrays a chunk (10 bytes a spike); one chunk loads and decodes in a few tens of ms.
@@ -75,10 +75,10 @@ class SpikeAmplitudesChunk:
             "unitIndices": self.unit_indices,
         }
 
-    def file_bytes(self) -> bytes:
-        """The chunk file (encoded once)."""
+    def file_bytes(self, parallel: bool = True) -> bytes:
+        """The chunk file (encoded once; ``parallel`` as ``canonical_json``'s)."""
         if self._bytes is None:
-            self._bytes = canonical_json(self.to_dict())
+            self._bytes = canonical_json(self.to_dict(), parallel=parallel)
         return self._bytes
 
     def entry(self) -> dict:
@@ -230,19 +230,21 @@ def spike_amplitudes_with_levels(
     # Chunks: consecutive spikes, ``chunk_spikes`` each, spanning the view's time range without gaps. Inside a
     # chunk the spikes are grouped by unit (each unit's in time order): the unit indices then compress to almost
     # nothing and each unit's amplitudes sit together, which saves more than the times lose.
+    # Chunks are made and encoded two or more at once (sorting, gathering and zlib release the GIL).
     edges = list(range(0, len(times), chunk_spikes)) + [len(times)]
-    chunks = []
-    for k, (i0, i1) in enumerate(zip(edges[:-1], edges[1:], strict=True)):
-        chunk_start = start_time_sec if k == 0 else float(times[i0])
-        chunk_end = end_time_sec if i1 == len(times) else float(times[i1])
+
+    def make_chunk(k: int) -> SpikeAmplitudesChunk:
+        i0, i1 = edges[k], edges[k + 1]
         grouped = np.argsort(indices[i0:i1], kind="stable")
-        chunks.append(
-            SpikeAmplitudesChunk(
-                chunk_start,
-                chunk_end,
-                times[i0:i1][grouped],
-                amplitudes[i0:i1][grouped],
-                indices[i0:i1][grouped],
-            )
+        chunk = SpikeAmplitudesChunk(
+            start_time_sec if k == 0 else float(times[i0]),
+            end_time_sec if i1 == len(times) else float(times[i1]),
+            times[i0:i1][grouped],
+            amplitudes[i0:i1][grouped],
+            indices[i0:i1][grouped],
         )
+        chunk.file_bytes(parallel=False)
+        return chunk
+
+    chunks = map_on_pool(make_chunk, range(len(edges) - 1))
     return SpikeAmplitudes(start_time_sec, end_time_sec, items, hide_unit_selector=hide_unit_selector, chunks=chunks)

@@ -8,10 +8,14 @@ import json
 import math
 import os
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 ALLOWED_DTYPES = ("uint8", "int16", "uint16", "int32", "uint32", "float32")
 # numpy 2's ``dtype.name`` is slow (~20 µs): a figure checks tens of thousands of arrays, so names are looked up.
@@ -165,21 +169,32 @@ def to_json_value(obj: object, path: str = "$", packed: Mapping[int, bytes] | No
 
     ``packed`` maps ``id(array)`` to that array's zlib bytes, computed beforehand.
     """
-    if isinstance(obj, np.ndarray):
+    # exact types first: a figure holds hundreds of thousands of values, and abstract-class checks are slow
+    kind = type(obj)
+    if kind is np.ndarray:
         array = check_array(obj, path, dtypes=(*ALLOWED_DTYPES, "float64"))
         return encode_ndarray(array, packed=None if packed is None else packed.get(id(obj)))
-    if isinstance(obj, Mapping):
+    if kind is dict or (kind is not list and isinstance(obj, Mapping)):
         out = {}
         for key, value in obj.items():
             if not isinstance(key, str):
                 raise FigureDataError(f"{path} has a key {key!r} of type {type(key).__name__}; keys must be strings")
             out[key] = to_json_value(value, f"{path}.{key}", packed)
         return out
+    if kind is list or kind is tuple:
+        return [to_json_value(v, f"{path}[{i}]", packed) for i, v in enumerate(obj)]
+    if obj is None or kind is str:
+        return obj
+    if kind is float:
+        return check_number(obj, path)
+    if kind is int:
+        return obj
+    if isinstance(obj, np.ndarray):
+        array = check_array(obj, path, dtypes=(*ALLOWED_DTYPES, "float64"))
+        return encode_ndarray(array, packed=None if packed is None else packed.get(id(obj)))
     if isinstance(obj, (list, tuple)):
         return [to_json_value(v, f"{path}[{i}]", packed) for i, v in enumerate(obj)]
-    if obj is None or isinstance(obj, str):
-        return obj
-    if isinstance(obj, np.str_):
+    if isinstance(obj, (np.str_, str)):
         return str(obj)
     if isinstance(obj, (bool, int, float, np.number, np.bool_)):
         return check_number(obj, path)
@@ -199,7 +214,18 @@ def from_json_value(obj: object) -> object:
 
 def iter_arrays(obj: object) -> Iterator[np.ndarray]:
     """Every numpy array inside nested dicts and lists."""
-    if isinstance(obj, np.ndarray):
+    kind = type(obj)
+    if kind is np.ndarray:
+        yield obj
+    elif kind is dict:
+        for value in obj.values():
+            if type(value) not in _SCALARS:
+                yield from iter_arrays(value)
+    elif kind is list or kind is tuple:
+        for value in obj:
+            if type(value) not in _SCALARS:
+                yield from iter_arrays(value)
+    elif isinstance(obj, np.ndarray):
         yield obj
     elif isinstance(obj, Mapping):
         for value in obj.values():
@@ -207,6 +233,10 @@ def iter_arrays(obj: object) -> Iterator[np.ndarray]:
     elif isinstance(obj, (list, tuple)):
         for value in obj:
             yield from iter_arrays(value)
+
+
+# values iter_arrays need not look into
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
 # zlib releases the GIL, so large figures compress on every core.
@@ -233,12 +263,21 @@ def compress_arrays(arrays: list[np.ndarray]) -> list[bytes]:
     return [packed for batch in _compress_pool.map(_compress_batch, batches) for packed in batch]
 
 
-def canonical_json(obj: object) -> bytes:
-    """Deterministic JSON bytes (sorted keys, compact separators, no NaN) of figure data."""
+def map_on_pool(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """``function`` of each item on the compression pool, in order: for independent files encoded at once, whose
+    ``canonical_json`` then takes ``parallel=False`` (a task must not wait for tasks of its own pool)."""
+    return list(_compress_pool.map(function, items))
+
+
+def canonical_json(obj: object, parallel: bool = True) -> bytes:
+    """Deterministic JSON bytes (sorted keys, compact separators, no NaN) of figure data.
+
+    Large arrays are compressed on the thread pool unless ``parallel`` is False (in a task of that pool).
+    """
     large = [a for a in iter_arrays(obj) if a.nbytes >= COMPRESS_MIN_BYTES and a.dtype in _DTYPE_NAMES]
     large = [a for a in large if _DTYPE_NAMES[a.dtype] != "float64"]
     packed = None
-    if sum(a.nbytes for a in large) >= 1_000_000:
+    if parallel and sum(a.nbytes for a in large) >= 1_000_000:
         packed = dict(zip(map(id, large), compress_arrays(large), strict=True))
     value = to_json_value(obj, packed=packed)
     return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()

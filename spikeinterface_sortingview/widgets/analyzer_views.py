@@ -134,13 +134,15 @@ def crosscorrelogram_items(
     """Each pair once (i <= j), and with a similarity matrix only pairs at least ``min_similarity`` alike."""
     edges = histogram_edges_sec(bins_ms)
     ids = plain_unit_ids(unit_ids)
-    items = []
-    for i in range(len(ids)):
-        for j in range(i, len(ids)):
-            if similarity is not None and i != j and similarity[i, j] < min_similarity:
-                continue
-            items.append(views.CrossCorrelogramItem(ids[i], ids[j], edges, correlograms[i, j].astype("int32")))
-    return items
+    # the pairs kept, found on the whole matrix at once (1,000 units: half a million pairs), in row-major order
+    keep = np.triu(np.ones((len(ids), len(ids)), dtype=bool))
+    if similarity is not None:
+        keep &= ~(similarity < min_similarity) | np.eye(len(ids), dtype=bool)  # NaN similarities are kept
+    rows, columns = np.nonzero(keep)
+    return [
+        views.CrossCorrelogramItem(ids[i], ids[j], edges, correlograms[i, j].astype("int32"))
+        for i, j in zip(rows.tolist(), columns.tolist(), strict=True)
+    ]
 
 
 def crosscorrelograms_view(
