@@ -127,8 +127,26 @@ def little_endian_bytes(array: np.ndarray) -> memoryview:
     return memoryview(array.reshape(-1).view(np.uint8)) if array.size else memoryview(b"")
 
 
+# Float noise (spike times, amplitudes) gains almost nothing from deflate's string matching, only from its Huffman
+# codes: Huffman-only coding gives the same size in less than half the time. An array of 16 KB or more is coded so
+# when matching makes its first 4 KB less than 2 % smaller.
+PROBE_MIN_BYTES = 16_384
+PROBE_BYTES = 4_096
+
+
+def _deflate(data: memoryview, strategy: int) -> bytes:
+    compressor = zlib.compressobj(ZLIB_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS, 8, strategy)
+    return compressor.compress(data) + compressor.flush()
+
+
 def compress_array(array: np.ndarray) -> bytes:
-    return zlib.compress(little_endian_bytes(array), ZLIB_LEVEL)
+    """The array's zlib bytes (zlib framing, level 1; Huffman-only where string matching gains nothing)."""
+    raw = little_endian_bytes(array)
+    if len(raw) >= PROBE_MIN_BYTES:
+        probe = raw[:PROBE_BYTES]
+        if len(_deflate(probe, zlib.Z_DEFAULT_STRATEGY)) > 0.98 * len(_deflate(probe, zlib.Z_HUFFMAN_ONLY)):
+            return _deflate(raw, zlib.Z_HUFFMAN_ONLY)
+    return zlib.compress(raw, ZLIB_LEVEL)
 
 
 def encode_ndarray(array: np.ndarray, compress: bool | None = None, packed: bytes | None = None) -> dict:
@@ -146,7 +164,7 @@ def encode_ndarray(array: np.ndarray, compress: bool | None = None, packed: byte
         compress = len(raw) >= COMPRESS_MIN_BYTES
     if compress:
         if packed is None:
-            packed = zlib.compress(raw, ZLIB_LEVEL)
+            packed = compress_array(array)
         if len(packed) < len(raw):
             encoded["data_gzip_b64"] = base64.b64encode(packed).decode("ascii")
             return encoded
