@@ -24,6 +24,8 @@ DEFAULT_OVERVIEW_SPIKES = 250_000
 # the extremes stay a small part of the overview (1,000 units: 64,000 of ~310,000 spikes), since they
 # over-represent each unit's tails against the sample.
 DEFAULT_EXTREME_BINS = 32
+# The overview is computed for this many spikes' units at once (a few int64 temporaries of this length).
+OVERVIEW_BATCH_SPIKES = 1_000_000
 
 
 class SpikeAmplitudesChunk:
@@ -133,7 +135,8 @@ def overview_positions(
     low_positions = np.flatnonzero(is_low)
     keep = [low_positions[np.r_[True, group[low_positions][1:] != group[low_positions][:-1]]]]
     high_positions = np.flatnonzero(is_high)
-    keep.append(high_positions[np.r_[group[high_positions][1:] != group[high_positions][:-1], True]])
+    if len(high_positions):
+        keep.append(high_positions[np.r_[group[high_positions][1:] != group[high_positions][:-1], True]])
     del group, is_low, is_high
     for unit, count in enumerate(counts):
         sample_size = int(round(count * sample_rate))
@@ -207,11 +210,27 @@ def spike_amplitudes_with_levels(
     sample_rate = min(1.0, overview_spikes / max(len(times), 1))
     by_unit = np.argsort(indices, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(indices, minlength=len(unit_ids)))])
-    kept = by_unit[
-        overview_positions(
-            times[by_unit], amplitudes[by_unit], bounds, start_time_sec, end_time_sec, sample_rate, extreme_bins, rng
+    # units a batch of about OVERVIEW_BATCH_SPIKES spikes at a time: the temporaries stay small at tens of millions
+    kept = []
+    batch_start = 0
+    while batch_start < len(unit_ids):
+        batch_end = int(np.searchsorted(bounds, bounds[batch_start] + OVERVIEW_BATCH_SPIKES, side="right"))
+        batch_end = min(max(batch_end - 1, batch_start + 1), len(unit_ids))
+        first, last = bounds[batch_start], bounds[batch_end]
+        own = by_unit[first:last]
+        positions = overview_positions(
+            times[own],
+            amplitudes[own],
+            bounds[batch_start : batch_end + 1] - first,
+            start_time_sec,
+            end_time_sec,
+            sample_rate,
+            extreme_bins,
+            rng,
         )
-    ]
+        kept.append(own[positions])
+        batch_start = batch_end
+    kept = np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
     del by_unit
     kept_bounds = (
         np.searchsorted(indices[kept], np.arange(len(unit_ids) + 1))
