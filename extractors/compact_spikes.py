@@ -16,11 +16,15 @@ memory-mapped, so only the pages of the trains asked for are read from disk.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 LAYOUT = "unit-frame-deltas-uint16"
 ESCAPE = np.iinfo(np.uint16).max
 CHECKPOINT_SPIKES = 1024
+# numba's first call in a process costs about a second (its compiler starts, even to load a cached kernel); below
+# this many spikes the numpy path (a radix argsort) takes less than that, above it the numba pass is far faster.
+NUMBA_MIN_SPIKES = 5_000_000
 
 
 def encode_spike_trains(
@@ -43,34 +47,31 @@ def encode_spike_trains(
     if len(sample_index) and (sample_index.min() < 0):
         raise ValueError("spike frames must be non-negative")
     # Group by (segment, unit), frames ascending inside each group. A spike vector is in time order, so a
-    # stable sort by group alone does it (a radix sort, O(n), when the key fits 16 bits); else sort by both.
-    # At tens of millions of spikes every int64 column is hundreds of MB: the key is made in the smallest
-    # dtype, and the order, frames and deltas are the only full-length int64 arrays alive at once.
+    # stable grouping does it: one pass of a counting sort in numba (O(n), no sort order or sorted copy of the
+    # frames) or a stable argsort (a radix sort on a 16-bit key); spikes out of time order inside a train are
+    # sorted by frame too (a lexsort, the slow path).
     num_groups = num_units * num_segments
-    key_dtype = np.uint16 if num_groups <= 2**16 else np.int64
     if num_segments == 1:
-        key = unit_index.astype(key_dtype)
+        key = np.asarray(unit_index, dtype=np.int64)  # the spike vector's column, not copied
     else:
-        key = (segment_index.astype(np.int64) * num_units + unit_index).astype(key_dtype)
-    order = np.argsort(key, kind="stable")
-    frames = np.asarray(sample_index, dtype=np.int64)[order]
-    del order
+        key = segment_index.astype(np.int64) * num_units + unit_index
     counts = np.bincount(key, minlength=num_groups)
     starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    first = starts[:-1][counts > 0]
-    deltas = _train_deltas(frames, first)
-    if len(deltas) and deltas.min() < 0:  # not in time order inside a train: sort by frame too
-        del frames, deltas
+    frames = np.asarray(sample_index, dtype=np.int64)
+    compact = np.empty(len(frames), dtype="<u2")
+    checkpoint_frames = np.empty(-(-len(frames) // CHECKPOINT_SPIKES), dtype=np.int64)
+    grouped_deltas = _grouped_deltas if len(frames) >= NUMBA_MIN_SPIKES else _grouped_deltas_numpy
+    in_order, overflow_positions, overflow_values = grouped_deltas(frames, key, starts, compact, checkpoint_frames)
+    if not in_order:  # spikes out of time order inside a train: visit them sorted by (group, frame)
         order = np.lexsort((sample_index, key))
-        frames = np.asarray(sample_index, dtype=np.int64)[order]
+        in_order, overflow_positions, overflow_values = grouped_deltas(
+            frames[order], key[order], starts, compact, checkpoint_frames
+        )
         del order
-        deltas = _train_deltas(frames, first)
     del key
-
-    overflow_positions = np.flatnonzero(deltas >= ESCAPE).astype(np.int64)
-    overflow_values = deltas[overflow_positions]
-    compact = np.minimum(deltas, ESCAPE).astype("<u2")
-    del deltas
+    # the numba kernel meets overflows in spike order; readers search them by position
+    by_position = np.argsort(overflow_positions, kind="stable")
+    overflow_positions, overflow_values = overflow_positions[by_position], overflow_values[by_position]
 
     unit_starts = np.empty((num_segments, num_units + 1), dtype=np.int64)
     for segment in range(num_segments):
@@ -79,19 +80,81 @@ def encode_spike_trains(
         "deltas": compact,
         "unit_starts": unit_starts,
         "overflow_positions": overflow_positions,
-        "overflow_values": overflow_values.astype(np.int64),
-        "checkpoint_frames": frames[::CHECKPOINT_SPIKES].copy(),
+        "overflow_values": overflow_values,
+        "checkpoint_frames": checkpoint_frames,
     }
 
 
-def _train_deltas(frames: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """Each frame minus the one before it; at a train's first spike (``first``), its frame."""
-    deltas = np.empty_like(frames)
-    if len(frames):
-        deltas[0] = frames[0]
-        np.subtract(frames[1:], frames[:-1], out=deltas[1:])
-        deltas[first] = frames[first]
-    return deltas
+def _grouped_deltas_numpy(
+    frames: np.ndarray, key: np.ndarray, starts: np.ndarray, compact: np.ndarray, checkpoint_frames: np.ndarray
+) -> tuple[bool, np.ndarray, np.ndarray]:
+    """``_grouped_deltas`` with numpy: frames gathered by a stable sort of the key, then differenced.
+
+    Holds the sort order, the sorted frames and their deltas (int64 each) and a 16-bit key at its peak.
+    """
+    small_key = key.astype(np.uint16) if len(starts) - 1 <= 2**16 else key
+    order = np.argsort(small_key, kind="stable")
+    del small_key
+    sorted_frames = frames[order]
+    del order
+    deltas = np.empty_like(sorted_frames)
+    if len(deltas):
+        deltas[0] = sorted_frames[0]
+        np.subtract(sorted_frames[1:], sorted_frames[:-1], out=deltas[1:])
+        first = starts[:-1][starts[1:] > starts[:-1]]
+        deltas[first] = sorted_frames[first]
+        if deltas.min() < 0:
+            return False, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    checkpoint_frames[:] = sorted_frames[::CHECKPOINT_SPIKES]
+    del sorted_frames
+    positions = np.flatnonzero(deltas >= ESCAPE).astype(np.int64)
+    values = deltas[positions]
+    np.minimum(deltas, ESCAPE, out=deltas)
+    compact[:] = deltas
+    return True, positions, values
+
+
+@numba.njit(cache=True, nogil=True)
+def _grouped_deltas(frames, key, starts, compact, checkpoint_frames):  # pragma: no cover - numba
+    """One counting-sort pass: each spike's delta to the previous spike of its group, written at its grouped place.
+
+    Fills ``compact`` (deltas clipped to ``ESCAPE``) and ``checkpoint_frames``; returns whether every group's
+    frames came in ascending order, and the positions and values of the deltas of ``ESCAPE`` or more.
+    """
+    num_groups = len(starts) - 1
+    next_position = starts[:-1].copy()
+    last_frame = np.zeros(num_groups, dtype=np.int64)
+    capacity = 1024
+    positions = np.empty(capacity, dtype=np.int64)
+    values = np.empty(capacity, dtype=np.int64)
+    num_overflows = 0
+    for i in range(len(frames)):
+        group = key[i]
+        frame = frames[i]
+        position = next_position[group]
+        next_position[group] = position + 1
+        delta = frame if position == starts[group] else frame - last_frame[group]
+        if delta < 0:
+            return False, positions[:0], values[:0]
+        last_frame[group] = frame
+        if position % CHECKPOINT_SPIKES == 0:
+            checkpoint_frames[position // CHECKPOINT_SPIKES] = frame
+        if delta >= ESCAPE:
+            if num_overflows == capacity:
+                capacity *= 2
+                grown = np.empty(capacity, dtype=np.int64)
+                grown[:num_overflows] = positions[:num_overflows]
+                positions = grown
+                grown = np.empty(capacity, dtype=np.int64)
+                grown[:num_overflows] = values[:num_overflows]
+                values = grown
+            positions[num_overflows] = position
+            values[num_overflows] = delta
+            num_overflows += 1
+            compact[position] = ESCAPE
+        else:
+            compact[position] = delta
+    return True, positions[:num_overflows].copy(), values[:num_overflows].copy()
 
 
 class CompactSpikeTrains:

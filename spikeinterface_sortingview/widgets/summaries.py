@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from spikeinterface.widgets.amplitudes import AmplitudesWidget
 from spikeinterface.widgets.autocorrelograms import AutoCorrelogramsWidget
 from spikeinterface.widgets.base import to_attr
@@ -43,23 +45,26 @@ def build_sorting_summary_view(data_plot: dict) -> views.Splitter:
     dp = to_attr(data_plot)
     analyzer = dp.sorting_analyzer
     unit_ids = list(dp.unit_ids)
-    sorting_uri = extractors.share_sorting(analyzer.sorting)
-
-    amplitudes = amplitudes_view(
-        analyzer, unit_ids, max_spikes_per_unit=dp.max_amplitudes_per_unit, with_spike_indices=dp.curation
-    )
+    # The sorting is shared on a thread while the views that do not name it are built: its encoding, hashing
+    # and writing mostly release the GIL. The spike vector is cached first, so that both read the same one.
+    analyzer.sorting.to_spike_vector()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sv-share") as sharing:
+        shared = sharing.submit(extractors.share_sorting, analyzer.sorting)
+        amplitudes = amplitudes_view(
+            analyzer, unit_ids, max_spikes_per_unit=dp.max_amplitudes_per_unit, with_spike_indices=dp.curation
+        )
+        similarity = analyzer.get_extension("template_similarity").get_data()
+        positions = unit_positions(analyzer, unit_ids)
+        scores = similarity_scores(
+            unit_ids, similarity[positions][:, positions], min_similarity=dp.min_similarity_for_correlograms
+        )
+        table = make_units_table(analyzer, extra_properties=dp.extra_unit_properties)
+        table = select_unit_properties(table, dp.displayed_unit_properties)
+        units_table = units_table_view(table, unit_ids, similarity_scores=scores)
+        locations = unit_locations_view(analyzer, unit_ids)
+        sorting_uri = shared.result()
     templates = templates_view(analyzer, unit_ids, sorting_uri=sorting_uri, sparsity=dp.sparsity)
     correlograms = crosscorrelograms_view(analyzer, unit_ids, dp.min_similarity_for_correlograms, sorting_uri)
-    locations = unit_locations_view(analyzer, unit_ids)
-
-    similarity = analyzer.get_extension("template_similarity").get_data()
-    positions = unit_positions(analyzer, unit_ids)
-    scores = similarity_scores(
-        unit_ids, similarity[positions][:, positions], min_similarity=dp.min_similarity_for_correlograms
-    )
-    table = make_units_table(analyzer, extra_properties=dp.extra_unit_properties)
-    table = select_unit_properties(table, dp.displayed_unit_properties)
-    units_table = units_table_view(table, unit_ids, similarity_scores=scores)
 
     left_items = [views.LayoutItem(units_table, stretch=3)]
     live = recording_uri = None

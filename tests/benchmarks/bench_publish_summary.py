@@ -142,7 +142,7 @@ def publish_ours(analyzer, out_dir: Path) -> dict:
 
 
 def figure_bytes(store_dir: Path, url: str) -> int:
-    """Bytes of the figure itself: its MainLayout document and every view file it names.
+    """Bytes of the figure itself: its MainLayout document, every view file it names and the files they name.
 
     The rest of the store holds the shared sorting (for live compute in the page), which is data, not
     figure, and is reported apart.
@@ -152,8 +152,12 @@ def figure_bytes(store_dir: Path, url: str) -> int:
     store = LocalStore(store_dir)
     document_uri = url.split("&d=")[1].split("&")[0]
     document = store.load_json(document_uri)
-    views = [store.path(view["dataUri"]).stat().st_size for view in document["views"]]
-    return store.path(document_uri).stat().st_size + sum(views)
+    uris = [document_uri]
+    for view in document["views"]:
+        uris.append(view["dataUri"])
+        # the files a view names: the chunks of amplitudes with levels of detail
+        uris += [chunk["dataUri"] for chunk in store.load_json(view["dataUri"]).get("chunks", [])]
+    return sum(store.path(uri).stat().st_size for uri in uris)
 
 
 def publish_figpack(analyzer, out_dir: Path) -> dict:
@@ -193,6 +197,7 @@ def import_tool(tool: str) -> None:
 
     if tool == "ours":
         import spikeinterface_sortingview  # noqa: F401  (registers backend="sortingview")
+        import spikeinterface_sortingview.widgets  # noqa: F401  (the view builders, as figpack's views below)
     elif tool == "figpack":
         import figpack.views  # noqa: F401
         import figpack_spike_sorting.views  # noqa: F401

@@ -67,6 +67,34 @@ def test_gaps_over_65535_frames_duplicates_empty_units_and_segments_are_exact(se
     np.testing.assert_array_equal(trains.all_frames(), np.concatenate(order))
 
 
+@pytest.mark.parametrize("in_time_order", [True, False])
+def test_the_numba_pass_and_the_numpy_path_encode_the_same_arrays(monkeypatch, in_time_order):
+    """Large sortings are grouped by a numba counting sort, small ones by a stable argsort: the same layout."""
+    import extractors.compact_spikes as compact_spikes
+
+    rng = np.random.default_rng(7)
+    n = 50_000
+    segment = np.sort(rng.integers(0, 2, n))
+    unit = rng.integers(0, 6, n)
+    frames = np.cumsum(rng.integers(0, 40_000, n))  # gaps of all sizes: some overflow within a unit's train
+    if not in_time_order:
+        frames = rng.permutation(frames)
+    encoded = {}
+    for threshold in (0, n + 1):  # numba for every size, then numpy for this one
+        monkeypatch.setattr(compact_spikes, "NUMBA_MIN_SPIKES", threshold)
+        encoded[threshold] = encode_spike_trains(frames, unit, segment, num_units=7, num_segments=2)
+    numba_arrays, numpy_arrays = encoded[0], encoded[n + 1]
+    assert len(numba_arrays["overflow_positions"]) > 0
+    assert numba_arrays.keys() == numpy_arrays.keys()
+    for name in numba_arrays:
+        assert numba_arrays[name].dtype == numpy_arrays[name].dtype, name
+        np.testing.assert_array_equal(numba_arrays[name], numpy_arrays[name], err_msg=name)
+    trains = CompactSpikeTrains(numba_arrays["deltas"], numba_arrays)
+    for s in range(2):
+        for u in range(7):
+            np.testing.assert_array_equal(trains.unit_train(s, u), np.sort(frames[(segment == s) & (unit == u)]))
+
+
 def test_encoding_holds_at_most_three_int64_copies_of_the_spikes_at_once():
     """At an hour of 1,000 units (23 M spikes) each int64 column is 183 MB: encoding keeps few of them alive."""
     import tracemalloc

@@ -23,7 +23,7 @@ def spike_train(num_units: int = 5, num_spikes: int = 20_000, duration: float = 
     return times, amplitudes, units, outliers
 
 
-def test_chunks_hold_every_spike_once_in_time_order_and_read_back_exactly():
+def test_chunks_hold_every_spike_once_grouped_by_unit_and_read_back_exactly():
     times, amplitudes, units, _ = spike_train()
     view = views.spike_amplitudes_with_levels(
         0.0, 100.0, [10, 11, 12, 13, 14], times, amplitudes, units, chunk_spikes=3_000
@@ -40,9 +40,29 @@ def test_chunks_hold_every_spike_once_in_time_order_and_read_back_exactly():
         if following is not None:
             assert entry["endTimeSec"] == following["startTimeSec"]
         assert chunk["spikeTimesSec"].min() >= entry["startTimeSec"]
-    np.testing.assert_array_equal(np.concatenate([c["spikeTimesSec"] for c in read]), times)
-    np.testing.assert_array_equal(np.concatenate([c["spikeAmplitudes"] for c in read]), amplitudes)
-    np.testing.assert_array_equal(np.concatenate([c["unitIndices"] for c in read]), units)
+        # inside a chunk the spikes are grouped by unit, each unit's in time order (what a reader draws per unit)
+        assert np.all(np.diff(chunk["unitIndices"].astype(int)) >= 0)
+        for u in range(5):
+            assert np.all(np.diff(chunk["spikeTimesSec"][chunk["unitIndices"] == u]) >= 0)
+    read_units = np.concatenate([c["unitIndices"] for c in read])
+    read_times = np.concatenate([c["spikeTimesSec"] for c in read])
+    read_amplitudes = np.concatenate([c["spikeAmplitudes"] for c in read])
+    for u in range(5):
+        np.testing.assert_array_equal(read_times[read_units == u], times[units == u])
+        np.testing.assert_array_equal(read_amplitudes[read_units == u], amplitudes[units == u])
+    # chunks hold consecutive spikes: the first chunk the first 3,000 in time, whatever their unit
+    np.testing.assert_array_equal(np.sort(read[0]["spikeTimesSec"]), times[:3_000])
+
+
+def test_grouping_a_chunk_by_unit_makes_it_smaller():
+    """Grouped, a chunk's unit indices compress to almost nothing, and each unit's amplitudes sit together."""
+    times, amplitudes, units, _ = spike_train(num_units=200, num_spikes=100_000)
+    view = views.spike_amplitudes_with_levels(0.0, 100.0, list(range(200)), times, amplitudes, units)
+    (chunk_bytes,) = view.files()
+    in_time_order = views.canonical_json(
+        views.SpikeAmplitudesChunk(0.0, 100.0, times, amplitudes, units.astype("uint16")).to_dict()
+    )
+    assert len(chunk_bytes) < 0.9 * len(in_time_order)
 
 
 def test_overview_keeps_every_outlier_and_the_same_sample_rate_for_every_unit():

@@ -26,6 +26,23 @@ def test_large_compressible_arrays_use_zlib_not_gzip_framing():
     assert raw == array.tobytes()
 
 
+def test_float_noise_is_huffman_coded_and_repetitive_data_deflated_and_both_read_back():
+    """Huffman-only coding (no string matching) is a plain zlib stream: any reader inflates it."""
+    from spikeinterface_sortingview.views.encoding import compress_array
+
+    noise = np.sort(np.random.default_rng(0).uniform(0, 600, 20_000)).astype("float32")
+    repetitive = np.tile(np.arange(64, dtype="float32"), 500)
+    huffman = zlib.compressobj(1, zlib.DEFLATED, zlib.MAX_WBITS, 8, zlib.Z_HUFFMAN_ONLY)
+    assert compress_array(noise) == huffman.compress(noise.tobytes()) + huffman.flush()
+    assert compress_array(repetitive) == zlib.compress(repetitive.tobytes(), 1)
+    for array in (noise, repetitive):
+        encoded = encode_ndarray(array)
+        assert "data_gzip_b64" in encoded
+        np.testing.assert_array_equal(decode_ndarray(encoded), array)
+        # the same bytes whether the figure's arrays are compressed on the pool or one by one
+        assert canonical_json({"a": array}) == canonical_json({"a": array}, parallel=False)
+
+
 def test_small_arrays_are_raw_little_endian():
     array = np.array([1, 2, 258], dtype=">i4")  # big-endian input
     encoded = encode_ndarray(array)

@@ -9,7 +9,7 @@ import numpy as np
 from spikeinterface_sortingview import views
 from spikeinterface_sortingview.views.encoding import content_uri, from_json_value
 from spikeinterface_sortingview.widgets.analyzer_views import amplitudes_view
-from spikeinterface_sortingview.widgets.common import display_precision
+from spikeinterface_sortingview.widgets.common import amplitude_step, amplitude_steps
 from tests.spec_checker import check_view
 
 
@@ -32,8 +32,16 @@ def test_amplitudes_view_writes_every_spike_of_the_chosen_units_in_chunks(analyz
         np.testing.assert_array_equal(
             times[positions == position], (spikes["sample_index"][own] / fs).astype("float32")
         )
-        np.testing.assert_array_equal(amplitudes[positions == position], display_precision(all_amplitudes[own]))
+        np.testing.assert_array_equal(amplitudes[positions == position], amplitude_steps(all_amplitudes)[own])
     assert len(times) == sum(np.isin(spikes["unit_index"], [list(analyzer.unit_ids).index(u) for u in unit_ids]))
+    # display precision with levels: multiples of one power-of-two step, the smallest with at most 2048 steps to
+    # the largest |amplitude| (so each value is within 1/2048 of that peak)
+    step, peak = amplitude_step(all_amplitudes), np.abs(all_amplitudes).max()
+    assert peak / 2048 <= step < peak / 1024 and np.log2(step) == int(np.log2(step))
+    np.testing.assert_array_equal(np.rint(amplitudes / step) * step, amplitudes)
+    for position, unit_id in enumerate(unit_ids):
+        own = spikes["unit_index"] == list(analyzer.unit_ids).index(unit_id)
+        assert np.abs(amplitudes[positions == position] - all_amplitudes[own]).max() <= step / 2
 
 
 def test_amplitudes_view_below_the_threshold_is_inline(analyzer):
