@@ -133,7 +133,9 @@ def test_undo_redo_remove_restore_reload_and_export(page, own_analyzer, runner_c
     wait_url(page, "(c.removedUnits || []).length === 1")
     wait_saved(page, 11)
 
-    journal = next((Path(runner_config["SORTINGVIEW_STORE_DIR"]) / "curation_journals").glob("sorting-*.jsonl"))
+    # this figure's journal: the one just written (the session's runner holds other tests' journals too)
+    journals = (Path(runner_config["SORTINGVIEW_STORE_DIR"]) / "curation_journals").glob("sorting-*.jsonl")
+    journal = max(journals, key=lambda path: path.stat().st_mtime)
     records = [json.loads(line) for line in journal.read_text().splitlines()]
     assert [r["action"]["type"] for r in records][-3:] == ["REMOVE_UNITS", "UNDO", "REDO"]
     assert {r["who"] for r in records} == {"local"}
