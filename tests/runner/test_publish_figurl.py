@@ -25,8 +25,9 @@ from spikeinterface_sortingview.store import LocalStore
 from tests.runner.remote_runners import remote_runner
 from tests.runner.test_publish import machine_a, summary  # noqa: F401 (fixtures)
 
-if importlib.util.find_spec("kachery_cloud") is None:  # imported by the tests only, once KACHERY_CLOUD_DIR is set
-    pytest.skip("kachery-cloud is not installed", allow_module_level=True)
+# kachery-cloud is imported by the tests only, once KACHERY_CLOUD_DIR is set; a missing one fails, never skips
+if importlib.util.find_spec("kachery_cloud") is None:
+    pytest.fail("kachery-cloud, a test dependency, is not installed: pip install -e '.[test]'", pytrace=False)
 
 SORTINGVIEW_VIEW = "npm://@fi-sci/figurl-sortingview@12/dist"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
