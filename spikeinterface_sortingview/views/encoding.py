@@ -189,7 +189,7 @@ def to_json_value(obj: object, path: str = "$", packed: Mapping[int, bytes] | No
     """
     # exact types first: a figure holds hundreds of thousands of values, and abstract-class checks are slow
     kind = type(obj)
-    if kind is np.ndarray:
+    if kind is np.ndarray or isinstance(obj, np.ndarray):
         array = check_array(obj, path, dtypes=(*ALLOWED_DTYPES, "float64"))
         return encode_ndarray(array, packed=None if packed is None else packed.get(id(obj)))
     if kind is dict or (kind is not list and isinstance(obj, Mapping)):
@@ -199,7 +199,7 @@ def to_json_value(obj: object, path: str = "$", packed: Mapping[int, bytes] | No
                 raise FigureDataError(f"{path} has a key {key!r} of type {type(key).__name__}; keys must be strings")
             out[key] = to_json_value(value, f"{path}.{key}", packed)
         return out
-    if kind is list or kind is tuple:
+    if kind is list or kind is tuple or isinstance(obj, (list, tuple)):
         return [to_json_value(v, f"{path}[{i}]", packed) for i, v in enumerate(obj)]
     if obj is None or kind is str:
         return obj
@@ -207,11 +207,6 @@ def to_json_value(obj: object, path: str = "$", packed: Mapping[int, bytes] | No
         return check_number(obj, path)
     if kind is int:
         return obj
-    if isinstance(obj, np.ndarray):
-        array = check_array(obj, path, dtypes=(*ALLOWED_DTYPES, "float64"))
-        return encode_ndarray(array, packed=None if packed is None else packed.get(id(obj)))
-    if isinstance(obj, (list, tuple)):
-        return [to_json_value(v, f"{path}[{i}]", packed) for i, v in enumerate(obj)]
     if isinstance(obj, (np.str_, str)):
         return str(obj)
     if isinstance(obj, (bool, int, float, np.number, np.bool_)):
