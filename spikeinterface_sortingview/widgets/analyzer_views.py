@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import views
-from .common import amplitude_steps, display_precision, histogram_edges_sec, plain_unit_id, plain_unit_ids
+from .common import display_precision, histogram_edges_sec, plain_unit_id, plain_unit_ids
 
 SUBSAMPLE_SEED = 0
 
@@ -82,24 +82,25 @@ def amplitudes_with_levels(
     analyzer, unit_ids: list, spikes: np.ndarray, amplitudes: np.ndarray, hide_unit_selector: bool
 ) -> views.SpikeAmplitudes:
     """The amplitudes of one segment's spike vector as an overview and time chunks (in spike vector order)."""
-    # the view's position of each of the analyzer's units; units left out of the view are dropped
-    # (4-byte positions and float32 times written straight from the division: at 23 M spikes each int64 or
-    # float64 temporary is 183 MB)
-    view_position = np.full(analyzer.get_num_units(), -1, dtype=np.int32)
-    view_position[unit_positions(analyzer, unit_ids)] = np.arange(len(unit_ids))
-    positions = view_position[spikes["unit_index"]]
-    kept = positions >= 0
-    if not kept.all():
-        spikes, amplitudes, positions = spikes[kept], amplitudes[kept], positions[kept]
-    del kept
+    positions = spikes["unit_index"]
+    if list(unit_ids) != list(analyzer.unit_ids):
+        # the view's position of each of the analyzer's units; units left out of the view are dropped
+        # (4-byte positions: at 23 M spikes each int64 temporary is 183 MB)
+        view_position = np.full(analyzer.get_num_units(), -1, dtype=np.int32)
+        view_position[unit_positions(analyzer, unit_ids)] = np.arange(len(unit_ids))
+        positions = view_position[positions]
+        kept = positions >= 0
+        if not kept.all():
+            spikes, amplitudes, positions = spikes[kept], amplitudes[kept], positions[kept]
+        del kept
     fs = analyzer.sampling_frequency
-    times = np.divide(spikes["sample_index"], fs, out=np.empty(len(spikes), dtype=np.float32), casting="same_kind")
     return views.spike_amplitudes_with_levels(
         0.0,
         analyzer.get_num_samples(0) / fs,
         plain_unit_ids(unit_ids),
-        times,
-        amplitude_steps(amplitudes),
+        spikes["sample_index"],
+        fs,
+        amplitudes,
         positions,
         hide_unit_selector=hide_unit_selector,
         seed=SUBSAMPLE_SEED,

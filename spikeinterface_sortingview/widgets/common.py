@@ -46,36 +46,6 @@ def display_precision(values: np.ndarray) -> np.ndarray:
     return np.where(special, bits, rounded).view(np.float32)
 
 
-# Amplitudes written with levels of detail (tens of millions of spikes) are rounded to a power-of-two step, the
-# smallest with at most 2048 steps to the largest |amplitude|: half a step (under 1/2048 of that peak) is below a
-# pixel on any plot of them, and grouped by unit the values compress about 15 % better than at 12 significant bits
-# (at an hour of 1,000 units: 0.25 µV for a 388 µV peak).
-AMPLITUDE_STEPS = 2048
-
-
-def amplitude_step(values: np.ndarray) -> float:
-    """The power of two that ``amplitude_steps`` rounds ``values`` to (0 when they hold no finite non-zero value)."""
-    finite = np.abs(values[np.isfinite(values)])
-    peak = float(finite.max()) if len(finite) else 0.0
-    if peak == 0.0:
-        return 0.0
-    return float(2.0 ** np.ceil(np.log2(peak / AMPLITUDE_STEPS)))
-
-
-def amplitude_steps(values: np.ndarray) -> np.ndarray:
-    """float32 values rounded to a multiple of ``amplitude_step(values)`` (half to even); NaN and infinity kept.
-
-    The step is a power of two and at most ``AMPLITUDE_STEPS`` steps reach the largest |value|, so the rounded
-    values are exact in float32 and hold at most 12 significant bits, like ``display_precision``'s.
-    """
-    array = np.asarray(values, dtype="float32")
-    step = amplitude_step(array)
-    if step == 0.0:
-        return np.array(array, dtype="float32")
-    # dividing and multiplying by a power of two is exact: only the rounding changes the values
-    return np.rint(array / np.float32(step)) * np.float32(step)
-
-
 def drawn_units(dp) -> list:
     """``unit_ids``, or with ``plot_all_units`` every unit (``unit_ids`` first), as matplotlib draws them."""
     unit_ids = list(dp.unit_ids)

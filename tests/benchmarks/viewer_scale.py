@@ -23,6 +23,7 @@ HOUR_PRESET = "hour"
 SYNTHETIC_UNITS = 1_000
 SYNTHETIC_DURATION_S = 3600.0
 SYNTHETIC_SPIKES = 20_500_000
+SYNTHETIC_FS = 30_000.0
 SELECT_TARGET_MS = 50.0
 
 ROW = 'table[data-testid="units-table"] tr[data-unit-id="{}"]'
@@ -42,21 +43,22 @@ def hour_preset_folder():
 
 
 def synthetic_spikes(seed: int = 2205) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Spike times (ascending), amplitudes and unit indices of the synthetic 1,000-unit hour."""
+    """Spike frames (ascending, at ``SYNTHETIC_FS``), amplitudes and unit indices of the synthetic 1,000-unit hour."""
     rng = np.random.default_rng(seed)
     rates = rng.lognormal(np.log(4.0), 1.0, SYNTHETIC_UNITS)
     units = rng.choice(SYNTHETIC_UNITS, size=SYNTHETIC_SPIKES, p=rates / rates.sum()).astype(np.uint16)
-    times = rng.uniform(0, SYNTHETIC_DURATION_S, SYNTHETIC_SPIKES).astype("float32")
-    order = np.argsort(times, kind="stable")
-    times, units = times[order], units[order]
+    frames = rng.integers(0, int(SYNTHETIC_DURATION_S * SYNTHETIC_FS), SYNTHETIC_SPIKES)
+    order = np.argsort(frames, kind="stable")
+    frames, units = frames[order], units[order]
     del order
+    times = (frames / SYNTHETIC_FS).astype("float32")
     centre = -rng.uniform(40, 400, SYNTHETIC_UNITS).astype("float32")
     phase = rng.uniform(0, 2 * np.pi, SYNTHETIC_UNITS).astype("float32")
     drift = (1 + 0.1 * np.sin(times / 600.0 + phase[units])).astype("float32")
     amplitudes = centre[units] * drift * (1 + 0.08 * rng.standard_normal(SYNTHETIC_SPIKES, dtype="float32"))
     outliers = rng.random(SYNTHETIC_SPIKES) < 0.0005
     amplitudes[outliers] *= rng.uniform(1.8, 3.0, int(outliers.sum())).astype("float32")
-    return times, amplitudes.astype("float32"), units
+    return frames, amplitudes.astype("float32"), units
 
 
 def publish_synthetic() -> dict:
@@ -65,7 +67,7 @@ def publish_synthetic() -> dict:
     from spikeinterface_sortingview import views
 
     start = time.perf_counter()
-    times, amplitudes, units = synthetic_spikes()
+    frames, amplitudes, units = synthetic_spikes()
     counts = np.bincount(units, minlength=SYNTHETIC_UNITS)
     unit_ids = list(range(SYNTHETIC_UNITS))
     columns = [
@@ -78,7 +80,7 @@ def publish_synthetic() -> dict:
     ]
     made = time.perf_counter() - start
     amplitudes_view = views.spike_amplitudes_with_levels(
-        0.0, SYNTHETIC_DURATION_S, unit_ids, times, amplitudes, units, hide_unit_selector=True
+        0.0, SYNTHETIC_DURATION_S, unit_ids, frames, SYNTHETIC_FS, amplitudes, units, hide_unit_selector=True
     )
     left = views.Box(
         "vertical",
@@ -96,12 +98,12 @@ def publish_synthetic() -> dict:
         "url": url,
         "leaves": sorted(["UnitsTable", "SortingCuration2", "SpikeAmplitudes"]),
         "units": SYNTHETIC_UNITS,
-        "spikes": int(len(times)),
+        "spikes": int(len(frames)),
         "unit_ids": [str(u) for u in unit_ids],
         "note": f"synthetic figure: spikes made in {made:.1f} s, views written and stored in {published:.1f} s",
         "analyzer": None,
     }
-    del times, amplitudes, units, amplitudes_view, figure
+    del frames, amplitudes, units, amplitudes_view, figure
     gc.collect()
     return facts
 

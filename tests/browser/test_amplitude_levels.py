@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 
 from spikeinterface_sortingview import views
+from spikeinterface_sortingview.views.amplitude_chunk_file import read_chunk_file
+from spikeinterface_sortingview.views.amplitude_levels import SpikeAmplitudesChunk
 from spikeinterface_sortingview.views.encoding import content_uri
 from tests.browser.test_viewer_pages import drawn_fraction, open_figure, wait_for_drawn_canvases
 from tests.browser_support import ARTIFACTS
@@ -24,21 +26,25 @@ ROOT = '[data-view-type="SpikeAmplitudes"] .time-plot'
 SHOTS = ARTIFACTS / "browser"
 
 
+FS = 30_000.0
+
+
 def spikes(num_units: int = 4, seed: int = 3):
     rng = np.random.default_rng(seed)
-    times = np.sort(rng.uniform(0, DURATION_S, NUM_SPIKES)).astype("float32")
+    frames = np.sort(rng.integers(0, int(DURATION_S * FS), NUM_SPIKES))
     units = rng.integers(0, num_units, NUM_SPIKES)
     amplitudes = (-60.0 * (units + 1) + rng.normal(0, 6, NUM_SPIKES)).astype("float32")
-    return times, amplitudes, units
+    return frames, amplitudes, units
 
 
 @pytest.fixture(scope="module")
 def figures(runner_config: dict[str, str], runner: str) -> dict:
     import spikeinterface_sortingview as sv
 
-    times, amplitudes, units = spikes()
+    frames, amplitudes, units = spikes()
+    times = (frames / FS).astype("float32")
     levels = views.spike_amplitudes_with_levels(
-        0.0, DURATION_S, [1, 2, 3, 4], times, amplitudes, units, chunk_spikes=100_000, overview_spikes=20_000
+        0.0, DURATION_S, [1, 2, 3, 4], frames, FS, amplitudes, units, chunk_spikes=100_000, overview_spikes=20_000
     )
     few = np.arange(0, NUM_SPIKES, 200)
     inline = views.SpikeAmplitudes(
@@ -54,9 +60,39 @@ def figures(runner_config: dict[str, str], runner: str) -> dict:
             patch.setenv(name, value)
         return {
             "levels": sv.Figure(levels).url(label="amplitude levels"),
+            "json-chunks": sv.Figure(with_json_chunks(levels)).url(label="amplitude levels, JSON chunks"),
             "inline": sv.Figure(inline).url(label="amplitudes inline"),
             "chunks": [content_uri(data).removeprefix("sha1://") for data in levels.files()],
         }
+
+
+def with_json_chunks(view: views.SpikeAmplitudes) -> views.SpikeAmplitudes:
+    """The same view with its chunks written as JSON files, as figures were written before binary chunks: the same
+    spikes, grouped by unit, float32 times and amplitudes and a uint16 unit index a spike."""
+    chunks = []
+    for chunk in view.chunks:
+        read = read_chunk_file(chunk.file_bytes())
+        old = {
+            "type": "SpikeAmplitudesChunk",
+            "startTimeSec": chunk.start_time_sec,
+            "endTimeSec": chunk.end_time_sec,
+            "spikeTimesSec": read["spikeTimesSec"],
+            "spikeAmplitudes": read["spikeAmplitudes"],
+            "unitIndices": read["unitIndices"].astype("uint16"),
+        }
+        chunks.append(
+            SpikeAmplitudesChunk(chunk.start_time_sec, chunk.end_time_sec, chunk.num_spikes, views.canonical_json(old))
+        )
+    return views.SpikeAmplitudes(view.start_time_sec, view.end_time_sec, view.units, chunks=chunks)
+
+
+def zoom_to_chunks(page, frame) -> None:
+    """Zoom in twice: to a quarter of the recording, drawn from its chunks."""
+    zoom_in = frame.locator('[data-view-type="SpikeAmplitudes"] button[title="Zoom in"]')
+    zoom_in.click()
+    page.wait_for_timeout(300)
+    zoom_in.click()
+    frame.locator(f'{ROOT}[data-amplitude-level="chunks"]').wait_for(timeout=15_000)
 
 
 def level(frame) -> str | None:
@@ -89,6 +125,20 @@ def test_amplitudes_draw_the_overview_then_every_spike_of_a_zoomed_window(page, 
     assert 4 <= len(loaded) <= 6, loaded  # the window's 3 or 4 chunks and one each side, not all 12
     # every spike of the window: the units' bands fill in, far more pixels than the overview's sample
     assert plot_fraction(frame) > 1.5 * overview
+    assert not page.errors.console and not page.errors.uncaught, (page.errors.console, page.errors.uncaught)
+
+
+def test_binary_chunks_draw_exactly_what_json_chunks_of_the_same_spikes_draw(page, figures):
+    """Figures written before binary chunks still load their chunks, and both forms give the same pixels."""
+    drawn = {}
+    for name in ("json-chunks", "levels"):
+        frame = open_figure(page, figures[name])
+        assert wait_for_drawn_canvases(page, frame, "SpikeAmplitudes")
+        zoom_to_chunks(page, frame)
+        page.wait_for_timeout(300)
+        drawn[name] = frame.locator(f"{ROOT} canvas").evaluate("c => c.toDataURL()")
+        assert drawn_fraction(drawn[name]) > 0.01
+    assert drawn["json-chunks"] == drawn["levels"]
     assert not page.errors.console and not page.errors.uncaught, (page.errors.console, page.errors.uncaught)
 
 

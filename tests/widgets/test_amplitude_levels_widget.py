@@ -7,9 +7,10 @@ import json
 import numpy as np
 
 from spikeinterface_sortingview import views
-from spikeinterface_sortingview.views.encoding import content_uri, from_json_value
+from spikeinterface_sortingview.views.amplitude_chunk_file import read_chunk_file
+from spikeinterface_sortingview.views.amplitude_levels import amplitude_step
+from spikeinterface_sortingview.views.encoding import content_uri
 from spikeinterface_sortingview.widgets.analyzer_views import amplitudes_view
-from spikeinterface_sortingview.widgets.common import amplitude_step, amplitude_steps
 from tests.spec_checker import check_view
 
 
@@ -20,23 +21,28 @@ def test_amplitudes_view_writes_every_spike_of_the_chosen_units_in_chunks(analyz
     data = json.loads(views.canonical_json(view.to_dict()))
     check_view(data)
     files = {content_uri(f): f for f in view.files()}
-    chunks = [from_json_value(json.loads(files[entry["dataUri"]])) for entry in data["chunks"]]
+    chunks = [read_chunk_file(files[entry["dataUri"]]) for entry in data["chunks"]]
+    frames = np.concatenate([c["spikeFrames"] for c in chunks])
     times = np.concatenate([c["spikeTimesSec"] for c in chunks])
     amplitudes = np.concatenate([c["spikeAmplitudes"] for c in chunks])
     positions = np.concatenate([c["unitIndices"] for c in chunks])
     fs = analyzer.sampling_frequency
     all_amplitudes = analyzer.get_extension("spike_amplitudes").get_data()
     spikes = analyzer.sorting.to_spike_vector()
+    step = amplitude_step(all_amplitudes)
     for position, unit_id in enumerate(unit_ids):
         own = spikes["unit_index"] == list(analyzer.unit_ids).index(unit_id)
+        np.testing.assert_array_equal(frames[positions == position], spikes["sample_index"][own])
         np.testing.assert_array_equal(
             times[positions == position], (spikes["sample_index"][own] / fs).astype("float32")
         )
-        np.testing.assert_array_equal(amplitudes[positions == position], amplitude_steps(all_amplitudes)[own])
+        np.testing.assert_array_equal(
+            amplitudes[positions == position], np.rint(all_amplitudes[own] / np.float32(step)) * np.float32(step)
+        )
     assert len(times) == sum(np.isin(spikes["unit_index"], [list(analyzer.unit_ids).index(u) for u in unit_ids]))
     # display precision with levels: multiples of one power-of-two step, the smallest with at most 2048 steps to
     # the largest |amplitude| (so each value is within 1/2048 of that peak)
-    step, peak = amplitude_step(all_amplitudes), np.abs(all_amplitudes).max()
+    peak = np.abs(all_amplitudes).max()
     assert peak / 2048 <= step < peak / 1024 and np.log2(step) == int(np.log2(step))
     np.testing.assert_array_equal(np.rint(amplitudes / step) * step, amplitudes)
     for position, unit_id in enumerate(unit_ids):

@@ -91,8 +91,12 @@ async function main(): Promise<void> {
   root.replaceChildren(iframe)
 
   const post = (msg: HostToViewMessage): void => {
-    // A compute reply's binary payload (traces: megabytes) is handed over, not copied.
-    const payload = msg.type === 'figurlResponse' && msg.response.type === 'serviceQuery' ? msg.response.binaryPayload : undefined
+    // A binary payload (a compute reply's traces, a binary file such as an amplitude chunk) is handed over, not copied.
+    let payload: ArrayBuffer | undefined
+    if (msg.type === 'figurlResponse' && msg.response.type === 'serviceQuery') payload = msg.response.binaryPayload
+    if (msg.type === 'figurlResponse' && msg.response.type === 'getFileData' && msg.response.fileData instanceof ArrayBuffer) {
+      payload = msg.response.fileData
+    }
     iframe.contentWindow?.postMessage(msg, { targetOrigin: viewOrigin, transfer: payload ? [payload] : [] })
   }
 

@@ -23,7 +23,18 @@ import { useUnitClick } from '../shared/useUnitClick'
 import { defineView, type ViewProps } from '../viewDefinition'
 import { decodeNdarrays } from '../../protocol/ndarray'
 import { isRecord } from '../../protocol/messages'
-import { type ChunkEntry, ChunkCache, chunksForWindow, decodeChunk, decodeChunkEntries, type Run, runRange, windowRuns } from './amplitudeChunks'
+import {
+  type ChunkEntry,
+  ChunkCache,
+  chunksForWindow,
+  decodeBinaryChunk,
+  decodeChunk,
+  decodeChunkEntries,
+  isBinaryChunk,
+  type Run,
+  runRange,
+  windowRuns,
+} from './amplitudeChunks'
 
 interface AmplitudeSeries {
   unitId: UnitId
@@ -141,9 +152,12 @@ function SpikeAmplitudesView({ data, width, height }: ViewProps<SpikeAmplitudesD
     if (!data.chunks) return undefined
     const numUnits = data.units.length
     const load = async (uri: string) => {
-      const r = await host.request({ type: 'getFileData', uri, responseType: 'json', figurlProtocolVersion: 'p1' })
+      // binary chunk files, or JSON ones (written before): told apart by their first bytes
+      const r = await host.request({ type: 'getFileData', uri, responseType: 'binary', figurlProtocolVersion: 'p1' })
       if (r.errorMessage) throw new Error(r.errorMessage)
-      const raw = await decodeNdarrays(r.fileData)
+      if (!(r.fileData instanceof ArrayBuffer)) throw new Error(`the chunk ${uri} did not arrive as bytes`)
+      if (isBinaryChunk(new Uint8Array(r.fileData))) return decodeBinaryChunk(r.fileData, numUnits)
+      const raw = await decodeNdarrays(JSON.parse(new TextDecoder().decode(r.fileData)))
       if (!isRecord(raw)) throw new Error(`the chunk ${uri} is not a JSON object`)
       return decodeChunk(raw, numUnits)
     }

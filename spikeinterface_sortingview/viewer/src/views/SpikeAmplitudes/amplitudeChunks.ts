@@ -76,7 +76,7 @@ export function groupByUnit(times: Numbers, amplitudes: Numbers, unitIndices: Nu
   return out
 }
 
-/** Decodes a chunk file's JSON (ndarrays decoded) into per-unit arrays. */
+/** Decodes a chunk file written as JSON (ndarrays decoded) into per-unit arrays: chunks written before binary ones. */
 export function decodeChunk(raw: Record<string, unknown>, numUnits: number): LoadedChunk {
   const times = numbers(raw.spikeTimesSec, 'spikeTimesSec')
   const amplitudes = numbers(raw.spikeAmplitudes, 'spikeAmplitudes')
@@ -85,6 +85,80 @@ export function decodeChunk(raw: Record<string, unknown>, numUnits: number): Loa
     throw new Error(`a chunk has ${times.length} spike times, ${amplitudes.length} amplitudes and ${units.length} unit indices`)
   }
   return groupByUnit(times, amplitudes, units, numUnits)
+}
+
+// The binary chunk file (docs/figure-format.md, "Binary chunk files"): magic, header length, JSON header, then
+// sections from multiples of 8 bytes: unit positions and counts (uint32), amplitude codes (int16), frame deltas
+// (uint16, DELTA_ESCAPE followed by the overflow section's float64), overflow deltas.
+const CHUNK_MAGIC = 'SVAMPCH1'
+const DELTA_ESCAPE = 0xffff
+const CODE_NAN = -32768
+const CODE_POSITIVE_INFINITY = 32767
+const CODE_NEGATIVE_INFINITY = -32767
+
+/** Whether a chunk file is the binary form (else it is JSON, as written before). */
+export function isBinaryChunk(bytes: Uint8Array): boolean {
+  if (bytes.length < CHUNK_MAGIC.length) return false
+  for (let i = 0; i < CHUNK_MAGIC.length; i++) if (bytes[i] !== CHUNK_MAGIC.charCodeAt(i)) return false
+  return true
+}
+
+/** Decodes a binary chunk file into per-unit arrays (each unit's spikes are stored together, in time order). */
+export function decodeBinaryChunk(buffer: ArrayBuffer, numUnits: number): LoadedChunk {
+  const bytes = new Uint8Array(buffer)
+  if (!isBinaryChunk(bytes)) throw new Error('not a binary SpikeAmplitudes chunk file')
+  const headerLength = new DataView(buffer).getUint32(CHUNK_MAGIC.length, true)
+  let at = CHUNK_MAGIC.length + 4
+  const header = rec(JSON.parse(new TextDecoder().decode(bytes.subarray(at, at + headerLength))), 'chunk header')
+  at += headerLength
+  const nUnits = num(header.numUnits, 'numUnits')
+  const nSpikes = num(header.numSpikes, 'numSpikes')
+  const nOverflow = num(header.numOverflowDeltas, 'numOverflowDeltas')
+  const fs = num(header.samplingFrequency, 'samplingFrequency')
+  const firstFrame = num(header.firstFrame, 'firstFrame')
+  const step = num(header.amplitudeStep, 'amplitudeStep')
+  const section = <T>(make: (offset: number, length: number) => T, length: number, itemBytes: number): T => {
+    const bytesLength = length * itemBytes
+    if (at + bytesLength > buffer.byteLength) throw new Error(`a chunk file of ${buffer.byteLength} bytes is cut short`)
+    const out = make(at, length)
+    at += bytesLength + ((8 - (bytesLength % 8)) % 8)
+    return out
+  }
+  const positions = section((o, n) => new Uint32Array(buffer, o, n), nUnits, 4)
+  const counts = section((o, n) => new Uint32Array(buffer, o, n), nUnits, 4)
+  const codes = section((o, n) => new Int16Array(buffer, o, n), nSpikes, 2)
+  const deltas = section((o, n) => new Uint16Array(buffer, o, n), nSpikes, 2)
+  const overflow = section((o, n) => new Float64Array(buffer, o, n), nOverflow, 8)
+  const times = new Float32Array(nSpikes)
+  const amplitudes = new Float32Array(nSpikes)
+  const out: LoadedChunk = { times: [], amplitudes: [] }
+  const empty = new Float32Array(0)
+  for (let u = 0; u < numUnits; u++) {
+    out.times.push(empty)
+    out.amplitudes.push(empty)
+  }
+  let i = 0
+  let escaped = 0
+  for (let k = 0; k < nUnits; k++) {
+    const u = positions[k] as number
+    if (u >= numUnits) throw new Error(`a chunk names unit index ${u}, but the view has ${numUnits} units`)
+    const end = i + (counts[k] as number)
+    if (end > nSpikes) throw new Error(`a chunk's unit counts add up to more than its ${nSpikes} spikes`)
+    const start = i
+    let frame = firstFrame
+    for (; i < end; i++) {
+      const d = deltas[i] as number
+      frame += d === DELTA_ESCAPE ? (overflow[escaped++] as number) : d
+      times[i] = frame / fs
+      const c = codes[i] as number
+      amplitudes[i] =
+        c === CODE_NAN ? NaN : c === CODE_POSITIVE_INFINITY ? Infinity : c === CODE_NEGATIVE_INFINITY ? -Infinity : c * step
+    }
+    out.times[u] = times.subarray(start, end)
+    out.amplitudes[u] = amplitudes.subarray(start, end)
+  }
+  if (i !== nSpikes || escaped !== nOverflow) throw new Error(`a chunk file's sections disagree with its header`)
+  return out
 }
 
 /**
