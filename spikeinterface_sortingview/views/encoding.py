@@ -252,7 +252,8 @@ def iter_arrays(obj: object) -> Iterator[np.ndarray]:
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
-# zlib releases the GIL, so large figures compress on every core.
+# zlib releases the GIL, so large figures compress on every core: a file whose arrays hold this many bytes.
+PARALLEL_MIN_BYTES = 1_000_000
 _compress_pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="sv-compress")
 # Arrays are handed to the pool in batches of about this many bytes: a task per small array (a figure has tens
 # of thousands: correlograms, waveforms) costs more in the pool's locks than zlib takes on it.
@@ -290,7 +291,7 @@ def canonical_json(obj: object, parallel: bool = True) -> bytes:
     large = [a for a in iter_arrays(obj) if a.nbytes >= COMPRESS_MIN_BYTES and a.dtype in _DTYPE_NAMES]
     large = [a for a in large if _DTYPE_NAMES[a.dtype] != "float64"]
     packed = None
-    if parallel and sum(a.nbytes for a in large) >= 1_000_000:
+    if parallel and sum(a.nbytes for a in large) >= PARALLEL_MIN_BYTES:
         packed = dict(zip(map(id, large), compress_arrays(large), strict=True))
     value = to_json_value(obj, packed=packed)
     return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()

@@ -22,8 +22,12 @@ def unit_positions(analyzer, unit_ids: list) -> np.ndarray:
 
 # Above this many spikes (and without max_spikes_per_unit) the amplitudes are written with levels of detail:
 # an overview in the view and every spike in time chunks (views/amplitude_levels.py). Below it every spike
-# is inline, which the page loads and draws at once (2.7 M spikes: ~1 s first render at 300 units).
-AMPLITUDE_LEVELS_MIN_SPIKES = 4_000_000
+# is inline, which the page loads and draws at once. Levels take a 10-minute Neuropixels summary (2.7 M spikes)
+# from 20 MB of inline arrays to a 2 MB overview and 11 MB of chunks, and its publish from 0.55 to 0.24 s.
+AMPLITUDE_LEVELS_MIN_SPIKES = 1_000_000
+# With curation the threshold is higher: the overview and the chunks carry no spike's position in its unit, so a
+# unit split in the page is drawn in its parts' colours only when every spike is inline.
+AMPLITUDE_LEVELS_MIN_SPIKES_CURATION = 4_000_000
 
 
 def amplitudes_view(
@@ -32,13 +36,14 @@ def amplitudes_view(
     max_spikes_per_unit: int | None = None,
     hide_unit_selector: bool = True,
     with_spike_indices: bool = False,
-    levels_min_spikes: int = AMPLITUDE_LEVELS_MIN_SPIKES,
+    levels_min_spikes: int | None = None,
 ) -> views.SpikeAmplitudes:
     """Spike amplitudes of the first segment, split per unit from the spike vector.
 
     ``with_spike_indices`` gives each drawn spike's position in its unit's train (for curation). With more
     than ``levels_min_spikes`` spikes (and no ``max_spikes_per_unit``), an overview and chunks instead (whose
-    spikes carry no positions: a split unit is drawn whole there).
+    spikes carry no positions: a split unit is drawn whole there); by default ``AMPLITUDE_LEVELS_MIN_SPIKES``, or
+    ``AMPLITUDE_LEVELS_MIN_SPIKES_CURATION`` with spike indices.
     The spike vector is in segment order, so the first segment is a slice (a view, not a copy: at an
     hour of 1,000 units the vector is 550 MB); each unit's spikes are found from one stable argsort of
     the unit indices and their counts.
@@ -47,6 +52,8 @@ def amplitudes_view(
     amplitudes = analyzer.get_extension("spike_amplitudes").get_data()
     end = int(np.searchsorted(spikes["segment_index"], 1))
     spikes, amplitudes = spikes[:end], amplitudes[:end]
+    if levels_min_spikes is None:
+        levels_min_spikes = AMPLITUDE_LEVELS_MIN_SPIKES_CURATION if with_spike_indices else AMPLITUDE_LEVELS_MIN_SPIKES
     if max_spikes_per_unit is None and len(spikes) > levels_min_spikes:
         return amplitudes_with_levels(analyzer, unit_ids, spikes, amplitudes, hide_unit_selector)
     num_units = analyzer.get_num_units()

@@ -133,12 +133,13 @@ def publish_ours(analyzer, out_dir: Path) -> dict:
 
     widget = sw.plot_sorting_summary(analyzer, backend="sortingview", display=False)
     assert widget.url, "the sortingview backend returned no URL"
+    return {"url": widget.url}
+
+
+def our_store_bytes(url: str) -> dict:
+    """What our publish wrote to the empty store (counted after the timed call, as figpack's folder is)."""
     store_dir = Path(os.environ["SORTINGVIEW_STORE_DIR"])
-    return {
-        "figure_bytes": figure_bytes(store_dir, widget.url),
-        "store_bytes": tree_bytes(store_dir),
-        "url": widget.url,
-    }
+    return {"figure_bytes": figure_bytes(store_dir, url), "store_bytes": tree_bytes(store_dir)}
 
 
 def figure_bytes(store_dir: Path, url: str) -> int:
@@ -236,6 +237,8 @@ def run_worker(tool: str, analyzer_dir: Path, out_dir: Path, profile: bool) -> d
     peak_kb = read_proc_status_kb("VmHWM")
     if tool == "figpack":
         result.update(figpack_data_bytes(Path(result["folder"])))
+    if tool == "ours":
+        result.update(our_store_bytes(result["url"]))
     result.update(
         tool=tool,
         seconds=seconds,
