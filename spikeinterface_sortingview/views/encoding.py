@@ -21,8 +21,10 @@ ALLOWED_DTYPES = ("uint8", "int16", "uint16", "int32", "uint32", "float32")
 # numpy 2's ``dtype.name`` is slow (~20 µs): a figure checks tens of thousands of arrays, so names are looked up.
 _DTYPE_NAMES = {np.dtype(name).newbyteorder(order): name for name in (*ALLOWED_DTYPES, "float64") for order in "<="}
 # Arrays at least this large are zlib-compressed when that makes them smaller; level 1 is about as
-# small as level 6 on spike data and twice as fast.
-COMPRESS_MIN_BYTES = 128
+# small as level 6 on spike data and twice as fast. Smaller ones (a correlogram's 50 counts, a bin edge array) are
+# written raw: at 1,000 units a summary has 38,000 of them, and compressing each (to about half) took 0.7 s to
+# write and seconds to inflate in the page, for 3 MB.
+COMPRESS_MIN_BYTES = 512
 ZLIB_LEVEL = 1
 
 
@@ -182,25 +184,34 @@ def decode_ndarray(encoded: Mapping) -> np.ndarray:
     return np.frombuffer(raw, dtype=dtype).reshape(encoded["shape"])
 
 
-def to_json_value(obj: object, path: str = "$", packed: Mapping[int, bytes] | None = None) -> object:
+def to_json_value(
+    obj: object, path: str = "$", packed: Mapping[int, bytes] | None = None, encoded: dict | None = None
+) -> object:
     """Turn figure data into plain JSON values: arrays encoded, numpy scalars unwrapped, keys checked.
 
-    ``packed`` maps ``id(array)`` to that array's zlib bytes, computed beforehand.
+    ``packed`` maps ``id(array)`` to that array's zlib bytes, computed beforehand. ``encoded`` maps ``id(array)``
+    to the array's encoded object, filled as arrays are met: an array that appears again (every correlogram's bin
+    edges) is encoded once.
     """
     # exact types first: a figure holds hundreds of thousands of values, and abstract-class checks are slow
     kind = type(obj)
     if kind is np.ndarray or isinstance(obj, np.ndarray):
+        if encoded is not None and id(obj) in encoded:
+            return encoded[id(obj)]
         array = check_array(obj, path, dtypes=(*ALLOWED_DTYPES, "float64"))
-        return encode_ndarray(array, packed=None if packed is None else packed.get(id(obj)))
+        value = encode_ndarray(array, packed=None if packed is None else packed.get(id(obj)))
+        if encoded is not None:
+            encoded[id(obj)] = value
+        return value
     if kind is dict or (kind is not list and isinstance(obj, Mapping)):
         out = {}
         for key, value in obj.items():
             if not isinstance(key, str):
                 raise FigureDataError(f"{path} has a key {key!r} of type {type(key).__name__}; keys must be strings")
-            out[key] = to_json_value(value, f"{path}.{key}", packed)
+            out[key] = to_json_value(value, f"{path}.{key}", packed, encoded)
         return out
     if kind is list or kind is tuple or isinstance(obj, (list, tuple)):
-        return [to_json_value(v, f"{path}[{i}]", packed) for i, v in enumerate(obj)]
+        return [to_json_value(v, f"{path}[{i}]", packed, encoded) for i, v in enumerate(obj)]
     if obj is None or kind is str:
         return obj
     if kind is float:
@@ -293,7 +304,8 @@ def canonical_json(obj: object, parallel: bool = True) -> bytes:
     packed = None
     if parallel and sum(a.nbytes for a in large) >= PARALLEL_MIN_BYTES:
         packed = dict(zip(map(id, large), compress_arrays(large), strict=True))
-    value = to_json_value(obj, packed=packed)
+    # every array of ``obj`` stays alive during the call, so ids name them uniquely
+    value = to_json_value(obj, packed=packed, encoded={})
     return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
 
 
