@@ -17,7 +17,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .amplitude_chunk_file import amplitude_codes, amplitude_values, chunk_file_bytes
+from .amplitude_chunk_file import (
+    CODE_NAN,
+    CODE_NEGATIVE_INFINITY,
+    CODE_POSITIVE_INFINITY,
+    amplitude_codes,
+    amplitude_values,
+    chunk_file_bytes,
+)
 from .encoding import FigureDataError, check_array, content_uri, map_on_pool
 from .spikes import SpikeAmplitudes, SpikeAmplitudesItem
 
@@ -90,19 +97,19 @@ def chunk_extremes(keys: np.ndarray, codes: np.ndarray, positions: np.ndarray) -
 
     Returns the groups' keys, lowest codes and positions, then the keys, highest codes and positions.
     """
+    n = len(keys)
     first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    sizes = np.diff(np.r_[first, len(keys)])
-    finite = (codes != -32768) & (np.abs(codes.astype(np.int32)) != 32767)
-    low_values = np.where(finite, codes, np.int16(32767))
-    is_low = low_values == np.repeat(np.minimum.reduceat(low_values, first), sizes)
-    high_values = np.where(finite, codes, np.int16(-32768))
-    is_high = finite & (high_values == np.repeat(np.maximum.reduceat(high_values, first), sizes))
-    group = np.repeat(np.arange(len(first)), sizes)
-    low = np.flatnonzero(is_low)
-    low = low[np.r_[True, group[low][1:] != group[low][:-1]]]
-    high = np.flatnonzero(is_high)
-    high = high[np.r_[group[high][1:] != group[high][:-1], True]] if len(high) else high
-    return keys[low], low_values[low], positions[low], keys[high], high_values[high], positions[high]
+    # One reduction a side on code and rank packed in one integer: the lowest packed value is the lowest code at
+    # its earliest rank, the highest the highest code at its latest rank.
+    rank_bits = max(int(n).bit_length(), 1)
+    shifted = codes.astype(np.int64) + 32768  # 0 to 65535, in the order of the codes
+    ranks = np.arange(n, dtype=np.int64)
+    finite = (codes != CODE_NAN) & (codes != CODE_POSITIVE_INFINITY) & (codes != CODE_NEGATIVE_INFINITY)
+    low = np.minimum.reduceat(np.where(finite, shifted, 65535) << rank_bits | ranks, first) & ((1 << rank_bits) - 1)
+    high = np.maximum.reduceat(np.where(finite, shifted, 0) << rank_bits | ranks, first) & ((1 << rank_bits) - 1)
+    high = high[finite[high]]  # a group of only NaN and infinities has no highest
+    low_values = np.where(finite[low], codes[low], np.int16(CODE_POSITIVE_INFINITY))
+    return keys[low], low_values, positions[low], keys[high], codes[high], positions[high]
 
 
 def pick_extremes(keys: np.ndarray, values: np.ndarray, positions: np.ndarray, highest: bool) -> np.ndarray:
@@ -200,7 +207,7 @@ def spike_amplitudes_with_levels(
         grouped = np.argsort(units, kind="stable")
         counts = np.bincount(units, minlength=num_units)
         present = np.flatnonzero(counts)
-        chunk_frames = frames[i0:i1][grouped]
+        chunk_frames = np.ascontiguousarray(frames[i0:i1])[grouped]  # a strided column gathers slower
         codes = amplitude_codes(amplitudes[i0:i1][grouped], step)
         data = chunk_file_bytes(
             start_time_sec if k == 0 else time_of(i0),
