@@ -68,8 +68,6 @@ class SpikeAmplitudesChunk:
         The file (``amplitude_chunk_file.chunk_file_bytes``).
     """
 
-    type = "SpikeAmplitudesChunk"
-
     def __init__(self, start_time_sec: float, end_time_sec: float, num_spikes: int, file_bytes: bytes):
         self.start_time_sec = float(start_time_sec)
         self.end_time_sec = float(end_time_sec)
@@ -209,19 +207,10 @@ def spike_amplitudes_with_levels(
         present = np.flatnonzero(counts)
         chunk_frames = np.ascontiguousarray(frames[i0:i1])[grouped]  # a strided column gathers slower
         codes = amplitude_codes(amplitudes[i0:i1][grouped], step)
-        data = chunk_file_bytes(
-            start_time_sec if k == 0 else time_of(i0),
-            end_time_sec if i1 == len(frames) else time_of(i1),
-            fs,
-            present,
-            counts[present],
-            chunk_frames,
-            codes,
-            step,
-        )
-        chunk = SpikeAmplitudesChunk(
-            start_time_sec if k == 0 else time_of(i0), end_time_sec if i1 == len(frames) else time_of(i1), i1 - i0, data
-        )
+        start = start_time_sec if k == 0 else time_of(i0)
+        end = end_time_sec if i1 == len(frames) else time_of(i1)
+        data = chunk_file_bytes(start, end, fs, present, counts[present], chunk_frames, codes, step)
+        chunk = SpikeAmplitudesChunk(start, end, i1 - i0, data)
         # this chunk's part of the overview: its (unit, time bin) extremes, and a sample at the common rate
         bins = ((chunk_frames / fs - start_time_sec) / duration * extreme_bins).astype(np.int64)
         keys = units[grouped].astype(np.int64) * extreme_bins + np.clip(bins, 0, extreme_bins - 1)
