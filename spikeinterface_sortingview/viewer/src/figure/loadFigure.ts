@@ -4,7 +4,7 @@ import { isRecord } from '../protocol/messages'
 import { decodeNdarrays } from '../protocol/ndarray'
 import { type LayoutNode, parseLayout } from '../layout/types'
 import { collectUnitIds, type UnitId } from '../state/units'
-import { CURATION_VIEW_TYPES } from '../views/registry'
+import { CURATION_VIEW_TYPES, viewRegistry } from '../views/registry'
 import type { HostConnection } from './hostConnection'
 import { type JobProgressListener, SUMMARY_JOB_TYPE, waitForSummary } from './summaryJob'
 
@@ -56,7 +56,7 @@ export async function openFigure(host: HostConnection, onJob?: JobProgressListen
   // A figure may also be a single leaf view with its data inline.
   if (doc.type !== 'MainLayout') {
     collectUnitIds(doc, unitIds)
-    const data = (await decodeNdarrays(doc)) as Record<string, unknown>
+    const data = (await decodeNdarrays(doc, viewRegistry.get(String(doc.type))?.lazyFields)) as Record<string, unknown>
     const view: LoadedView = { viewId: '0', type: String(doc.type), data }
     return { layout: { type: 'View', viewId: '0' }, views: new Map([['0', view]]), pending: [], unitIds }
   }
@@ -88,7 +88,7 @@ export async function loadViews(host: HostConnection, entries: readonly ViewEntr
       if (!isRecord(r.fileData)) throw new Error('the view data is not a JSON object')
       // A confusion matrix names units of two different sortings; they are not this figure's units.
       if (!FOREIGN_UNIT_VIEWS.has(type)) collectUnitIds(r.fileData, unitIds)
-      const data = (await decodeNdarrays(r.fileData)) as Record<string, unknown>
+      const data = (await decodeNdarrays(r.fileData, viewRegistry.get(type)?.lazyFields)) as Record<string, unknown>
       view = { viewId, type, data }
     } catch (err) {
       view = { viewId, type, error: `Could not load the data of this ${type} view: ${err instanceof Error ? err.message : String(err)}` }
