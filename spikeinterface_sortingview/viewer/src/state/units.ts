@@ -61,15 +61,19 @@ export function unitKey(id: UnitId): string {
 }
 
 /** Collects unit ids from raw view data: every unitId/unitId1/unitId2/unitIds field. */
+// A figure of 1,000 units holds tens of thousands of records: the walk allocates nothing per record (no
+// Object.entries) and makes no call for a number or a string in a list.
 export function collectUnitIds(value: unknown, out: Map<string, UnitId>): void {
   if (Array.isArray(value)) {
-    for (const v of value) collectUnitIds(v, out)
+    for (const v of value) if (typeof v === 'object' && v !== null) collectUnitIds(v, out)
     return
   }
   if (typeof value !== 'object' || value === null) return
   const rec = value as Record<string, unknown>
   if (rec._type === 'ndarray') return
-  for (const [k, v] of Object.entries(rec)) {
+  for (const k in rec) {
+    if (!Object.prototype.hasOwnProperty.call(rec, k)) continue
+    const v = rec[k]
     if ((k === 'unitId' || k === 'unitId1' || k === 'unitId2') && isUnitId(v)) out.set(unitKey(v), v)
     else if (k === 'unitIds' && Array.isArray(v)) {
       for (const u of v) if (isUnitId(u)) out.set(unitKey(u), u)
