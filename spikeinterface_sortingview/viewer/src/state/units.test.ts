@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { collectUnitIds, type UnitId } from './units'
+import { collectUnitIds, compareUnitIds, type UnitId } from './units'
 
 describe('collectUnitIds', () => {
   it('finds every unitId, unitId1, unitId2 and unitIds, at any depth, and nothing inside ndarrays', () => {
@@ -15,5 +15,11 @@ describe('collectUnitIds', () => {
     )
     expect([...out.keys()].sort()).toEqual(['1', '3', '4', 'a', 'b'])
     expect(out.get('3')).toBe(3)
+  })
+})
+
+describe('compareUnitIds', () => {
+  it('puts numbers first, then strings in natural order', () => {
+    expect(['u10', 3, 'u2', 'b', 1, 'u1'].sort(compareUnitIds)).toEqual([1, 3, 'b', 'u1', 'u2', 'u10'])
   })
 })
