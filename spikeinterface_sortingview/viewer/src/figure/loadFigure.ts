@@ -4,7 +4,7 @@ import { isRecord } from '../protocol/messages'
 import { decodeNdarrays } from '../protocol/ndarray'
 import { type LayoutNode, parseLayout } from '../layout/types'
 import { collectUnitIds, type UnitId } from '../state/units'
-import { CURATION_VIEW_TYPES } from '../views/registry'
+import { CURATION_VIEW_TYPES, viewRegistry } from '../views/registry'
 import type { HostConnection } from './hostConnection'
 import { type JobProgressListener, SUMMARY_JOB_TYPE, waitForSummary } from './summaryJob'
 
@@ -56,7 +56,7 @@ export async function openFigure(host: HostConnection, onJob?: JobProgressListen
   // A figure may also be a single leaf view with its data inline.
   if (doc.type !== 'MainLayout') {
     collectUnitIds(doc, unitIds)
-    const data = (await decodeNdarrays(doc)) as Record<string, unknown>
+    const data = (await decodeNdarrays(doc, viewRegistry.get(String(doc.type))?.lazyFields)) as Record<string, unknown>
     const view: LoadedView = { viewId: '0', type: String(doc.type), data }
     return { layout: { type: 'View', viewId: '0' }, views: new Map([['0', view]]), pending: [], unitIds }
   }
@@ -83,12 +83,15 @@ export async function loadViews(host: HostConnection, entries: readonly ViewEntr
     let view: LoadedView
     try {
       if (typeof entry.dataUri !== 'string') throw new Error('the view has no dataUri')
-      const r = await host.request({ type: 'getFileData', uri: entry.dataUri, responseType: 'json', figurlProtocolVersion: 'p1' })
+      // The file's bytes, parsed here: a parsed file crosses from the host page by a structured clone of every
+      // object in it (tens of thousands of records at 1,000 units, on the page's one thread), bytes by a copy.
+      const r = await host.request({ type: 'getFileData', uri: entry.dataUri, responseType: 'binary', figurlProtocolVersion: 'p1' })
       if (r.errorMessage) throw new Error(r.errorMessage)
-      if (!isRecord(r.fileData)) throw new Error('the view data is not a JSON object')
+      const fileData = parseViewFile(r.fileData)
+      if (!isRecord(fileData)) throw new Error('the view data is not a JSON object')
       // A confusion matrix names units of two different sortings; they are not this figure's units.
-      if (!FOREIGN_UNIT_VIEWS.has(type)) collectUnitIds(r.fileData, unitIds)
-      const data = (await decodeNdarrays(r.fileData)) as Record<string, unknown>
+      if (!FOREIGN_UNIT_VIEWS.has(type)) collectUnitIds(fileData, unitIds)
+      const data = (await decodeNdarrays(fileData, viewRegistry.get(type)?.lazyFields)) as Record<string, unknown>
       view = { viewId, type, data }
     } catch (err) {
       view = { viewId, type, error: `Could not load the data of this ${type} view: ${err instanceof Error ? err.message : String(err)}` }
@@ -100,4 +103,17 @@ export async function loadViews(host: HostConnection, entries: readonly ViewEntr
     for (let e = queue.shift(); e; e = queue.shift()) await loadOne(e)
   })
   await Promise.all(workers)
+}
+
+/** A view file as the host answered a request for its bytes: JSON bytes or text, or (a host that parses anyway) the value. */
+export function parseViewFile(x: unknown): unknown {
+  let text: string
+  if (x instanceof ArrayBuffer || ArrayBuffer.isView(x)) text = new TextDecoder().decode(x)
+  else if (typeof x === 'string') text = x
+  else return x
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new Error('the view data is not valid JSON')
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeNdarrays, decodeNdarraysNested, NdArray } from './ndarray'
+import { decodeNdarrays, decodeNdarraySync, decodeNdarraysNested, type EncodedNdarray, NdArray } from './ndarray'
 
 const b64 = (bytes: Uint8Array): string => btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(''))
 
@@ -55,6 +55,21 @@ describe('ndarray decoding', () => {
     expect(out[2]).toBe(out[0])
     await expect(decodeNdarrays({ ...enc, shape: [40] })).rejects.toThrow(/shape|multiple/)
     await expect(decodeNdarrays({ ...enc, shape: [60] })).rejects.toThrow(/shape/)
+  })
+
+  it('leaves the arrays of lazy fields encoded, and decodes them later to the same values', async () => {
+    const counts = new Int32Array(50).map((_, i) => (i * 7) % 13)
+    const enc: EncodedNdarray = { _type: 'ndarray', shape: [50], dtype: 'int32', data_gzip_b64: b64(await deflate(new Uint8Array(counts.buffer))) }
+    const raw = { pairs: [{ binCounts: enc, other: enc }], binCounts: [1, 2] }
+    const out = (await decodeNdarrays(raw, new Set(['binCounts']))) as { pairs: { binCounts: unknown; other: NdArray }[]; binCounts: number[] }
+    const pair = out.pairs[0] as { binCounts: unknown; other: NdArray }
+    expect(pair.binCounts).toBe(enc)
+    expect(Array.from(pair.other.data)).toEqual(Array.from(counts))
+    expect(out.binCounts).toEqual([1, 2])
+    expect(Array.from(decodeNdarraySync(enc).data)).toEqual(Array.from(counts))
+    const plain: EncodedNdarray = { _type: 'ndarray', shape: [2], dtype: 'float32', data_b64: b64(new Uint8Array(new Float32Array([1.5, -2]).buffer)) }
+    expect(Array.from(decodeNdarraySync(plain).data)).toEqual([1.5, -2])
+    expect(() => decodeNdarraySync({ ...enc, shape: [60] })).toThrow(/shape/)
   })
 
   it('gives legacy views nested rows when the host decodes', async () => {

@@ -123,9 +123,28 @@ export async function decodeNdarray(e: EncodedNdarray): Promise<NdArray> {
   throw new Error('ndarray has neither data_b64 nor data_gzip_b64')
 }
 
-/** Replaces every encoded ndarray inside a JSON value by an NdArray (for our own views). */
-export async function decodeNdarrays(value: unknown): Promise<unknown> {
-  return walkAll(value, (a) => a)
+/**
+ * The same decoding without waiting: for a view that keeps its arrays encoded and decodes the few it shows
+ * when it draws them (fflate inflates on the page's thread, which is what the asynchronous path does for
+ * small arrays too).
+ */
+export function decodeNdarraySync(e: EncodedNdarray): NdArray {
+  checkedDtype(e)
+  if (typeof e.data_b64 === 'string') return fromBytes(e, base64ToBytes(e.data_b64))
+  if (typeof e.data_gzip_b64 === 'string') {
+    const expected = expectedByteLength(e)
+    const bytes = base64ToBytes(e.data_gzip_b64)
+    return fromBytes(e, expected !== undefined ? unzlibSync(bytes, { out: new Uint8Array(expected + 1) }) : unzlibSync(bytes))
+  }
+  throw new Error('ndarray has neither data_b64 nor data_gzip_b64')
+}
+
+/**
+ * Replaces every encoded ndarray inside a JSON value by an NdArray (for our own views). Arrays held by a field
+ * named in `lazyFields` are left encoded: a view that shows few of many arrays decodes those when it needs them.
+ */
+export async function decodeNdarrays(value: unknown, lazyFields?: ReadonlySet<string>): Promise<unknown> {
+  return walkAll(value, (a) => a, lazyFields)
 }
 
 /**
@@ -154,11 +173,11 @@ type Convert = (a: NdArray) => unknown
 // inflation is asynchronous, so those arrays are filled in afterwards through `assign`.
 // Equal encodings are decoded once and share one array (a figure repeats some: every correlogram's bin edges,
 // the zero standard deviations of templates); views never write into their data.
-async function walkAll(value: unknown, convert: Convert): Promise<unknown> {
+async function walkAll(value: unknown, convert: Convert, lazyFields?: ReadonlySet<string>): Promise<unknown> {
   const pending: Promise<void>[] = []
   const seen = new Map<string, Promise<unknown>>()
   let result: unknown
-  result = visit(value, convert, { pending, seen }, (v) => (result = v))
+  result = visit(value, convert, { pending, seen, lazyFields }, (v) => (result = v))
   await Promise.all(pending)
   return result
 }
@@ -167,6 +186,8 @@ interface Walk {
   pending: Promise<void>[]
   /** Decodings by their dtype, shape and data string */
   seen: Map<string, Promise<unknown>>
+  /** Fields whose ndarrays stay encoded */
+  lazyFields: ReadonlySet<string> | undefined
 }
 
 function visit(value: unknown, convert: Convert, walk: Walk, assign: (v: unknown) => void): unknown {
@@ -188,6 +209,9 @@ function visit(value: unknown, convert: Convert, walk: Walk, assign: (v: unknown
     return out
   }
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) out[k] = visit(v, convert, walk, (x) => (out[k] = x))
+  const lazy = walk.lazyFields
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = lazy !== undefined && lazy.has(k) && isEncodedNdarray(v) ? v : visit(v, convert, walk, (x) => (out[k] = x))
+  }
   return out
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { NdArray } from '../protocol/ndarray'
 import { decodeAverageWaveforms } from './AverageWaveforms/data'
-import { findCorrelogram, decodeCrossCorrelograms } from './CrossCorrelograms/CrossCorrelograms'
+import { findCorrelogram, decodeCrossCorrelograms } from './CrossCorrelograms/data'
 import { renderMarkdown } from './Markdown/Markdown'
 import { labelShortcuts } from './SortingCuration/CurationPanel'
 import { compareCells, formatCell } from './UnitsTable/data'
@@ -23,6 +23,25 @@ describe('view decoders', () => {
     expect(Array.from(c?.binCounts ?? [])).toEqual([7, 6, 5])
     Array.from(c?.binEdgesSec ?? []).forEach((v, i) => expect(v).toBeCloseTo([-0.001, 0, 0.001, 0.002][i] as number, 6))
     expect(findCorrelogram(d, 1, 3)).toBeUndefined()
+  })
+
+  it('keeps encoded cross-correlograms encoded until a pair is asked for, then decodes it once', () => {
+    const b64 = (a: Float32Array): string => btoa(Array.from(new Uint8Array(a.buffer), (b) => String.fromCharCode(b)).join(''))
+    const enc = (values: number[]) => ({ _type: 'ndarray', shape: [values.length], dtype: 'float32', data_b64: b64(new Float32Array(values)) })
+    const d = decodeCrossCorrelograms({
+      crossCorrelograms: [
+        { unitId1: 1, unitId2: 2, binEdgesSec: enc([-0.001, 0, 0.001]), binCounts: enc([5, 6]) },
+        { unitId1: 1, unitId2: 3, binEdgesSec: enc([-0.001, 0, 0.001]), binCounts: { _type: 'ndarray', shape: [2], dtype: 'int64', data_b64: 'AA==' } },
+      ],
+    })
+    expect(d.byPair.get('1|2')?.decoded).toBeUndefined()
+    const c = findCorrelogram(d, 1, 2)
+    expect(Array.from(c?.binCounts ?? [])).toEqual([5, 6])
+    expect(findCorrelogram(d, 1, 2)).toBe(c)
+    expect(Array.from(findCorrelogram(d, 2, 1)?.binCounts ?? [])).toEqual([6, 5])
+    // A bad array fails when its pair is shown, naming it; the others are unaffected.
+    expect(() => findCorrelogram(d, 1, 3)).toThrow(/crossCorrelograms\[1\].*int64/)
+    expect(() => decodeCrossCorrelograms({ crossCorrelograms: [{ unitId1: 1, unitId2: 2, binEdgesSec: 'x', binCounts: [1] }] })).toThrow(/binEdgesSec/)
   })
 
   it('sorts and shows numeric strings as numbers', () => {

@@ -6,9 +6,8 @@ import { useTask } from '../../compute/useTask'
 import { useMergeGroups } from '../../figure/curationHooks'
 import { useFigure, useSelection } from '../../figure/FigureContext'
 import { type DisplayUnit, displayUnits, figureUnitsOf, plainUnit } from '../../state/mergeDisplay'
-import { type UnitId, unitKey } from '../../state/units'
-import { list, numbers, optStr, rec, unitId } from '../decode'
-import { type Correlogram, drawCorrelogram, mirrored } from '../shared/correlogram'
+import type { UnitId } from '../../state/units'
+import { type Correlogram, drawCorrelogram } from '../shared/correlogram'
 import { type ComputeNote, ComputeNotes, drawCellMessage, NOTE_HEIGHT } from '../shared/ComputeNotes'
 import {
   binsOf,
@@ -22,47 +21,7 @@ import { ViewMessage } from '../shared/Message'
 import { type GridItem, PlotGrid } from '../shared/PlotGrid'
 import { UNIT_SELECTOR_WIDTH, UnitSelector, useDefaultSelection } from '../shared/UnitSelector'
 import { defineView, type ViewProps } from '../viewDefinition'
-
-export interface CrossCorrelogramsData {
-  /** keyed by "unit1|unit2" */
-  byPair: Map<string, Correlogram>
-  /** The units the figure has correlograms for, canonical order not applied */
-  unitIds: UnitId[]
-  hideUnitSelector: boolean
-  /** The shared sorting (this project's extension): lets the view ask the runner for what is missing */
-  sortingUri?: string
-}
-
-const pairKey = (a: UnitId, b: UnitId): string => `${unitKey(a)}|${unitKey(b)}`
-
-export function decodeCrossCorrelograms(raw: Record<string, unknown>): CrossCorrelogramsData {
-  const byPair = new Map<string, Correlogram>()
-  const units = new Map<string, UnitId>()
-  list(raw.crossCorrelograms, 'crossCorrelograms').forEach((x, i) => {
-    const r = rec(x, `crossCorrelograms[${i}]`)
-    const p = `crossCorrelograms[${i}]`
-    const u1 = unitId(r.unitId1, `${p}.unitId1`)
-    const u2 = unitId(r.unitId2, `${p}.unitId2`)
-    units.set(unitKey(u1), u1)
-    units.set(unitKey(u2), u2)
-    byPair.set(pairKey(u1, u2), {
-      binEdgesSec: numbers(r.binEdgesSec, `${p}.binEdgesSec`),
-      binCounts: numbers(r.binCounts, `${p}.binCounts`),
-    })
-  })
-  const data: CrossCorrelogramsData = { byPair, unitIds: [...units.values()], hideUnitSelector: raw.hideUnitSelector === true }
-  const sortingUri = optStr(raw.sortingUri)
-  if (sortingUri) data.sortingUri = sortingUri
-  return data
-}
-
-/** Stored for (a, b) or only for (b, a), in which case the lags are mirrored. */
-export function findCorrelogram(data: CrossCorrelogramsData, a: UnitId, b: UnitId): Correlogram | undefined {
-  const direct = data.byPair.get(pairKey(a, b))
-  if (direct) return direct
-  const reverse = data.byPair.get(pairKey(b, a))
-  return reverse ? mirrored(reverse) : undefined
-}
+import { type CrossCorrelogramsData, decodeCrossCorrelograms, decodedPairs, findCorrelogram, firstCorrelogram, LAZY_FIELDS } from './data'
 
 const MAX_UNITS = 8
 const DEFAULT_SELECTED = 4
@@ -123,7 +82,7 @@ function CrossCorrelogramsView({ data, width, height }: ViewProps<CrossCorrelogr
     }
     const units = shown.filter((d) => involved.has(d.key))
     const cross = missing.some((p) => p.a.key !== p.b.key)
-    return correlogramsRequest(data.sortingUri, units, binsOf(data.byPair.values().next().value), cross)
+    return correlogramsRequest(data.sortingUri, units, binsOf(firstCorrelogram(data)), cross)
   }, [data, pairs])
   const task = useTask(request, parseCorrelogramsReply)
   const computed: CorrelogramTable | undefined = task.status === 'ready' ? task.value : undefined
@@ -191,8 +150,9 @@ function CrossCorrelogramsView({ data, width, height }: ViewProps<CrossCorrelogr
   const n = shown.length
   const cellWidth = Math.min(MAX_CELL_WIDTH, Math.max(90, Math.floor((mainWidth - GRID_PADDING - n * CELL_EXTRA) / n)))
   const cellHeight = Math.max(70, Math.min(Math.round(cellWidth * 0.75), Math.floor((gridHeight - GRID_PADDING - n * CELL_EXTRA) / n)))
+  // How many of the figure's pairs are decoded (those shown so far) out of how many it stores.
   return (
-    <div className="cc-layout">
+    <div className="cc-layout" data-pairs={data.byPair.size} data-decoded-pairs={decodedPairs(data)}>
       {selector}
       <div className="cc-main">
         <ComputeNotes notes={notes} />
@@ -204,4 +164,4 @@ function CrossCorrelogramsView({ data, width, height }: ViewProps<CrossCorrelogr
   )
 }
 
-export const crossCorrelogramsView = defineView(decodeCrossCorrelograms, CrossCorrelogramsView, { showsSelection: true })
+export const crossCorrelogramsView = defineView(decodeCrossCorrelograms, CrossCorrelogramsView, { showsSelection: true, lazyFields: LAZY_FIELDS })

@@ -1,10 +1,12 @@
-// A scrolling grid of small per-unit canvases; each cell draws only once it scrolls into view.
-import { memo, useEffect, useMemo, useRef, useState } from 'react'
+// A scrolling grid of small per-unit canvases; each cell draws only once it scrolls into view, and a grid of many
+// cells has only the rows near the view in the DOM.
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { setupCanvas } from '../../draw/canvas'
 import { useFigure, useSelection } from '../../figure/FigureContext'
 import { isSelected } from '../../state/selection'
 import type { UnitId } from '../../state/units'
 import { perfListening, recordFrame } from './framePerf'
+import { CELL_BORDERS, GRID_GAP, type RowWindow, rowWindow, VIRTUAL_MIN_ITEMS } from './gridWindow'
 import { useGroupClick } from './useUnitClick'
 
 export interface GridItem {
@@ -37,9 +39,14 @@ export function PlotGrid<I extends GridItem>({ items, cellWidth, cellHeight, dra
   const selected = useSelection()
   const onGroupClick = useGroupClick()
   const stable = useStableItems(items)
+  const win = useRowWindow(scrollRef, stable.length > VIRTUAL_MIN_ITEMS, stable.length, cellWidth, cellHeight)
+  const shown = win ? stable.slice(win.start, win.end) : stable
+  // A windowed grid keeps its scroll bar from the start: the width measured for the columns is then the one the
+  // cells wrap in (a scroll bar appearing later would take a column away without a resize to say so).
   return (
-    <div className="plot-grid" ref={scrollRef} style={{ height }}>
-      {stable.map((item) => (
+    <div className="plot-grid" ref={scrollRef} style={win ? { height, overflowY: 'scroll' } : { height }} data-cells={stable.length}>
+      {win && win.above > 0 && <RowSpacer height={win.above} />}
+      {shown.map((item) => (
         <GridCell
           key={item.key}
           item={item}
@@ -52,8 +59,51 @@ export function PlotGrid<I extends GridItem>({ items, cellWidth, cellHeight, dra
           root={scrollRef}
         />
       ))}
+      {win && win.below > 0 && <RowSpacer height={win.below} />}
     </div>
   )
+}
+
+/** Stands in for rows not rendered, so that the scroll height is the whole grid's: a line of its own, its gap included. */
+function RowSpacer({ height }: { height: number }) {
+  return <div className="plot-grid-spacer" style={{ flex: '0 0 100%', height: height - GRID_GAP }} aria-hidden="true" />
+}
+
+function useRowWindow(
+  ref: React.RefObject<HTMLDivElement | null>,
+  enabled: boolean,
+  count: number,
+  cellWidth: number,
+  cellHeight: number,
+): RowWindow | undefined {
+  const [viewport, setViewport] = useState<{ width: number; height: number; scrollTop: number } | undefined>(undefined)
+  useLayoutEffect(() => {
+    const el = ref.current
+    if (!enabled || !el) return
+    // Scrolling re-renders only when the first row in view changes, not on every pixel.
+    const pitch = cellHeight + CELL_BORDERS + GRID_GAP
+    const update = (): void => {
+      // The width unrounded (clientWidth is rounded, and cells that fit exactly may not fit in the real width).
+      const width = el.getBoundingClientRect().width - (el.offsetWidth - el.clientWidth)
+      const next = { width, height: el.clientHeight, scrollTop: el.scrollTop }
+      setViewport((v) =>
+        v && v.width === next.width && v.height === next.height && Math.floor(v.scrollTop / pitch) === Math.floor(next.scrollTop / pitch) ? v : next,
+      )
+    }
+    update()
+    const ro = new ResizeObserver(update)
+    ro.observe(el)
+    el.addEventListener('scroll', update, { passive: true })
+    return () => {
+      ro.disconnect()
+      el.removeEventListener('scroll', update)
+    }
+  }, [ref, enabled, cellHeight])
+  return useMemo(() => {
+    if (!enabled) return undefined
+    // Before the first measure (the layout effect runs before the first paint): the first rows only.
+    return rowWindow(count, cellWidth, cellHeight, viewport ?? { width: cellWidth, height: 0, scrollTop: 0 })
+  }, [enabled, count, cellWidth, cellHeight, viewport])
 }
 
 /** Whether two items have the same fields with the same values (objects compared by identity). */
@@ -158,7 +208,9 @@ const GridCell = memo(GridCellInner) as typeof GridCellInner
 export function gridCellSize(viewWidth: number, preferredWidth: number, aspect: number): { width: number; height: number } {
   const usable = Math.max(100, viewWidth - 16)
   const cols = Math.max(1, Math.round(usable / preferredWidth))
-  const width = Math.floor(usable / cols) - 6
+  // cols cells of width + 2 px border, with 6 px gaps between them, fit in the usable width with one px spare
+  // (the view's width is rounded: a row that fits exactly may not fit the real width, and loses a column).
+  const width = Math.floor((usable + 6 - 1) / cols) - 8
   return { width, height: Math.round(width * aspect) }
 }
 
