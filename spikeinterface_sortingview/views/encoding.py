@@ -55,11 +55,11 @@ def check_array(
         raise FigureDataError(f"{name} must be a numpy array, got {type(value).__name__}")
     dtype_name = _DTYPE_NAMES.get(value.dtype) or value.dtype.name
     if dtype_name not in dtypes:
-        hint = ""
-        if value.dtype.kind in "iu":
-            hint = f"; cast it, e.g. {name.split('.')[-1]}.astype('int32')"
-        elif value.dtype.kind == "f":
-            hint = f"; cast it, e.g. {name.split('.')[-1]}.astype('float32')"
+        # the cast to suggest: the widest allowed dtype of the same kind (int64 to int32), else the widest allowed
+        allowed = [d for d in dtypes if d != "float64"] or list(dtypes)
+        same_kind = [d for d in allowed if np.dtype(d).kind == value.dtype.kind] or allowed
+        widest = max(same_kind, key=lambda d: np.dtype(d).itemsize)
+        hint = f"; cast it with .astype('{widest}')" if value.dtype.kind in "iufb" else ""
         raise FigureDataError(
             f"{name} has dtype {dtype_name}, which sortingview figures do not allow here "
             f"(allowed: {', '.join(dtypes)}){hint}"

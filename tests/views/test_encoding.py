@@ -59,6 +59,18 @@ def test_float64_times_are_refused_with_the_fix():
         views.RasterPlotItem("a", np.array([0.1, 0.2]))
 
 
+def test_float_counts_are_refused_with_a_cast_to_an_allowed_integer_type():
+    edges = np.linspace(-0.0245, 0.0245, 50, dtype="float32")
+    with pytest.raises(FigureDataError, match=r"float32.*astype\('int32'\)"):
+        views.AutocorrelogramItem(1, edges, np.zeros(49, dtype="float32"))
+
+
+def test_small_arrays_of_a_figure_are_raw_and_larger_ones_compressed():
+    """Under 512 bytes an array is written raw (tens of thousands of correlograms: no inflating each in the page)."""
+    small, large = np.zeros(127, dtype="int32"), np.zeros(128, dtype="int32")
+    assert "data_b64" in encode_ndarray(small) and "data_gzip_b64" in encode_ndarray(large)
+
+
 def test_mismatched_lengths_are_refused():
     with pytest.raises(FigureDataError, match="spikeAmplitudes has 2"):
         views.SpikeAmplitudesItem(3, np.zeros(3, "float32"), np.zeros(2, "float32"))
