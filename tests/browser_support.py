@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import re
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import spikeinterface_sortingview
@@ -26,6 +29,21 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@contextmanager
+def runner_environment(runner_config: dict[str, str]) -> Iterator[None]:
+    """The environment naming the session's runner (its home, store and address) while figures are published."""
+    saved = {name: os.environ.get(name) for name in runner_config}
+    os.environ.update(runner_config)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class ViewerBuildError(RuntimeError):

@@ -16,7 +16,7 @@ from spikeinterface_sortingview.views.amplitude_chunk_file import read_chunk_fil
 from spikeinterface_sortingview.views.amplitude_levels import SpikeAmplitudesChunk
 from spikeinterface_sortingview.views.encoding import content_uri
 from tests.browser.test_viewer_pages import drawn_fraction, open_figure, wait_for_drawn_canvases
-from tests.browser_support import ARTIFACTS
+from tests.browser_support import ARTIFACTS, runner_environment
 
 pytestmark = pytest.mark.browser
 
@@ -55,9 +55,7 @@ def figures(runner_config: dict[str, str], runner: str) -> dict:
             for u in range(4)
         ],
     )
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in runner_config.items():
-            patch.setenv(name, value)
+    with runner_environment(runner_config):
         return {
             "levels": sv.Figure(levels).url(label="amplitude levels"),
             "json-chunks": sv.Figure(with_json_chunks(levels)).url(label="amplitude levels, JSON chunks"),

@@ -8,6 +8,7 @@ import pytest
 
 import spikeinterface_sortingview as sv
 from spikeinterface_sortingview import views
+from tests.browser_support import runner_environment
 
 pytestmark = pytest.mark.browser
 
@@ -48,9 +49,7 @@ def figure_url(runner_config: dict[str, str], runner: str) -> str:
         items.append(views.SpikeAmplitudesItem(u, times, (-50.0 * (u + 1) + rng.normal(0, 4, 4000)).astype("float32")))
     amplitudes = views.SpikeAmplitudes(0.0, 100.0, items)
     table = views.UnitsTable([], [views.UnitsTableRow(u, {}) for u in range(NUM_UNITS)])
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in runner_config.items():
-            patch.setenv(name, value)
+    with runner_environment(runner_config):
         return sv.Figure(views.Box("horizontal", [table, amplitudes])).url(label="amplitudes, selection")
 
 

@@ -8,6 +8,7 @@ import spikeinterface.full as si
 
 import spikeinterface_sortingview as sv
 from tests.browser.test_viewer_pages import open_figure
+from tests.browser_support import runner_environment
 
 pytestmark = pytest.mark.browser
 
@@ -42,9 +43,7 @@ def comparisons():
 @pytest.fixture(scope="module")
 def urls(comparisons, runner_config, runner):
     pairs, sortings = comparisons
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in runner_config.items():
-            patch.setenv(name, value)
+    with runner_environment(runner_config):
         cmp = pairs[("sorterA", "rec1")]
         multi = si.compare_multiple_sorters(
             [sortings[("sorterA", "rec1")], sortings[("sorterB", "rec1")], cmp.sorting1], name_list=["A", "B", "gt"]

@@ -14,7 +14,7 @@ from spikeinterface.curation import apply_curation
 from spikeinterface.curation.curation_model import Curation
 
 from tests.browser.conftest import generated_analyzer
-from tests.browser_support import ARTIFACTS
+from tests.browser_support import ARTIFACTS, runner_environment
 
 pytestmark = pytest.mark.browser
 
@@ -33,9 +33,7 @@ def curation_in_url(page) -> dict:
 def summary_figure(analyzer, runner_config, **kwargs) -> str:
     import spikeinterface.full as si
 
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in runner_config.items():
-            patch.setenv(name, value)
+    with runner_environment(runner_config):
         return si.plot_sorting_summary(analyzer, backend="sortingview", display=False, curation=True, **kwargs).url
 
 
@@ -151,9 +149,7 @@ def test_undo_redo_remove_restore_reload_and_export(page, own_analyzer, runner_c
     assert c not in curated.unit_ids
 
     # Python reads the same curation from the figure URL (the journal in the store wins, as on the page)
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in runner_config.items():
-            patch.setenv(name, value)
+    with runner_environment(runner_config):
         from spikeinterface_sortingview.curation import get_curation
 
         from_python = get_curation(page.evaluate("location.href"), own_analyzer)

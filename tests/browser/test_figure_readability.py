@@ -17,7 +17,7 @@ from PIL import Image
 
 from tests.browser.conftest import generated_analyzer
 from tests.browser.test_viewer_pages import FIGURE_FRAME, wait_for_drawn_canvases
-from tests.browser_support import ARTIFACTS
+from tests.browser_support import ARTIFACTS, runner_environment
 
 pytestmark = pytest.mark.browser
 
@@ -49,9 +49,7 @@ def urls(analyzer20, runner_config: dict[str, str], runner: str) -> dict[str, st
         "plot_sorting_summary": {"curation": True},
     }
     out = {}
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in runner_config.items():
-            patch.setenv(name, value)
+    with runner_environment(runner_config):
         for name, kwargs in plots.items():
             source = analyzer20.recording if name == "plot_probe_map" else analyzer20
             out[name] = getattr(si, name)(source, backend="sortingview", display=False, **kwargs).url

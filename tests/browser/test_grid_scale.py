@@ -8,6 +8,7 @@ import pytest
 
 import spikeinterface_sortingview as sv
 from spikeinterface_sortingview import views
+from tests.browser_support import runner_environment
 
 pytestmark = pytest.mark.browser
 
@@ -52,9 +53,7 @@ def grid_url(runner_config: dict[str, str], runner: str) -> str:
         [views.CrossCorrelogramItem(a, b, edges, bin_counts(a, b)) for a, b in pairs()]
     )
     layout = views.Box("horizontal", [waveforms, correlograms])
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in runner_config.items():
-            patch.setenv(name, value)
+    with runner_environment(runner_config):
         return sv.Figure(layout).url(label="1,000 units, templates and correlograms")
 
 

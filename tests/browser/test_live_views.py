@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from tests.browser.test_viewer_pages import drawn_fraction, open_figure
-from tests.browser_support import ARTIFACTS, undo_in_journal
+from tests.browser_support import ARTIFACTS, runner_environment, undo_in_journal
 from tests.servers import sv_runner_process
 
 pytestmark = pytest.mark.browser
@@ -59,9 +59,7 @@ def live_figures(runner_config: dict[str, str], runner: str) -> LiveFigures:
     ccgs, bins = analyzer.get_extension("correlograms").get_data()
     edges = (bins / 1000.0).astype("float32")
     templates = analyzer.get_extension("templates").get_templates(operator="average")
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in runner_config.items():
-            patch.setenv(name, value)
+    with runner_environment(runner_config):
         recording_uri = sv.share_recording(recording)
         sorting_uri = sv.share_sorting(sorting)
         autos = [views.AutocorrelogramItem(u, edges, ccgs[i, i].astype("int32")) for i, u in enumerate(unit_ids)]
@@ -290,9 +288,7 @@ def test_traces_of_a_384_channel_probe(page, runner_config, runner):
     from spikeinterface_sortingview import views
 
     recording, sorting = si.generate_ground_truth_recording(durations=[4.0], num_channels=384, num_units=30, seed=5)
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in runner_config.items():
-            patch.setenv(name, value)
+    with runner_environment(runner_config):
         url = sv.Figure(
             views.EphysTraces(
                 "spikeinterface-sortingview/recording",

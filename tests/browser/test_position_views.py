@@ -20,7 +20,7 @@ from PIL import Image
 
 from spikeinterface_sortingview import views
 from tests.browser.test_viewer_pages import open_figure, wait_for_drawn_canvases
-from tests.browser_support import ARTIFACTS
+from tests.browser_support import ARTIFACTS, runner_environment
 
 pytestmark = pytest.mark.browser
 
@@ -119,9 +119,7 @@ def figures(runner_config: dict[str, str], runner: str) -> PositionFigures:
             "yaxis2": {"anchor": "x2"},
         },
     }
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in runner_config.items():
-            patch.setenv(name, value)
+    with runner_environment(runner_config):
         linear_url = sv.Figure(
             views.Box("vertical", [views.LayoutItem(linear, stretch=3), views.LayoutItem(speed_graph, stretch=1)])
         ).url(label="linear decoding")
@@ -354,9 +352,7 @@ def test_views_as_sortingview_writes_them_are_drawn(page, runner_config: dict[st
             },
         }
     )
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in runner_config.items():
-            patch.setenv(name, value)
+    with runner_environment(runner_config):
         url = sv.Figure(views.Box("horizontal", [linear, track])).url(label="as sortingview writes it")
     page.set_viewport_size({"width": 1600, "height": 800})
     frame = open_figure(page, url)

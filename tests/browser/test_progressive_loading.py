@@ -14,6 +14,7 @@ import pytest
 import spikeinterface_sortingview as sv
 from spikeinterface_sortingview import views
 from spikeinterface_sortingview.views.figure_document import build_figure_files
+from tests.browser_support import runner_environment
 
 pytestmark = pytest.mark.browser
 
@@ -44,9 +45,7 @@ def raster_file_hash(figure: views.Box) -> str:
 
 def test_views_are_drawn_while_another_views_data_is_held(page, runner_config: dict[str, str], runner: str):
     figure = held_figure()
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in runner_config.items():
-            patch.setenv(name, value)
+    with runner_environment(runner_config):
         url = sv.Figure(figure).url(label="one view held")
     held = []
     page.route(f"**/sha1/{raster_file_hash(figure)}", lambda route: held.append(route))

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from tests.browser.test_viewer_pages import open_figure
-from tests.browser_support import ARTIFACTS, undo_in_journal
+from tests.browser_support import ARTIFACTS, runner_environment, undo_in_journal
 
 pytestmark = pytest.mark.browser
 
@@ -62,9 +62,7 @@ def split_figure(runner_config: dict[str, str], runner: str) -> SplitFigure:
     analyzer = si.create_sorting_analyzer(sorting, recording, sparse=False)
     analyzer.compute(["random_spikes", "templates", "spike_amplitudes"], verbose=False)
     unit_ids = list(analyzer.unit_ids)
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in runner_config.items():
-            patch.setenv(name, value)
+    with runner_environment(runner_config):
         recording_uri = sv.share_recording(recording)
         sorting_uri = sv.share_sorting(sorting)
         # every spike, with its position in its unit's train (so the page draws split parts)

@@ -6,6 +6,7 @@ import pytest
 
 import spikeinterface_sortingview as sv
 from spikeinterface_sortingview import views
+from tests.browser_support import runner_environment
 
 pytestmark = pytest.mark.browser
 
@@ -36,9 +37,7 @@ def table_url(runner_config: dict[str, str], runner: str) -> str:
     rows = [views.UnitsTableRow(u, {"num_spikes": (u * 7919) % 1000}) for u in range(NUM_UNITS)]
     scores = [views.UnitSimilarityScore(a, b, 0.5) for u in range(1, NUM_UNITS) for a, b in ((0, u), (u, 0))]
     table = views.UnitsTable([views.UnitsTableColumn("num_spikes", "num spikes", "int")], rows, scores)
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in runner_config.items():
-            patch.setenv(name, value)
+    with runner_environment(runner_config):
         return sv.Figure(table).url(label="1,000 units")
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.browser_support import undo_in_journal
+from tests.browser_support import runner_environment, undo_in_journal
 
 pytestmark = pytest.mark.browser
 
@@ -56,9 +56,7 @@ def figure_urls(analyzer, runner_config: dict[str, str], runner: str) -> dict[st
     import spikeinterface.full as si
 
     urls = {}
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in runner_config.items():
-            patch.setenv(name, value)
+    with runner_environment(runner_config):
         for name, (kwargs, _) in PLOTS.items():
             kwargs = {k: (analyzer.unit_ids[0] if k == "unit_id" else v) for k, v in kwargs.items()}
             source = {"plot_rasters": analyzer.sorting, "plot_probe_map": analyzer.recording}.get(name, analyzer)
