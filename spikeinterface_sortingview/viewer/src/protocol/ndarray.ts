@@ -75,11 +75,14 @@ const NATIVE_INFLATE_MIN_BYTES = 256 * 1024
  *  of 200 bytes take 20 s instead of 1 s (it reserves 128 kB for every block). The buffer has one byte to spare:
  *  fflate drops what does not fit, so a longer output comes back one byte too long and fails the shape check. */
 export async function inflateZlib(bytes: Uint8Array, expectedBytes?: number): Promise<Uint8Array> {
-  if (bytes.byteLength < NATIVE_INFLATE_MIN_BYTES || typeof DecompressionStream === 'undefined') {
-    return expectedBytes !== undefined ? unzlibSync(bytes, { out: new Uint8Array(expectedBytes + 1) }) : unzlibSync(bytes)
-  }
+  if (bytes.byteLength < NATIVE_INFLATE_MIN_BYTES || typeof DecompressionStream === 'undefined') return inflateZlibSync(bytes, expectedBytes)
   const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate'))
   return new Uint8Array(await new Response(stream).arrayBuffer())
+}
+
+/** fflate's inflater on the page's thread, into a buffer of the expected size when it is known (see inflateZlib). */
+function inflateZlibSync(bytes: Uint8Array, expectedBytes?: number): Uint8Array {
+  return expectedBytes !== undefined ? unzlibSync(bytes, { out: new Uint8Array(expectedBytes + 1) }) : unzlibSync(bytes)
 }
 
 /** The byte length an encoded array's shape and dtype call for, or undefined when its shape is not a list of sizes. */
@@ -131,11 +134,7 @@ export async function decodeNdarray(e: EncodedNdarray): Promise<NdArray> {
 export function decodeNdarraySync(e: EncodedNdarray): NdArray {
   checkedDtype(e)
   if (typeof e.data_b64 === 'string') return fromBytes(e, base64ToBytes(e.data_b64))
-  if (typeof e.data_gzip_b64 === 'string') {
-    const expected = expectedByteLength(e)
-    const bytes = base64ToBytes(e.data_gzip_b64)
-    return fromBytes(e, expected !== undefined ? unzlibSync(bytes, { out: new Uint8Array(expected + 1) }) : unzlibSync(bytes))
-  }
+  if (typeof e.data_gzip_b64 === 'string') return fromBytes(e, inflateZlibSync(base64ToBytes(e.data_gzip_b64), expectedByteLength(e)))
   throw new Error('ndarray has neither data_b64 nor data_gzip_b64')
 }
 
